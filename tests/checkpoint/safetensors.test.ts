@@ -1,0 +1,63 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { encodeSafetensors, floatToBf16, floatToHalf, halfToFloat, readSafetensors, writeSafetensors } from "../../lib/checkpoint/safetensors";
+
+const dir = mkdtempSync(join(tmpdir(), "st-"));
+
+/** Build a file from a raw header object and a data section, to exercise validation. */
+function rawFile(name: string, header: object, data: Uint8Array): string {
+  const json = Buffer.from(JSON.stringify(header));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  const path = join(dir, name);
+  writeFileSync(path, Buffer.concat([len, json, data]));
+  return path;
+}
+
+describe("safetensors", () => {
+  it("round-trips F32 exactly and F16/BF16 to their precision, with metadata", () => {
+    const data = new Float32Array([0, 1, -2.5, 3.14159, 65504, 1e-3]);
+    const path = join(dir, "a.safetensors");
+    writeSafetensors(path, {
+      f32: { shape: [2, 3], data },
+      f16: { shape: [6], data, dtype: "F16" },
+      bf16: { shape: [6], data, dtype: "BF16" },
+    }, { format: "pt" });
+    const { tensors, metadata } = readSafetensors(path);
+    expect(metadata).toEqual({ format: "pt" });
+    expect(tensors.get("f32")!.shape).toEqual([2, 3]);
+    expect(Array.from(tensors.get("f32")!.data)).toEqual(Array.from(data));
+    // F16 has 11 significant bits (relative error ≤ 2^-11), BF16 8 (≤ 2^-8).
+    tensors.get("f16")!.data.forEach((x, i) => expect(Math.abs(x - data[i])).toBeLessThanOrEqual(Math.abs(data[i]) * 2 ** -11 + 1e-7));
+    tensors.get("bf16")!.data.forEach((x, i) => expect(Math.abs(x - data[i])).toBeLessThanOrEqual(Math.abs(data[i]) * 2 ** -8 + 1e-7));
+  });
+
+  it("encodes known half/bfloat16 bit patterns", () => {
+    expect(floatToHalf(1)).toBe(0x3c00);
+    expect(floatToHalf(-2)).toBe(0xc000);
+    expect(floatToHalf(65504)).toBe(0x7bff);
+    expect(halfToFloat(0x3555)).toBeCloseTo(0.333251953125, 12);
+    expect(floatToBf16(1)).toBe(0x3f80);
+    expect(floatToBf16(-2)).toBe(0xc000);
+  });
+
+  it("aligns the header to 8 bytes", () => {
+    const bytes = encodeSafetensors({ x: { shape: [1], data: new Float32Array([1]) } });
+    const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    expect((8 + n) % 8).toBe(0);
+  });
+
+  it("rejects unknown dtypes, out-of-range and overlapping offsets, and size mismatches, naming the file and tensor", () => {
+    const four = new Uint8Array(8);
+    expect(() => readSafetensors(rawFile("d.st", { x: { dtype: "Q4", shape: [1], data_offsets: [0, 4] } }, four))).toThrow(/d\.st.*'x'.*unknown dtype/);
+    expect(() => readSafetensors(rawFile("r.st", { x: { dtype: "F32", shape: [4], data_offsets: [0, 16] } }, four))).toThrow(/r\.st.*'x'.*past the end/);
+    expect(() => readSafetensors(rawFile("o.st", {
+      x: { dtype: "F32", shape: [2], data_offsets: [0, 8] },
+      y: { dtype: "F32", shape: [1], data_offsets: [4, 8] },
+    }, four))).toThrow(/overlap/);
+    expect(() => readSafetensors(rawFile("s.st", { x: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, four))).toThrow(/'x' occupies 8 bytes.*needs 12/);
+    expect(() => readSafetensors(rawFile("j.st", {}, four).replace("j.st", "missing.st"))).toThrow();
+  });
+});
