@@ -63,6 +63,11 @@ export interface ForwardOptions {
   steering?: (SampleSteering | null)[];
   /** Which logits to return (default "all"). */
   logits?: "all" | "last" | "none";
+  /**
+   * Per sample, how many leading real tokens are prompt (steering windows: prompt = [0, p), generated = [p, len)).
+   * Default: the whole sequence is prompt.
+   */
+  promptLengths?: number[];
 }
 
 export interface ForwardResult {

@@ -5,6 +5,8 @@
  *   which Jupyter renders in place;
  * - "lines": logs and CI: a line at most every 10% so logs stay short;
  * - "off": STEERSYNTH_PROGRESS=off.
+ * Nesting: while one progress is running, a progress started inside it (e.g. generation inside a study
+ * configuration) does not draw its own line; it shows as a suffix of the outer line ("… · generate 40/256").
  */
 export type ProgressMode = "bar" | "live" | "lines" | "off";
 
@@ -29,10 +31,13 @@ export interface Progress {
 const fmtTime = (s: number): string =>
   !Number.isFinite(s) ? "?" : s < 60 ? `${s.toFixed(0)}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s` : `${(s / 3600).toFixed(1)}h`;
 
+let outer: { sub(text: string): void } | null = null;
+
 export function progress(title: string, total: number): Progress {
+  if (outer) return nested(outer, title, total);
   const mode = currentMode();
   const start = Date.now();
-  let doneUnits = 0, lastDraw = 0, lastDecile = -1, text = title, finished = false;
+  let doneUnits = 0, lastDraw = 0, lastDecile = -1, text = title, finished = false, suffix = "";
   const write = (s: string) => process.stderr.write(s);
   const line = (): string => {
     const frac = total > 0 ? Math.min(1, doneUnits / total) : 1;
@@ -40,7 +45,7 @@ export function progress(title: string, total: number): Progress {
     const eta = doneUnits > 0 ? (elapsed / doneUnits) * (total - doneUnits) : NaN;
     const width = 24, filled = Math.round(frac * width);
     const bar = "█".repeat(filled) + "░".repeat(width - filled);
-    return `${text} ${bar} ${doneUnits}/${total} ${(frac * 100).toFixed(0)}% ${fmtTime(elapsed)} elapsed, ETA ${fmtTime(eta)}`;
+    return `${text} ${bar} ${doneUnits}/${total} ${(frac * 100).toFixed(0)}% ${fmtTime(elapsed)} elapsed, ETA ${fmtTime(eta)}${suffix}`;
   };
   const draw = (force = false): void => {
     if (mode === "off") return;
@@ -55,15 +60,30 @@ export function progress(title: string, total: number): Progress {
     write("\r" + line() + (mode === "bar" ? "\x1b[K" : "   "));
   };
   draw(true);
+  const self = { sub(t: string) { suffix = t ? ` · ${t}` : ""; if (mode !== "lines") draw(); } };
+  outer = self;
   return {
     tick(n = 1) { doneUnits += n; draw(); },
     label(t) { text = `${title}: ${t}`; },
     done() {
       if (finished) return;
       finished = true;
+      if (outer === self) outer = null;
       if (mode === "lines") { if (lastDecile !== 10) draw(true); return; }
       draw(true);
       if (mode !== "off") write("\n");
     },
+  };
+}
+
+/** A progress inside another: reported as the outer line's suffix. */
+function nested(parent: { sub(text: string): void }, title: string, total: number): Progress {
+  let doneUnits = 0, finished = false;
+  const show = () => parent.sub(`${title} ${doneUnits}/${total}`);
+  show();
+  return {
+    tick(n = 1) { doneUnits += n; show(); },
+    label() {},
+    done() { if (!finished) { finished = true; parent.sub(""); } },
   };
 }

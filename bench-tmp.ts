@@ -1,0 +1,13 @@
+import { initTf } from "./lib/train/backend";
+import { buildTfModel } from "./lib/train/model";
+import { trainLM, DEFAULT_TRAIN } from "./lib/train/loop";
+import { tinySpec } from "./tests/reference/tiny-model";
+import { createRng } from "./lib/util/rng";
+const { tf, backend } = await initTf();
+const spec = tinySpec({ vocabSize: 2500, hidden: 256, nLayers: 4, nHeads: 4, nKvHeads: 2, headDim: 64, intermediate: 688, maxPositions: 512, tieEmbeddings: true });
+const model = buildTfModel(tf, spec, undefined, { seed: 1 });
+const rng = createRng(3);
+const data = Array.from({ length: 200 }, () => ({ ids: Array.from({ length: 128 }, () => rng.int(2500)) }));
+const steps = Number(process.env.STEPS ?? 8);
+const r = trainLM(tf, model, data, data.slice(0, 16), { ...DEFAULT_TRAIN, steps, seed: 1, label: "bench", batchSize: 16, maxLen: 128 });
+console.log(backend, "s/step", (r.wallSeconds / steps).toFixed(3), "tok/s", r.tokensPerSecond.toFixed(0), r.lossHistory.map(x => x.toFixed(3)).join(" "));

@@ -1,0 +1,10 @@
+import { buildCorpus, DEFAULT_SEED } from "./lib/world/index";
+let t = Date.now();
+const items = buildCorpus({ seed: DEFAULT_SEED, dialogues: 20000 });
+console.log("build ms", Date.now() - t, "seed", DEFAULT_SEED);
+const lens = items.map((i) => i.text.length).sort((a, b) => a - b);
+console.log("chars p10/50/90/max", lens[2000], lens[10000], lens[18000], lens.at(-1));
+const kinds: Record<string, number> = {}; for (const i of items) kinds[i.kind] = (kinds[i.kind] ?? 0) + 1; console.log(kinds);
+const concepts: Record<string, number> = {}; for (const i of items) concepts[i.concept ?? "-"] = (concepts[i.concept ?? "-"] ?? 0) + 1; console.log(concepts);
+for (const i of items.slice(0, 5)) console.log(JSON.stringify(i.text));
+const words = new Set(items.flatMap(i => i.text.split(/\W+/))); console.log("distinct words", words.size);

@@ -1,0 +1,11 @@
+import { SAMPLE_ENGLISH } from "./lib/checkpoint/index";
+import { initTf } from "./lib/train/backend";
+import { buildTokenizer, trainAndSave, DEFAULT_RECIPES } from "./lib/train/default-models";
+const sents = SAMPLE_ENGLISH.split(/(?<=\.)\s+/).filter(Boolean);
+const convs = sents.slice(0, -4).map((s, i) => [{ role: "user" as const, content: sents[(i + 1) % sents.length] }, { role: "assistant" as const, content: s }]);
+const corpus = { train: convs, heldOut: convs.slice(0, 4) };
+const { tf, backend } = await initTf({ quiet: true });
+const tok = buildTokenizer(corpus, 600);
+const recipe = { ...DEFAULT_RECIPES[0], train: { ...DEFAULT_RECIPES[0].train, steps: 30, batchSize: 8 } };
+const rep = trainAndSave(tf, backend, recipe, corpus, tok, 1, process.argv[2]);
+console.log(backend, rep.evalLoss);

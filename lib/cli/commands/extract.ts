@@ -1,0 +1,86 @@
+import { basename } from "node:path";
+import { loadModel } from "../../checkpoint/load";
+import { createEngine } from "../../engine";
+import {
+  datasetFingerprint, encodePairs, exportControlVector, extractVector, loadConceptPairs, METHOD_NAMES, READ_POLICIES,
+  readPairsJsonl, saveVector, provenancePath, type MethodName, type ReadPolicy,
+} from "../../steering";
+import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
+
+export const summary = "extract a steering vector from contrastive pairs (actadd, caa, pca, iti, probe); writes V.safetensors + V.json";
+
+const OPTIONS: Record<string, OptionSpec> = {
+  model: { type: "string", required: true, description: "checkpoint folder (Hugging Face layout)" },
+  concept: { type: "string", description: "a concept of data/concepts (its pairs, or its A/B items with --read answer), rendered with the chat template" },
+  pairs: { type: "string", description: "JSON lines {positive, negative} texts or {positive_ids, negative_ids} token ids (used as given)" },
+  method: { type: "string", required: true, description: `extraction method: ${METHOD_NAMES.join("|")}` },
+  layers: { type: "string", required: true, description: "all, or a comma-separated list of 0-based layers (e.g. 3,5)" },
+  read: { type: "string", description: `token-reading policy: ${READ_POLICIES.join("|")} (default last)` },
+  out: { type: "string", required: true, description: "output V.safetensors (direction.<layer> float32 tensors); the provenance goes to V.json beside it" },
+  gguf: { type: "string", description: "also export a GGUF control vector (llama.cpp / repeng; resid_post methods, layers ≥ 1)" },
+  "batch-size": { type: "string", description: "sequences per forward pass (default 16); results never depend on it" },
+  seed: { type: "string", description: "seed for held-out splits (iti) (default 0)" },
+  "top-k": { type: "string", description: "iti: heads to steer (default 4)" },
+  "actadd-pairs": { type: "string", description: "actadd: how many of the first pairs to contrast (default 4)" },
+  centred: { type: "boolean", description: "pca: principal axis of the mean-centred differences (repeng's pca_diff) instead of the raw differences" },
+  help: { type: "boolean", description: "show this help" },
+};
+
+function parseLayers(value: string): number[] | "all" {
+  if (value === "all") return "all";
+  const parts = value.split(",");
+  if (parts.some((p) => !/^\d+$/.test(p.trim()))) throw new UsageError(`extract: --layers must be 'all' or 0-based integers separated by commas, got '${value}'`);
+  return parts.map((p) => Number(p.trim()));
+}
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes("--help")) { console.log(usage("extract", summary, OPTIONS)); return 0; }
+  const a = parseArgs("extract", argv, OPTIONS);
+  if ((a.concept === undefined) === (a.pairs === undefined)) throw new UsageError("extract: give exactly one of --concept and --pairs");
+  const method = a.method as MethodName;
+  if (!METHOD_NAMES.includes(method)) throw new UsageError(`extract: --method must be one of ${METHOD_NAMES.join(", ")}, got '${a.method}'`);
+  const read = ((a.read as string | undefined) ?? "last") as ReadPolicy;
+  if (!READ_POLICIES.includes(read)) throw new UsageError(`extract: --read must be one of ${READ_POLICIES.join(", ")}, got '${a.read}'`);
+  const out = a.out as string;
+  if (!out.endsWith(".safetensors")) throw new UsageError(`extract: --out must end in .safetensors, got '${out}'`);
+  const layers = parseLayers(a.layers as string);
+  const int = (name: string, fallback: number, min: number): number => {
+    const n = numberOpt("extract", name, a[name], fallback);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`extract: --${name} must be an integer ≥ ${min}, got '${a[name]}'`);
+    return n;
+  };
+  const onlyFor = (name: string, m: MethodName) => {
+    if (a[name] !== undefined && method !== m) throw new UsageError(`extract: --${name} applies to --method ${m} only`);
+  };
+  onlyFor("top-k", "iti");
+  onlyFor("actadd-pairs", "actadd");
+  onlyFor("centred", "pca");
+  if (a.gguf !== undefined && method === "iti") throw new UsageError("extract: --gguf needs a resid_post method (GGUF control vectors are added to block outputs; iti works on attention heads)");
+  if (a.gguf !== undefined && (layers === "all" || layers.includes(0)))
+    throw new UsageError("extract: --gguf cannot hold layer 0 (llama.cpp rejects direction.0): list the layers explicitly, without 0");
+
+  const model = await loadModel(a.model as string);
+  const raw = a.pairs !== undefined ? readPairsJsonl(a.pairs as string) : loadConceptPairs(a.concept as string, read);
+  const pairs = encodePairs(model.tokenizer, raw);
+  const engine = await createEngine(model);
+  try {
+    const vector = await extractVector(engine, pairs, {
+      method, layers, read, dataset: datasetFingerprint(raw),
+      modelName: basename(model.dir),
+      seed: int("seed", 0, 0),
+      batchSize: int("batch-size", 16, 1),
+      methodOptions: {
+        iti: { topK: int("top-k", 4, 1) },
+        actadd: { pairs: int("actadd-pairs", 4, 1) },
+        pca: { centred: Boolean(a.centred) },
+      },
+    });
+    saveVector(out, vector);
+    if (a.gguf !== undefined) exportControlVector(a.gguf as string, vector);
+    const norms = [...vector.directions].map(([l, d]) => `${l}:${Math.hypot(...d).toFixed(3)}`).join(" ");
+    console.log(`wrote ${out} and ${provenancePath(out)}${a.gguf !== undefined ? ` and ${a.gguf}` : ""}: ${method} at ${vector.site}, ${pairs.length} pairs, read ${read}, |vector| per layer ${norms}`);
+    return 0;
+  } finally {
+    await engine.dispose();
+  }
+}

@@ -1,0 +1,96 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { loadModel } from "../../checkpoint";
+import { composeTrainingSet, type Example, type Replacement } from "../../detect/dataset";
+import { evaluateDetector, type DetectorConfig } from "../../detect/evaluate";
+import { DEFAULT_FINETUNE } from "../../detect/finetune";
+import { DEFAULT_HEAD } from "../../detect/head";
+import { generatePrompting } from "../../detect/prompting";
+import { createEngine } from "../../engine";
+import { readGenerations } from "../../metrics/generations";
+import { ArtefactStore } from "../../study/store";
+import { checkpointContentId } from "../../study/identity";
+import { writeJsonAtomic } from "../../util/atomic";
+import { dataPath, repoRoot } from "../../util/paths";
+import { deriveSeed } from "../../util/rng";
+import { loadConcept, readBaseline, readLabelled, readPrompts } from "../../world";
+import { numberOpt, parseArgs, usage, UsageError } from "../args";
+
+export const summary = "train a detector on real, prompted or generated violating data and report test AUROC";
+
+const OPTIONS = {
+  concept: { type: "string", required: true, description: "concept name (data/concepts/<name>.json) or path to a concept .json" },
+  data: { type: "string", required: true, description: "real | prompting | GENERATIONS.jsonl (lines with `text`, optional `prompt`): the violating examples" },
+  detector: { type: "string", description: "probe (default) | finetune" },
+  seeds: { type: "string", description: "detector seeds (default 3)" },
+  out: { type: "string", required: true, description: "R.json: auroc, auroc_ci, aurocs, n_train, n_test, detector, data" },
+  model: { type: "string", description: "checkpoint for features / fine-tuning (and prompting generation); default data/models/llama-tiny" },
+  layer: { type: "string", description: "probe: layer whose resid_post is pooled (default: two thirds of the depth)" },
+  positives: { type: "string", description: "violating examples in the training set (default: all generations for a file, else 96)" },
+  negatives: { type: "string", description: "compliant real examples kept (default 400)" },
+  seed: { type: "string", description: "base seed (default 20261128)" },
+  bootstrap: { type: "string", description: "bootstrap iterations for the CI (default 1000)" },
+  "max-new-tokens": { type: "string", description: "prompting generation length (default 40)" },
+  temperature: { type: "string", description: "prompting sampling temperature (default 0.9)" },
+  "top-p": { type: "string", description: "prompting nucleus mass (default 0.95)" },
+  cache: { type: "string", description: "cache folder for features and detector runs (default .cache/detect)" },
+  help: { type: "boolean", description: "show this help" },
+} as const;
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes("--help")) { console.log(usage("train", summary, OPTIONS)); return 0; }
+  const a = parseArgs("train", argv, OPTIONS);
+  const kind = String(a.detector ?? "probe");
+  if (kind !== "probe" && kind !== "finetune") throw new UsageError(`train: --detector must be probe or finetune (got '${kind}')`);
+  const seed = numberOpt("train", "seed", a.seed, 20261128);
+  const nSeeds = numberOpt("train", "seeds", a.seeds, 3);
+  if (!Number.isInteger(nSeeds) || nSeeds < 1) throw new UsageError("train: --seeds must be a positive integer");
+  const modelDir = resolve(String(a.model ?? dataPath("models", "llama-tiny")));
+  const concept = loadConcept(String(a.concept));
+  const asExamples = (file: string, split: string): Example[] =>
+    readLabelled(file).map((r, i) => ({ user: r.user, response: r.response, label: r.label, source: "real", provenance: { split, index: i } }));
+  const train = asExamples(concept.paths.detector_train, "detector_train"), test = asExamples(concept.paths.detector_test, "detector_test");
+
+  const loaded = await loadModel(modelDir);
+  const engine = await createEngine(loaded);
+  try {
+    const data = String(a.data);
+    let replacement: Replacement | undefined;
+    let positives = numberOpt("train", "positives", a.positives, 96);
+    if (data === "prompting") {
+      replacement = await generatePrompting({
+        engine, concept: concept.name, samples: positives, seed,
+        prompts: readPrompts(concept.paths.prompts).map((p) => p.user), systems: readBaseline(concept.paths.baseline).map((b) => b.system),
+        sampling: {
+          maxNewTokens: numberOpt("train", "max-new-tokens", a["max-new-tokens"], 40), temperature: numberOpt("train", "temperature", a.temperature, 0.9),
+          topP: numberOpt("train", "top-p", a["top-p"], 0.95), topK: 0,
+        },
+      });
+    } else if (data !== "real") {
+      if (!existsSync(data)) throw new UsageError(`train: --data must be real, prompting or an existing GENERATIONS.jsonl (no file '${data}')`);
+      const rows = readGenerations(data);
+      replacement = { source: "steered", items: rows.map((r, i) => ({ user: r.prompt ?? "", text: r.text, provenance: { file: data, line: i + 1 } })) };
+      if (a.positives === undefined) positives = replacement.items.filter((g) => g.text.trim()).length;
+    }
+    const negatives = numberOpt("train", "negatives", a.negatives, 400);
+    const detector: DetectorConfig = kind === "probe"
+      ? { kind, layer: numberOpt("train", "layer", a.layer, Math.floor((2 * loaded.spec.nLayers) / 3)), head: DEFAULT_HEAD }
+      : { kind, config: DEFAULT_FINETUNE };
+    const cacheDir = resolve(String(a.cache ?? join(repoRoot(), ".cache", "detect")));
+    const result = await evaluateDetector({
+      engine, modelId: checkpointContentId(modelDir), detector,
+      trainingSet: (s) => composeTrainingSet(train, { positives, negatives, seed: s, ...(replacement ? { replacement } : {}) }),
+      test, seeds: Array.from({ length: nSeeds }, (_, i) => deriveSeed(seed, "detector", i)),
+      bootstrapIterations: numberOpt("train", "bootstrap", a.bootstrap, 1000),
+      data, store: new ArtefactStore(cacheDir), featureCache: join(cacheDir, "features"),
+    });
+    writeJsonAtomic(resolve(String(a.out)), { ...result, concept: concept.name, model: modelDir });
+    console.log(`concept ${concept.name} · data ${data} · detector ${result.detector} · n_train ${result.n_train} · n_test ${result.n_test}`);
+    console.log("seed        AUROC");
+    result.seeds.forEach((s, i) => console.log(`${String(s).padEnd(11)} ${result.aurocs[i].toFixed(4)}`));
+    console.log(`mean        ${result.auroc.toFixed(4)}  (95% CI ${result.auroc_ci[0].toFixed(4)}–${result.auroc_ci[1].toFixed(4)})`);
+    return 0;
+  } finally {
+    await engine.dispose();
+  }
+}

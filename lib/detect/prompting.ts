@@ -1,0 +1,41 @@
+import { encodePrompts } from "../engine";
+import type { Engine } from "../engine/types";
+import { deriveSeed } from "../util/rng";
+import type { Replacement } from "./dataset";
+
+/**
+ * The prompting baseline: generations for the concept's held-out prompts, each with one of the concept's
+ * baseline instructions as the system prompt (cycled), no steering, under the same sampling settings and
+ * per-sample seeds as the steered configurations (sample i uses prompt i mod #prompts and the same seed).
+ */
+export interface PromptingRequest {
+  engine: Engine;
+  concept: string;
+  prompts: readonly string[];
+  systems: readonly string[];
+  samples: number;
+  seed: number;
+  sampling: { maxNewTokens: number; temperature: number; topP: number; topK: number };
+}
+
+/** Sample i's prompt and seed: shared by steered and prompted generation (common random numbers). */
+export function sampleAssignment(concept: string, prompts: readonly string[], samples: number, seed: number) {
+  if (prompts.length === 0) throw new Error(`${concept}: no generation prompts`);
+  const assigned = Array.from({ length: samples }, (_, i) => prompts[i % prompts.length]);
+  return { prompts: assigned, seeds: assigned.map((_, i) => deriveSeed(seed, "generation", concept, i)) };
+}
+
+export async function generatePrompting(req: PromptingRequest): Promise<Replacement & { prompts: string[]; texts: string[] }> {
+  if (req.systems.length === 0) throw new Error(`${req.concept}: no baseline instructions (baseline.jsonl is empty)`);
+  const { prompts, seeds } = sampleAssignment(req.concept, req.prompts, req.samples, req.seed);
+  const systems = prompts.map((_, i) => req.systems[i % req.systems.length]);
+  const ids = prompts.map((p, i) => encodePrompts(req.engine.model, [p], { chat: true, system: systems[i] })[0]);
+  const gens = await req.engine.generate(ids, { ...req.sampling, seeds, batchSize: 64 });
+  const texts = gens.map((g) => g.text ?? "");
+  return {
+    source: "prompting",
+    prompts,
+    texts,
+    items: texts.map((text, k) => ({ user: prompts[k], text, provenance: { config: `${req.concept}__prompting`, sample: k, seed: seeds[k], system: systems[k] } })),
+  };
+}

@@ -1,0 +1,97 @@
+import * as ort from "onnxruntime-node";
+import { siteKey, siteWidth } from "../arch/spec";
+import type { Engine, ForwardOptions, ForwardResult, LoadedModel } from "./types";
+import { leftPad, validateIds } from "./batch";
+import { generateBatched } from "./generate";
+import { openSession, type EngineOptions } from "./session";
+import { steerMask, steeringVectors, validateSteering } from "./steering-feeds";
+import { IO, normalizeVariant, variantKey, type GraphVariant } from "./variant";
+
+/** Named graph inputs of one run; values are ORT tensors. */
+export type Feeds = Record<string, ort.Tensor>;
+
+/** Runs one graph variant (built and opened on first use, then reused). */
+export type RunGraph = (variant: GraphVariant, feeds: Feeds) => Promise<ort.InferenceSession.ReturnType>;
+
+/**
+ * The ONNX engine: one session per graph variant actually used (forward, capture, decode), built from the
+ * model's spec and weights on first use and cached on disk.
+ */
+export async function createEngine(model: LoadedModel, opts: EngineOptions = {}): Promise<Engine> {
+  const sessions = new Map<string, Promise<ort.InferenceSession>>();
+  const run: RunGraph = async (variant, feeds) => {
+    const v = normalizeVariant(model.spec, variant);
+    const key = variantKey(v);
+    let s = sessions.get(key);
+    if (!s) {
+      s = openSession(model, v, opts);
+      sessions.set(key, s);
+      s.catch(() => sessions.delete(key));
+    }
+    return (await s).run(feeds);
+  };
+  // Fail now, not at the first forward, when the execution provider is unusable.
+  if (opts.executionProvider === "cuda") await run({ logits: "last", kv: false, capture: { sites: [], layers: [] } }, tokenFeeds(model, [[0]]));
+
+  return {
+    model,
+    forward: (ids, fopts) => forward(model, run, ids, fopts ?? {}),
+    generate: (prompts, sopts) => generateBatched(model, run, prompts, sopts),
+    async dispose() {
+      for (const s of sessions.values()) await (await s.catch(() => null))?.release();
+      sessions.clear();
+    },
+  };
+}
+
+const int64 = (data: BigInt64Array, dims: number[]) => new ort.Tensor("int64", data, dims);
+export const float32 = (data: Float32Array, dims: number[]) => new ort.Tensor("float32", data, dims);
+
+/** Token, mask, position and (unsteered) steering feeds for a left-padded batch without a cache. */
+function tokenFeeds(model: LoadedModel, ids: readonly (readonly number[])[]): Feeds {
+  const batch = leftPad(ids, model.generation.padTokenId ?? 0);
+  const feeds: Feeds = {
+    [IO.inputIds]: int64(batch.inputIds, [batch.B, batch.T]),
+    [IO.attentionMask]: int64(batch.attentionMask, [batch.B, batch.T]),
+    [IO.positionIds]: int64(batch.positionIds, [batch.B, batch.T]),
+    [IO.steerMask]: float32(new Float32Array(batch.B * batch.T), [batch.B, batch.T]),
+  };
+  for (const [name, data] of steeringVectors(model.spec, undefined, batch.B)) feeds[name] = float32(data, [batch.B, data.length / batch.B]);
+  return feeds;
+}
+
+async function forward(model: LoadedModel, run: RunGraph, ids: readonly (readonly number[])[], opts: ForwardOptions): Promise<ForwardResult> {
+  const { spec } = model;
+  validateIds(spec, ids);
+  if (spec.positions.kind === "learned") ids.forEach((s, b) => {
+    if (s.length > spec.maxPositions) throw new Error(`ids[${b}] has ${s.length} tokens, more than the model's ${spec.maxPositions} positions`);
+  });
+  const B = ids.length;
+  if (opts.steering) validateSteering(spec, opts.steering, B);
+  const promptLengths = opts.promptLengths ?? ids.map((s) => s.length);
+  if (promptLengths.length !== B) throw new Error(`promptLengths: ${promptLengths.length} entries for a batch of ${B}`);
+  promptLengths.forEach((p, b) => {
+    if (!Number.isInteger(p) || p < 0 || p > ids[b].length) throw new Error(`promptLengths[${b}]: expected an integer in [0, ${ids[b].length}] (got ${p})`);
+  });
+
+  const feeds = tokenFeeds(model, ids);
+  const T = feeds[IO.inputIds].dims[1];
+  const pad = ids.map((s) => T - s.length);
+  if (opts.steering) {
+    feeds[IO.steerMask] = float32(steerMask(opts.steering, B, T, pad, new Array(B).fill(0), promptLengths), [B, T]);
+    for (const [name, data] of steeringVectors(spec, opts.steering, B)) feeds[name] = float32(data, [B, data.length / B]);
+  }
+  const layers = opts.capture ? opts.capture.layers ?? Array.from({ length: spec.nLayers }, (_, l) => l) : [];
+  const variant: GraphVariant = { logits: opts.logits ?? "all", kv: false, capture: { sites: opts.capture?.sites ?? [], layers } };
+  const out = await run(variant, feeds);
+
+  const captures = new Map<string, Float32Array>();
+  for (const l of layers)
+    for (const site of opts.capture!.sites) {
+      const t = out[IO.capture(l, site)];
+      if (t.data.length !== B * T * siteWidth(spec, site)) throw new Error(`internal: capture ${site}.${l} has ${t.data.length} values`);
+      captures.set(siteKey(l, site), t.data as Float32Array);
+    }
+  const logits = variant.logits === "none" ? new Float32Array(0) : (out[IO.logits].data as Float32Array);
+  return { pad, seqLen: T, logits, captures };
+}

@@ -1,0 +1,252 @@
+import { isSlidingLayer, type ModelSpec, type Weights } from "../arch/spec";
+import type { TensorF32 } from "../checkpoint/safetensors";
+import { GraphBuilder } from "./onnx-builder";
+import { ropeInvFreq } from "./rope";
+import { IO, type GraphVariant } from "./variant";
+
+/**
+ * The ONNX graph of a decoder-only transformer, written from a ModelSpec alone: architectures differ only
+ * through spec fields (norm kind, activation, MLP kind, positions, biases, embed scale, sandwich norms,
+ * attention scale, softcaps, sliding windows, tied head) — there is no branch on the architecture's name.
+ *
+ * Layout: the residual stream is kept 2-D, x [N = B*T, H], so every linear layer is one Gemm with the
+ * checkpoint's [out, in] weight (transB = 1: no transposed copies, the tied head reuses the embedding).
+ * Q/K/V and gate/up are fused into one Gemm each (concatenated rows) — fewer, larger matrix products.
+ *
+ * Inputs (B = batch, T = new tokens, P = cached tokens, S = P + T):
+ *   input_ids [B, T] int64 · attention_mask [B, S] int64 (1 = real token; left padding) · position_ids [B, T] int64
+ *   steer_mask [B, T] float (1 where the sample's steering applies)
+ *   per layer l: steer_resid.l [B, H], steer_attn.l [B, nHeads*headDim] (already scaled; zeros = none),
+ *                ablate_resid.l [B, H] (unit directions; zeros = none)
+ *   kv variant: past_key.l / past_value.l [B, nKv, P, headDim]
+ * Outputs: logits [B, T, V] ("all") or [B, V] ("last"); kv: present_key.l / present_value.l [B, nKv, S, headDim];
+ *   capture: `${site}.${l}` [B*T, width] (row-major [B, T, width]).
+ *
+ * Per block, with the hook sites where they sit (TransformerLens names):
+ *   resid_pre = x
+ *   attn_out  = attention(ln_attn(x)) per head, then ablate?/steer_attn add     [N, nHeads*headDim]
+ *   x = x + post?(o(attn_out))                          → resid_mid
+ *   x = x + post?(mlp(ln_mlp(x))), ablate_resid, + steer_resid   → resid_post
+ */
+export function buildTransformerGraph(spec: ModelSpec, weights: Weights, variant: GraphVariant): GraphBuilder {
+  const b = new GraphBuilder();
+  const { hidden: H, nHeads, nKvHeads, headDim: D, vocabSize: V } = spec;
+  const qDim = nHeads * D, kvDim = nKvHeads * D;
+  const w = (name: string): TensorF32 => {
+    const t = weights.get(name);
+    if (!t) throw new Error(`onnx graph: missing weight '${name}'`);
+    return t;
+  };
+  const init = (name: string): string => (b.initializers.has(name) ? name : b.float(name, w(name).shape, w(name).data));
+
+  // ---- inputs
+  const ids = b.input(IO.inputIds, "int64", ["batch", "seq"]);
+  const attnMask = b.input(IO.attentionMask, "int64", ["batch", "total"]);
+  const posIds = b.input(IO.positionIds, "int64", ["batch", "seq"]);
+  const steerMask = b.input(IO.steerMask, "float", ["batch", "seq"]);
+
+  // ---- shapes computed once: [B, T] and the views used below
+  const bt = b.op("Shape", [ids]); // [2] = (B, T)
+  const shapeBTH = b.op("Concat", [bt, b.int64([H])], { axis: 0 });
+  const shapeBTQ = b.op("Concat", [bt, b.int64([qDim])], { axis: 0 });
+  const shapeBTV = b.op("Concat", [bt, b.int64([V])], { axis: 0 });
+  const toBTH = (x: string, shape: string) => b.op("Reshape", [x, shape]);
+  const flat = (x: string, width: number) => b.op("Reshape", [x, b.int64([-1, width])]);
+  const mask3 = b.op("Unsqueeze", [steerMask, b.int64([2])]); // [B, T, 1]
+
+  // ---- embeddings → x [N, H]
+  let x = b.op("Gather", [init("embed.weight"), ids], { axis: 0 }); // [B, T, H]
+  if (spec.embedScale !== 1) x = b.op("Mul", [x, b.scalar(spec.embedScale)]);
+  if (spec.positions.kind === "learned") x = b.op("Add", [x, b.op("Gather", [init("pos_embed.weight"), posIds], { axis: 0 })]);
+  x = flat(x, H);
+
+  // ---- rotary tables for these positions: cos2 = [cos, cos], sinSigned = [−sin, sin], each [N, 1, D]
+  let rope: { cos: string; sin: string } | null = null;
+  if (spec.positions.kind === "rope") {
+    const invFreq = b.float("rope.inv_freq", [1, D / 2], ropeInvFreq(spec));
+    const pos = b.op("Reshape", [b.op("Cast", [posIds], { to: 1 }), b.int64([-1, 1])]); // [N, 1]
+    const angles = b.op("MatMul", [pos, invFreq]); // [N, D/2] (a rank-1 product: exactly pos · f in float32)
+    const cos = b.op("Cos", [angles]), sin = b.op("Sin", [angles]);
+    const cos2 = b.op("Concat", [cos, cos], { axis: 1 });
+    const sinSigned = b.op("Concat", [b.op("Neg", [sin]), sin], { axis: 1 });
+    rope = { cos: b.op("Unsqueeze", [cos2, b.int64([1])]), sin: b.op("Unsqueeze", [sinSigned, b.int64([1])]) };
+  }
+
+  // ---- additive attention masks [B, 1, 1, T, S]: 0 where query i (absolute index P + i) may see key j, else −1e30
+  const masks = attentionMasks(b, spec, ids, attnMask);
+
+  const capture = new Set(variant.capture.layers.flatMap((l) => variant.capture.sites.map((s) => IO.capture(l, s))));
+  const maybeCapture = (name: string, tensor: string, width: number) => {
+    if (capture.has(name)) b.output(name, tensor, "float", ["rows", width]);
+  };
+
+  for (let l = 0; l < spec.nLayers; l++) {
+    const p = `layers.${l}`;
+    maybeCapture(IO.capture(l, "resid_pre"), x, H);
+
+    // attention
+    const h = norm(b, spec, x, init, `${p}.ln_attn`);
+    const qkvW = b.float(`${p}.attn.qkv.weight`, [qDim + 2 * kvDim, H], concatRows([w(`${p}.attn.q.weight`), w(`${p}.attn.k.weight`), w(`${p}.attn.v.weight`)], spec.attnScale, qDim * H));
+    const qkvB = spec.bias.qkv
+      ? [b.float(`${p}.attn.qkv.bias`, [qDim + 2 * kvDim], concatRows([w(`${p}.attn.q.bias`), w(`${p}.attn.k.bias`), w(`${p}.attn.v.bias`)], spec.attnScale, qDim))]
+      : [];
+    const qkv = b.op("Gemm", [h, qkvW, ...qkvB], { transB: 1 }); // [N, qDim + 2 kvDim]
+    const [q, k, v] = b.opN("Split", [qkv, b.int64([qDim, kvDim, kvDim])], 3, { axis: 1 });
+    const heads = attention(b, spec, l, q, k, v, rope, masks, bt, variant.kv); // [N, qDim]
+    let attnOut = steerSite(b, heads, shapeBTQ, mask3, b.input(IO.steerAttn(l), "float", ["batch", qDim]), null);
+    attnOut = flat(attnOut, qDim);
+    maybeCapture(IO.capture(l, "attn_out"), attnOut, qDim);
+    let a = b.op("Gemm", [attnOut, init(`${p}.attn.o.weight`), ...(spec.bias.o ? [init(`${p}.attn.o.bias`)] : [])], { transB: 1 });
+    if (spec.sandwichNorms) a = norm(b, spec, a, init, `${p}.ln_attn_post`);
+    x = b.op("Add", [x, a]);
+    maybeCapture(IO.capture(l, "resid_mid"), x, H);
+
+    // MLP
+    let m = mlp(b, spec, w, init, p, norm(b, spec, x, init, `${p}.ln_mlp`));
+    if (spec.sandwichNorms) m = norm(b, spec, m, init, `${p}.ln_mlp_post`);
+    x = b.op("Add", [x, m]);
+    const ablate = b.input(IO.ablateResid(l), "float", ["batch", H]);
+    x = flat(steerSite(b, x, shapeBTH, mask3, b.input(IO.steerResid(l), "float", ["batch", H]), ablate), H);
+    maybeCapture(IO.capture(l, "resid_post"), x, H);
+  }
+
+  // ---- head
+  if (variant.logits !== "none") {
+    let last = x;
+    if (variant.logits === "last") {
+      // Left padding puts every sample's newest token at index T − 1.
+      last = b.op("Gather", [toBTH(x, shapeBTH), b.int64([-1], [])], { axis: 1 }); // [B, H]
+    }
+    let logits = b.op("Gemm", [norm(b, spec, last, init, "final_norm"), init(spec.tieEmbeddings ? "embed.weight" : "lm_head.weight")], { transB: 1 });
+    if (spec.finalSoftcap !== null) logits = softcap(b, logits, spec.finalSoftcap);
+    if (variant.logits === "all") b.output(IO.logits, b.op("Reshape", [logits, shapeBTV]), "float", ["batch", "seq", V]);
+    else b.output(IO.logits, logits, "float", ["batch", V]);
+  }
+  return b;
+}
+
+/** RMSNorm (SimplifiedLayerNormalization, ORT's fused kernel) or LayerNorm over the last axis. */
+function norm(b: GraphBuilder, spec: ModelSpec, x: string, init: (n: string) => string, name: string): string {
+  const eps = { float: spec.norm.eps };
+  if (spec.norm.kind === "rms") return b.op("SimplifiedLayerNormalization", [x, init(`${name}.weight`)], { axis: -1, epsilon: eps });
+  return b.op("LayerNormalization", [x, init(`${name}.weight`), init(`${name}.bias`)], { axis: -1, epsilon: eps });
+}
+
+const softcap = (b: GraphBuilder, x: string, cap: number): string =>
+  b.op("Mul", [b.op("Tanh", [b.op("Mul", [x, b.scalar(1 / cap)])]), b.scalar(cap)]);
+
+/** Rows of several [rows, cols] tensors stacked; the first `scaledCount` values are multiplied by `scale`. */
+function concatRows(parts: TensorF32[], scale: number, scaledCount: number): Float32Array {
+  const out = new Float32Array(parts.reduce((a, t) => a + t.data.length, 0));
+  let off = 0;
+  for (const t of parts) { out.set(t.data, off); off += t.data.length; }
+  // The attention scale is folded into W_q (and b_q): (x W_qᵀ + b) s = x (s W_q)ᵀ + s b, and RoPE is linear.
+  if (scale !== 1) for (let i = 0; i < scaledCount; i++) out[i] *= scale;
+  return out;
+}
+
+function activation(b: GraphBuilder, act: ModelSpec["act"], x: string): string {
+  if (act === "silu") return b.op("Mul", [x, b.op("Sigmoid", [x])]);
+  return b.op("Gelu", [x], { approximate: act === "gelu_tanh" ? "tanh" : "none" });
+}
+
+function mlp(b: GraphBuilder, spec: ModelSpec, w: (n: string) => TensorF32, init: (n: string) => string, p: string, h: string): string {
+  const I = spec.intermediate;
+  const bias = (name: string) => (spec.bias.mlp ? [init(name)] : []);
+  let inner: string;
+  if (spec.mlp === "gated") {
+    const gu = b.float(`${p}.mlp.gate_up.weight`, [2 * I, spec.hidden], concatRows([w(`${p}.mlp.gate.weight`), w(`${p}.mlp.up.weight`)], 1, 0));
+    const guBias = spec.bias.mlp ? [b.float(`${p}.mlp.gate_up.bias`, [2 * I], concatRows([w(`${p}.mlp.gate.bias`), w(`${p}.mlp.up.bias`)], 1, 0))] : [];
+    const [gate, up] = b.opN("Split", [b.op("Gemm", [h, gu, ...guBias], { transB: 1 }), b.int64([I, I])], 2, { axis: 1 });
+    inner = b.op("Mul", [activation(b, spec.act, gate), up]);
+  } else {
+    inner = activation(b, spec.act, b.op("Gemm", [h, init(`${p}.mlp.up.weight`), ...bias(`${p}.mlp.up.bias`)], { transB: 1 }));
+  }
+  return b.op("Gemm", [inner, init(`${p}.mlp.down.weight`), ...bias(`${p}.mlp.down.bias`)], { transB: 1 });
+}
+
+/**
+ * Per-sample steering at one site, on the [B, T, width] view of x [N, width]:
+ *   x ← x − mask·(x·d) d   (ablation; d = 0 leaves x unchanged)
+ *   x ← x + mask·v         (addition; v = 0 leaves x unchanged)
+ * mask [B, T, 1] selects each sample's steered positions.
+ */
+function steerSite(b: GraphBuilder, x: string, shape: string, mask3: string, vec: string, ablate: string | null): string {
+  let y = b.op("Reshape", [x, shape]); // [B, T, width]
+  if (ablate !== null) {
+    const dot = b.op("MatMul", [y, b.op("Unsqueeze", [ablate, b.int64([2])])]); // [B, T, 1]
+    const proj = b.op("Mul", [b.op("Mul", [dot, mask3]), b.op("Unsqueeze", [ablate, b.int64([1])])]); // [B, T, width]
+    y = b.op("Sub", [y, proj]);
+  }
+  return b.op("Add", [y, b.op("Mul", [mask3, b.op("Unsqueeze", [vec, b.int64([1])])])]);
+}
+
+interface Masks {
+  global: string;
+  sliding: string | null;
+  /** Reshape targets (B, nKv, g, −1, S) and (B, nKv, −1, S) for the grouped score view. */
+  grouped: string;
+  ungrouped: string;
+}
+
+/** Causal + padding masks, and the sliding-window one when some layer needs it (query i sees key j iff i − j < window). */
+function attentionMasks(b: GraphBuilder, spec: ModelSpec, ids: string, attnMask: string): Masks {
+  const zero = b.int64([0], []), one = b.int64([1], []);
+  const T = b.op("Gather", [b.op("Shape", [ids]), one], { axis: 0 }); // scalar
+  const S = b.op("Gather", [b.op("Shape", [attnMask]), one], { axis: 0 });
+  const P = b.op("Sub", [S, T]);
+  const qIdx = b.op("Unsqueeze", [b.op("Range", [P, S, one]), b.int64([1])]); // [T, 1] absolute indices
+  const kIdx = b.op("Unsqueeze", [b.op("Range", [zero, S, one]), b.int64([0])]); // [1, S]
+  const valid = b.op("Cast", [b.op("Unsqueeze", [attnMask, b.int64([1, 2, 3])])], { to: 9 }); // [B, 1, 1, 1, S]
+  const causal = b.op("LessOrEqual", [kIdx, qIdx]); // [T, S]
+  const bias = (allowed: string) => b.op("Where", [b.op("And", [allowed, valid]), b.scalar(0), b.scalar(-1e30)]); // [B, 1, 1, T, S]
+  const global = bias(causal);
+  const sliding = spec.slidingWindow
+    ? bias(b.op("And", [causal, b.op("Less", [b.op("Sub", [qIdx, kIdx]), b.int64([spec.slidingWindow.size], [])])]))
+    : null;
+  const B = b.op("Slice", [b.op("Shape", [ids]), b.int64([0]), b.int64([1])]); // [1]
+  const S1 = b.op("Unsqueeze", [S, b.int64([0])]); // [1]
+  const g = spec.nHeads / spec.nKvHeads;
+  const grouped = b.op("Concat", [B, b.int64([spec.nKvHeads, g, -1]), S1], { axis: 0 });
+  const ungrouped = b.op("Concat", [B, b.int64([spec.nKvHeads, -1]), S1], { axis: 0 });
+  return { global, sliding, grouped, ungrouped };
+}
+
+/**
+ * Grouped-query attention for one layer on q [N, nH*D], k, v [N, nKv*D]; returns per-head outputs [N, nH*D].
+ * Query heads are viewed as [B, nKv, g*T, D] (head h reads kv head floor(h / g), as HF's repeat_kv), so keys
+ * and values are never copied per query head.
+ */
+function attention(b: GraphBuilder, spec: ModelSpec, l: number, q: string, k: string, v: string,
+  rope: { cos: string; sin: string } | null, masks: Masks, bt: string, kv: boolean): string {
+  const { nHeads, nKvHeads, headDim: D } = spec;
+  const rotate = (x: string, heads: number): string => {
+    const x3 = b.op("Reshape", [x, b.int64([-1, heads, D])]); // [N, heads, D]
+    if (!rope) return x3;
+    const [x1, x2] = b.opN("Split", [x3, b.int64([D / 2, D / 2])], 2, { axis: 2 });
+    const swapped = b.op("Concat", [x2, x1], { axis: 2 }); // rotate_half(x) = [−x2, x1] = swapped · [−1, 1]
+    return b.op("Add", [b.op("Mul", [x3, rope.cos]), b.op("Mul", [swapped, rope.sin])]);
+  };
+  const toHeads = (x3: string, heads: number) => // [N, heads, D] → [B, heads, T, D]
+    b.op("Transpose", [b.op("Reshape", [x3, b.op("Concat", [bt, b.int64([heads, D])], { axis: 0 })])], { perm: [0, 2, 1, 3] });
+
+  let kAll = toHeads(rotate(k, nKvHeads), nKvHeads); // [B, nKv, T, D]
+  let vAll = toHeads(b.op("Reshape", [v, b.int64([-1, nKvHeads, D])]), nKvHeads);
+  if (kv) {
+    // The concatenations are named as the present outputs themselves, so no Identity copies the cache again.
+    kAll = b.op("Concat", [b.input(IO.pastKey(l), "float", ["batch", nKvHeads, "past", D]), kAll], { axis: 2 }, "", IO.presentKey(l));
+    vAll = b.op("Concat", [b.input(IO.pastValue(l), "float", ["batch", nKvHeads, "past", D]), vAll], { axis: 2 }, "", IO.presentValue(l));
+    b.output(IO.presentKey(l), kAll, "float", ["batch", nKvHeads, "total", D]);
+    b.output(IO.presentValue(l), vAll, "float", ["batch", nKvHeads, "total", D]);
+  }
+  const qh = toHeads(rotate(q, nHeads), nHeads); // [B, nH, T, D]  (scale already folded into W_q)
+  const qg = b.op("Reshape", [qh, b.int64([0, nKvHeads, -1, D])]); // [B, nKv, g*T, D]
+  let scores = b.op("MatMul", [qg, b.op("Transpose", [kAll], { perm: [0, 1, 3, 2] })]); // [B, nKv, g*T, S]
+  if (spec.attnSoftcap !== null) scores = softcap(b, scores, spec.attnSoftcap);
+  const s5 = b.op("Reshape", [scores, masks.grouped]); // [B, nKv, g, T, S]
+  const masked = b.op("Add", [s5, isSlidingLayer(spec, l) ? masks.sliding! : masks.global]);
+  const probs = b.op("Reshape", [b.op("Softmax", [masked], { axis: -1 }), masks.ungrouped]); // [B, nKv, g*T, S]
+  const ctx = b.op("MatMul", [probs, vAll]); // [B, nKv, g*T, D]
+  const perHead = b.op("Reshape", [ctx, b.int64([0, nHeads, -1, D])]); // [B, nH, T, D]
+  return b.op("Reshape", [b.op("Transpose", [perHead], { perm: [0, 2, 1, 3] }), b.int64([-1, nHeads * D])]); // [N, nH*D]
+}

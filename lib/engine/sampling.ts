@@ -1,0 +1,89 @@
+import { deriveSeed, type Rng } from "../util/rng";
+
+/**
+ * Next-token choice from one row of logits, shared by every decoder (the naive reference and the ONNX engine)
+ * so that the same seed gives the same token whatever engine produced the logits.
+ * Semantics follow Hugging Face's warpers, applied in their order: temperature → top-k → top-p.
+ */
+export interface TokenSamplingOptions {
+  /** 0 = greedy. Undefined means greedy unless topK/topP ask for sampling (then 1). */
+  temperature?: number;
+  /** Keep the k most likely tokens (0 or undefined = no limit). Ties at the boundary go to the lower index. */
+  topK?: number;
+  /** Keep the smallest set of most likely tokens whose probability mass is ≥ topP (at least one token). */
+  topP?: number;
+}
+
+/** Whether these options pick the argmax (no randomness consumed). */
+export const isGreedy = (opts: TokenSamplingOptions): boolean =>
+  opts.temperature === 0 || (opts.temperature === undefined && !opts.topK && (opts.topP === undefined || opts.topP >= 1));
+
+function validate(opts: TokenSamplingOptions): void {
+  const { temperature: t, topK: k, topP: p } = opts;
+  if (t !== undefined && !(Number.isFinite(t) && t >= 0)) throw new Error(`sampling: temperature must be a finite number ≥ 0 (got ${t})`);
+  if (k !== undefined && !(Number.isInteger(k) && k >= 0)) throw new Error(`sampling: topK must be an integer ≥ 0 (got ${k})`);
+  if (p !== undefined && !(p > 0 && p <= 1)) throw new Error(`sampling: topP must be in (0, 1] (got ${p})`);
+}
+
+/** Index of the largest logit; the lowest index wins ties. */
+export function argmax(logits: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+  return best;
+}
+
+/**
+ * The tokens that survive top-k and top-p with their (unnormalised) probabilities, most likely first.
+ * Exported so tests can check the cut against hand-computed cases.
+ */
+export function samplingSupport(logits: Float32Array, opts: TokenSamplingOptions): { ids: number[]; weights: number[] } {
+  validate(opts);
+  const temperature = opts.temperature ?? 1;
+  if (temperature === 0) return { ids: [argmax(logits)], weights: [1] };
+  for (let i = 0; i < logits.length; i++)
+    if (Number.isNaN(logits[i])) throw new Error(`sampling: logit ${i} is NaN`);
+  // Descending by logit, ascending index on ties: a deterministic order, so the draw below is reproducible.
+  let ids = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a] || a - b);
+  if (opts.topK && opts.topK < ids.length) ids = ids.slice(0, opts.topK);
+  // Softmax of logits / T over the kept tokens, shifted by the max for stability (in float64).
+  const top = logits[ids[0]] / temperature;
+  let weights = ids.map((i) => Math.exp(logits[i] / temperature - top));
+  const p = opts.topP ?? 1;
+  if (p < 1) {
+    const total = weights.reduce((a, b) => a + b, 0);
+    // Keep token r while the mass strictly before it is < p (HF: remove where ascending cumsum ≤ 1 − p).
+    let keep = 0, before = 0;
+    while (keep < ids.length && before < p * total) before += weights[keep++];
+    ids = ids.slice(0, Math.max(1, keep));
+    weights = weights.slice(0, ids.length);
+  }
+  return { ids, weights };
+}
+
+/** Choose the next token from logits [V]: greedy argmax or a draw from the warped softmax with rng.next(). */
+export function sampleToken(logits: Float32Array, opts: TokenSamplingOptions, rng: Rng): number {
+  if (logits.length === 0) throw new Error("sampling: empty logits row");
+  validate(opts);
+  if (isGreedy(opts)) return argmax(logits);
+  const { ids, weights } = samplingSupport(logits, opts);
+  const total = weights.reduce((a, b) => a + b, 0);
+  let u = rng.next() * total;
+  for (let r = 0; r < ids.length; r++) {
+    u -= weights[r];
+    if (u < 0) return ids[r];
+  }
+  return ids[ids.length - 1]; // u landed on the rounding slack at the very end of the cumulative sum
+}
+
+/**
+ * One seed per sample: the explicit `seeds` or deriveSeed(seed, "sample", index), so a sample's randomness
+ * depends on its index among all prompts and its seed — never on how prompts were batched.
+ */
+export function perSampleSeeds(n: number, opts: { seed?: number; seeds?: readonly number[] }): number[] {
+  if (opts.seeds !== undefined) {
+    if (opts.seeds.length !== n) throw new Error(`sampling: seeds has ${opts.seeds.length} entries but there are ${n} prompts`);
+    return opts.seeds.slice();
+  }
+  if (opts.seed === undefined) throw new Error("sampling: a seed (or one seed per prompt in seeds) is required to sample");
+  return Array.from({ length: n }, (_, i) => deriveSeed(opts.seed!, "sample", i));
+}

@@ -1,0 +1,46 @@
+import type { ModelSpec, SiteName } from "../arch/spec";
+import { SITES } from "../arch/spec";
+
+/**
+ * What a compiled graph computes beyond the forward pass itself. Each distinct variant is one ONNX graph and
+ * one session, built on first use: generation needs {logits: "last", kv: true}, a plain forward
+ * {logits: "all", kv: false}, capture adds its sites × layers as outputs.
+ */
+export interface GraphVariant {
+  logits: "all" | "last" | "none";
+  /** KV cache: past_key/past_value inputs and present_key/present_value outputs per layer. */
+  kv: boolean;
+  /** Captured sites (sorted, unique) at layers (sorted, unique); empty = no capture outputs. */
+  capture: { sites: SiteName[]; layers: number[] };
+}
+
+/** Canonical form (sorted, deduplicated, validated) so equal requests share one graph. */
+export function normalizeVariant(spec: ModelSpec, v: GraphVariant): GraphVariant {
+  for (const s of v.capture.sites)
+    if (!SITES.includes(s)) throw new Error(`capture: unknown site '${s}' (expected one of ${SITES.join(", ")})`);
+  for (const l of v.capture.layers)
+    if (!Number.isInteger(l) || l < 0 || l >= spec.nLayers) throw new Error(`capture: layer ${l} does not exist (the model has layers 0..${spec.nLayers - 1})`);
+  const sites = SITES.filter((s) => v.capture.sites.includes(s));
+  const layers = sites.length ? [...new Set(v.capture.layers)].sort((a, b) => a - b) : [];
+  return { logits: v.logits, kv: v.kv, capture: { sites: layers.length ? sites : [], layers } };
+}
+
+export const variantKey = (v: GraphVariant): string =>
+  `logits=${v.logits};kv=${v.kv};sites=${v.capture.sites.join(",")};layers=${v.capture.layers.join(",")}`;
+
+/** Graph input/output names: the one place they are spelled. */
+export const IO = {
+  inputIds: "input_ids",
+  attentionMask: "attention_mask",
+  positionIds: "position_ids",
+  steerMask: "steer_mask",
+  steerResid: (l: number) => `steer_resid.${l}`,
+  steerAttn: (l: number) => `steer_attn.${l}`,
+  ablateResid: (l: number) => `ablate_resid.${l}`,
+  pastKey: (l: number) => `past_key.${l}`,
+  pastValue: (l: number) => `past_value.${l}`,
+  presentKey: (l: number) => `present_key.${l}`,
+  presentValue: (l: number) => `present_value.${l}`,
+  logits: "logits",
+  capture: (l: number, site: SiteName) => `${site}.${l}`,
+} as const;

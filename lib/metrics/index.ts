@@ -1,0 +1,33 @@
+/**
+ * The study's intrinsic metrics: success and coherence judges, sample- and set-level diversity, the [0, 1] axes
+ * and their harmonic means, and the statistics used to compare configurations and detectors.
+ * Definitions and the choices made where common Python implementations differ: lib/metrics/README.md.
+ */
+export { tokenize } from "./tokenize";
+export { Vocabulary, ngramCounts, ngramKeys } from "./ngrams";
+export { distinctN, corpusDistinctN, repetitionRate, ngramEntropy } from "./distinct";
+export { compressionRatio, setCompressionRatio } from "./compression";
+export { sentenceBleu, selfBleu, brevityPenalty, closestRefLength } from "./bleu";
+export { symmetricEigen, type SymmetricEigen, type EigenOptions } from "./linalg";
+export { vendiFromEigenvalues, vendiFromFeatures, vendiNgram, vendiEmbedding, ngramFeatures, type FeatureRows } from "./vendi";
+export { meanPairwiseCosineDistance, unitRows } from "./cosine";
+export { encodeTexts, sampleDiversity, setDiversity, type SampleDiversity, type SetDiversity, type SetDiversityOptions } from "./diversity";
+export { engineEmbedder, transformersEmbedder, type Embedder } from "./embed";
+export { openEmbedder, embedWith } from "./embedder-spec";
+export { readGenerations, type GenerationRow } from "./generations";
+export { responseNll, pooledPerplexity, perplexityCoherence, coherenceFromPerplexity, logSoftmaxAt, type ScoredText } from "./coherence";
+export {
+  diversityAxis, harmonicMean, combinedScores, parseDiversityAxis, DEFAULT_DIVERSITY_AXIS, type Axes, type DiversityAxis,
+} from "./aggregate";
+export {
+  auroc, spearman, kendallTau, averageRanks, bootstrap, quantileSorted, pairedSignFlipTest,
+  type Interval, type BootstrapOptions, type PairedTest,
+} from "./stats";
+export type { Judge, JudgeItem } from "./judges/types";
+export { judgePrompt, COHERENCE_RUBRIC } from "./judges/prompt";
+export { trainClassifierJudge, conceptClassifierJudge, type ConceptClassifier, type ClassifierOptions } from "./judges/classifier";
+export { engineJudge } from "./judges/engine-judge";
+export { httpJudge, parseScoreReply, type HttpJudgeOptions } from "./judges/http-judge";
+export { JudgementCache, type Judgement } from "./judges/cache";
+export { scoreTokens, expectedScore, type ScoreTokens } from "./judges/score-tokens";
+export { readRubric, judgeTrainFile, type LabelledResponse } from "./judges/concept-data";

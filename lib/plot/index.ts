@@ -1,0 +1,19 @@
+/**
+ * lib/plot — figures for the study, as pure data.
+ *   figures:   Figure = plotly JSON {data, layout}; builders turn a results table into figures (pure functions)
+ *   notebooks: show(fig) (interactive plotly + static PNG + text), showTable(rows)
+ *   files:     exportFigures(figs, outDir, {formats: ["html", "png", "svg"]}) with one headless chromium
+ */
+export { type Figure, type Trace, type Layout, describeFigure, assertFigure, figureSize } from "./figure";
+export { type ResultRow, type IntrinsicMetric, type Baseline, INTRINSIC_METRICS, METRIC_LABELS, assertResultRows, isBaseline, methodColor } from "./results";
+export { metricVsStrength, tradeoffScatter } from "./intrinsic";
+export {
+  aurocByConfiguration, hmVsAuroc, correlationHeatmap, intrinsicAurocCorrelations, rankCorrelation, configurationLabel,
+  type CorrelationCell, type RankCorrelation,
+} from "./extrinsic";
+export { exampleGenerationRows, type GenerationExample, type ExampleRow, type StrengthLevel } from "./examples";
+export { type Row, type Cell, type TableOptions, tableHtml, tableText, formatCell } from "./table";
+export { show, showTable, figureBundle, closeRenderer, PLOTLY_MIME, type ShowOptions, type MimeBundle } from "./notebook";
+export { exportFigures, type ExportFormat, type ExportOptions, type NamedFigure } from "./export";
+export { figureHtml, type HtmlPlotly } from "./html";
+export { FigureRenderer, withRenderer, chromiumAvailable, chromiumPath, plotlyBundlePath, type ImageFormat } from "./render";

@@ -1,0 +1,85 @@
+import { siteKey } from "../arch/spec";
+import type { Engine, SteerSite } from "../engine/types";
+import { captureActivations } from "./capture";
+import type { EncodedPair } from "./dataset";
+import { scoreLayers, type LayerScore } from "./layers";
+import { createMethod, type MethodName, type MethodOptions, type PairedActivations, type SteeringMethod } from "./methods";
+import type { ReadPolicy } from "./read";
+import { createVector, modelIdentity, type SteeringVector } from "./vector";
+
+/**
+ * The extraction pipeline, as stages usable on their own (steering-vectors style):
+ *   capturePairs  (activations of both sides of every pair at a site, under a reading policy)
+ *   → method.fit  (aggregate: layer → vector at strength 1)
+ *   → createVector (the value, with model identity, method, reading policy and dataset fingerprint).
+ * extractVector composes the three.
+ */
+export interface CapturePairsOptions {
+  site: SteerSite;
+  layers: number[];
+  read: ReadPolicy;
+  batchSize?: number;
+}
+
+/** layer → paired activations ([n, width] per side). */
+export async function capturePairs(engine: Engine, pairs: readonly EncodedPair[], opts: CapturePairsOptions): Promise<Map<number, PairedActivations>> {
+  if (pairs.length === 0) throw new Error("capturePairs: no pairs");
+  const texts = [...pairs.map((p) => p.positive), ...pairs.map((p) => p.negative)];
+  const acts = await captureActivations(engine, texts, { sites: [opts.site], layers: opts.layers, read: opts.read, batchSize: opts.batchSize, label: `capture ${opts.site}` });
+  const n = pairs.length;
+  const out = new Map<number, PairedActivations>();
+  for (const layer of opts.layers) {
+    const rows = acts.get(siteKey(layer, opts.site))!;
+    const width = rows.length / (2 * n);
+    out.set(layer, { positive: rows.subarray(0, n * width), negative: rows.subarray(n * width), n, width });
+  }
+  return out;
+}
+
+/** Resolve "all" or an explicit layer list against the model (0-based). */
+export function resolveLayers(layers: number[] | "all", nLayers: number): number[] {
+  if (layers === "all") return Array.from({ length: nLayers }, (_, l) => l);
+  if (layers.length === 0) throw new Error("layers: expected at least one layer");
+  for (const l of layers)
+    if (!Number.isInteger(l) || l < 0 || l >= nLayers) throw new Error(`layers: layer ${l} does not exist (the model has layers 0..${nLayers - 1})`);
+  if (new Set(layers).size !== layers.length) throw new Error(`layers: duplicates in ${layers.join(",")}`);
+  return [...layers].sort((a, b) => a - b);
+}
+
+export interface ExtractOptions {
+  method: MethodName | SteeringMethod;
+  methodOptions?: MethodOptions;
+  layers: number[] | "all";
+  read: ReadPolicy;
+  /** Fingerprint of the contrast data (datasetFingerprint of the pairs before encoding). */
+  dataset: string;
+  /** Name recorded in the vector's model identity (default: the checkpoint folder's name). */
+  modelName?: string;
+  seed?: number;
+  batchSize?: number;
+}
+
+export async function extractVector(engine: Engine, pairs: readonly EncodedPair[], opts: ExtractOptions): Promise<SteeringVector> {
+  const spec = engine.model.spec;
+  const method = typeof opts.method === "string" ? createMethod(opts.method, opts.methodOptions) : opts.method;
+  const layers = resolveLayers(opts.layers, spec.nLayers);
+  const model = modelIdentity(opts.modelName ?? (engine.model.dir.split(/[\\/]/).filter(Boolean).pop() ?? "model"), spec);
+  const acts = await capturePairs(engine, pairs, { site: method.site, layers, read: opts.read, batchSize: opts.batchSize });
+  const seed = opts.seed ?? 0;
+  const fits = method.fit(acts, { model, seed });
+  if (fits.size === 0) throw new Error(`${method.name}: no layer produced a vector`);
+  return createVector({
+    model, site: method.site, method: method.name, read: opts.read, dataset: opts.dataset,
+    directions: new Map([...fits].map(([l, f]) => [l, f.vector])),
+    layerInfo: new Map([...fits].map(([l, f]) => [l, f.info])),
+    details: { options: method.options, pairs: pairs.length, seed, layersRequested: layers },
+  });
+}
+
+/** Per-layer probe accuracy and separation of a concept at resid_post (the "auto" layer choice's input). */
+export async function scorePairLayers(
+  engine: Engine, pairs: readonly EncodedPair[], opts: { read: ReadPolicy; seed: number; layers?: number[] | "all"; batchSize?: number },
+): Promise<LayerScore[]> {
+  const layers = resolveLayers(opts.layers ?? "all", engine.model.spec.nLayers);
+  return scoreLayers(await capturePairs(engine, pairs, { site: "resid_post", layers, read: opts.read, batchSize: opts.batchSize }), { seed: opts.seed });
+}

@@ -1,0 +1,26 @@
+/**
+ * lib/steering: concept directions and how to apply them.
+ *   read, capture, dataset   token-reading policies, activation capture, contrast data (PAIRS.jsonl, concepts)
+ *   methods/                 actadd, caa, pca, iti, probe: factories sharing one SteeringMethod interface
+ *   extract                  the pipeline capture → method → vector
+ *   vector                   the SteeringVector value and its arithmetic (sum, difference, scale, negate)
+ *   spec, sweep              declarative steering specs lowered to per-sample engine steering; strength sweeps
+ *   layers                   per-layer probe accuracy / separation, and the layer choice
+ *   persistence, controlvector, gguf   safetensors + JSON provenance; GGUF control vectors (llama.cpp, repeng)
+ */
+export { captureActivations, type CaptureOptions } from "./capture";
+export { loadConceptPairs } from "./concept-data";
+export { exportControlVector, importControlVector, encodeControlVector, decodeControlVector } from "./controlvector";
+export { datasetFingerprint, encodePairs, readPairsJsonl, type ContrastPair, type EncodedPair } from "./dataset";
+export { capturePairs, extractVector, resolveLayers, scorePairLayers, type CapturePairsOptions, type ExtractOptions } from "./extract";
+export { bestLayer, layerColumns, layerTable, scoreLayers, type LayerScore, type LayerScoreOptions } from "./layers";
+export * from "./methods";
+export { loadVector, provenancePath, saveVector } from "./persistence";
+export { PROVENANCE_FORMAT, STRENGTH_UNIT, type Provenance } from "./provenance";
+export { READ_POLICIES, readPositions, type EncodedText, type ReadPolicy } from "./read";
+export { lowerSpec, OPERATORS, specFingerprint, validateSpec, WINDOWS, type SteerOperator, type SteeringSpec, type SteeringTerm } from "./spec";
+export { buildSweep, type SweepBatch, type SweepCell } from "./sweep";
+export {
+  checkCompatible, createVector, difference, modelIdentity, negate, scale, sum, unitDirection, vectorFingerprint, vectorLayers,
+  type LayerInfo, type ModelIdentity, type SteeringVector,
+} from "./vector";

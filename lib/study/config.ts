@@ -1,0 +1,148 @@
+import { readFileSync } from "node:fs";
+
+/**
+ * The study configuration: what to run (concepts × models × methods × layers × strengths) and how (samples,
+ * sampling, judges, detector, seeds). JSON, validated up front with errors that name the file and the field.
+ */
+export type MethodName = "actadd" | "caa" | "pca" | "iti" | "probe";
+export const METHODS: readonly MethodName[] = ["actadd", "caa", "pca", "iti", "probe"];
+
+export interface StudyModel {
+  /** Short name used in results (e.g. "llama-tiny"). */
+  name: string;
+  /** Checkpoint folder, relative to the repository root or absolute. */
+  path: string;
+  /** Layers to steer: explicit 0-based list, or "auto" (the best layer by probe separation per concept). */
+  layers: number[] | "auto";
+}
+
+export interface MethodConfig {
+  /** Strength grid in the method's documented units (see lib/steering). Must include 0 only if wanted. */
+  strengths: number[];
+  /** Token-reading policy for extraction. */
+  read: "last" | "answer" | "mean";
+}
+
+export interface StudyConfig {
+  name: string;
+  seed: number;
+  concepts: string[];
+  models: StudyModel[];
+  methods: Partial<Record<MethodName, MethodConfig>>;
+  /** Generations per configuration (also the number of violating examples a detector is trained on). */
+  samples: number;
+  sampling: { maxNewTokens: number; temperature: number; topP: number; topK: number; window: "generated" | "all" };
+  judges: { success: "classifier"; coherence: "perplexity" };
+  /** Which sample/set diversity metric stands for the diversity axis (lib/metrics names). */
+  diversity: { sample: string; set: string };
+  detector: {
+    kind: "probe" | "finetune";
+    /** Negatives (compliant) kept from the concept's detector_train split. */
+    negatives: number;
+    seeds: number;
+    /** Bootstrap iterations for the AUROC CI. */
+    bootstrap: number;
+  };
+}
+
+class ConfigError extends Error {}
+
+/** Field-path validation helpers: each failure names the file and the JSON path. */
+function validator(file: string) {
+  const fail = (path: string, expected: string, got: unknown): never => {
+    throw new ConfigError(`${file}: ${path} must be ${expected} (got ${JSON.stringify(got)})`);
+  };
+  const obj = (v: unknown, path: string): Record<string, unknown> =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(path, "an object", v);
+  const str = (v: unknown, path: string): string => (typeof v === "string" && v.length > 0 ? v : fail(path, "a non-empty string", v));
+  const num = (v: unknown, path: string, min = -Infinity, max = Infinity): number =>
+    typeof v === "number" && Number.isFinite(v) && v >= min && v <= max ? v : fail(path, `a number in [${min}, ${max}]`, v);
+  const int = (v: unknown, path: string, min = 0): number =>
+    Number.isInteger(v) && (v as number) >= min ? (v as number) : fail(path, `an integer ≥ ${min}`, v);
+  const oneOf = <T extends string>(v: unknown, path: string, options: readonly T[]): T =>
+    options.includes(v as T) ? (v as T) : fail(path, `one of ${options.join(", ")}`, v);
+  const list = <T>(v: unknown, path: string, item: (x: unknown, p: string) => T, minLength = 1): T[] =>
+    Array.isArray(v) && v.length >= minLength ? v.map((x, i) => item(x, `${path}[${i}]`)) : fail(path, `a list of at least ${minLength}`, v);
+  const noExtra = (o: Record<string, unknown>, path: string, allowed: string[]): void => {
+    for (const k of Object.keys(o)) if (!allowed.includes(k)) fail(`${path}.${k}`, `absent (allowed fields: ${allowed.join(", ")})`, o[k]);
+  };
+  return { fail, obj, str, num, int, oneOf, list, noExtra };
+}
+
+export function parseStudyConfig(json: unknown, file: string): StudyConfig {
+  const v = validator(file);
+  const root = v.obj(json, "(root)");
+  v.noExtra(root, "", ["name", "seed", "concepts", "models", "methods", "samples", "sampling", "judges", "diversity", "detector", "$comment"]);
+  const names = new Set<string>();
+  const models = v.list(root.models, "models", (m, p) => {
+    const o = v.obj(m, p);
+    v.noExtra(o, p, ["name", "path", "layers"]);
+    const name = v.str(o.name, `${p}.name`);
+    if (names.has(name)) v.fail(`${p}.name`, "unique across models", name);
+    names.add(name);
+    const layers = o.layers === "auto" ? "auto" as const : v.list(o.layers, `${p}.layers`, (x, q) => v.int(x, q));
+    return { name, path: v.str(o.path, `${p}.path`), layers };
+  });
+  const methodsObj = v.obj(root.methods, "methods");
+  const methods: StudyConfig["methods"] = {};
+  for (const [k, m] of Object.entries(methodsObj)) {
+    const name = v.oneOf(k, `methods.${k}`, METHODS);
+    const o = v.obj(m, `methods.${k}`);
+    v.noExtra(o, `methods.${k}`, ["strengths", "read"]);
+    methods[name] = {
+      strengths: v.list(o.strengths, `methods.${k}.strengths`, (x, p) => v.num(x, p)),
+      read: v.oneOf(o.read, `methods.${k}.read`, ["last", "answer", "mean"] as const),
+    };
+  }
+  if (Object.keys(methods).length === 0) v.fail("methods", "a non-empty object", methodsObj);
+  const s = v.obj(root.sampling, "sampling");
+  v.noExtra(s, "sampling", ["maxNewTokens", "temperature", "topP", "topK", "window"]);
+  const j = v.obj(root.judges, "judges");
+  const d = v.obj(root.diversity, "diversity");
+  const det = v.obj(root.detector, "detector");
+  v.noExtra(det, "detector", ["kind", "negatives", "seeds", "bootstrap"]);
+  const concepts = v.list(root.concepts, "concepts", (x, p) => v.str(x, p));
+  if (new Set(concepts).size !== concepts.length) v.fail("concepts", "a list without duplicates", concepts);
+  return {
+    name: v.str(root.name, "name"),
+    seed: v.int(root.seed, "seed"),
+    concepts,
+    models,
+    methods,
+    samples: v.int(root.samples, "samples", 2),
+    sampling: {
+      maxNewTokens: v.int(s.maxNewTokens, "sampling.maxNewTokens", 1),
+      temperature: v.num(s.temperature, "sampling.temperature", 0),
+      topP: v.num(s.topP, "sampling.topP", 0, 1),
+      topK: v.int(s.topK, "sampling.topK", 0),
+      window: v.oneOf(s.window, "sampling.window", ["generated", "all"] as const),
+    },
+    judges: {
+      success: v.oneOf(j.success, "judges.success", ["classifier"] as const),
+      coherence: v.oneOf(j.coherence, "judges.coherence", ["perplexity"] as const),
+    },
+    diversity: { sample: v.str(d.sample, "diversity.sample"), set: v.str(d.set, "diversity.set") },
+    detector: {
+      kind: v.oneOf(det.kind, "detector.kind", ["probe", "finetune"] as const),
+      negatives: v.int(det.negatives, "detector.negatives", 1),
+      seeds: v.int(det.seeds, "detector.seeds", 1),
+      bootstrap: v.int(det.bootstrap, "detector.bootstrap", 10),
+    },
+  };
+}
+
+export function loadStudyConfig(file: string): StudyConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new ConfigError(`${file}: cannot read the study config`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  return parseStudyConfig(json, file);
+}

@@ -1,0 +1,18 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * A checkpoint's content identity: sha256 over its files (config, weights, tokenizer), name-sorted. Study
+ * artefacts are keyed by it, so a cache survives clones and moves and is invalidated when any file changes.
+ */
+export function checkpointContentId(dir: string): string {
+  const h = createHash("sha256");
+  const files = readdirSync(dir).filter((f) => /\.(json|safetensors|model|txt)$/.test(f) && f !== "training_report.json").sort();
+  if (!files.some((f) => f.endsWith(".safetensors"))) throw new Error(`${dir}: no .safetensors files to identify the checkpoint by`);
+  for (const f of files) {
+    h.update(`${f}\u0000`);
+    h.update(readFileSync(join(dir, f)));
+  }
+  return h.digest("hex").slice(0, 16);
+}

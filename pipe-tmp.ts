@@ -1,0 +1,25 @@
+import { SAMPLE_ENGLISH, loadModel } from "./lib/checkpoint/index";
+import { initTf } from "./lib/train/backend";
+import { buildTokenizer, trainAndSave, DEFAULT_RECIPES } from "./lib/train/default-models";
+import { createEngine } from "./lib/engine/index";
+import { buildTfModel } from "./lib/train/model";
+const sents = SAMPLE_ENGLISH.split(/(?<=\.)\s+/).filter(Boolean);
+const convs = sents.slice(0, -4).map((s, i) => [{ role: "user" as const, content: sents[(i + 1) % sents.length] }, { role: "assistant" as const, content: s }]);
+const corpus = { train: convs, heldOut: convs.slice(0, 4) };
+const { tf, backend } = await initTf();
+const tok = buildTokenizer(corpus, 600);
+const recipe = { ...DEFAULT_RECIPES[1], train: { ...DEFAULT_RECIPES[1].train, steps: 20, batchSize: 4 } };
+const rep = trainAndSave(tf, backend, recipe, corpus, tok, 1, "/tmp/pipe-model");
+console.log(rep.evalLoss, rep.parameters);
+const lm = await loadModel("/tmp/pipe-model");
+const eng = await createEngine(lm);
+const ids = tok.tokenizer.encode(tok.tokenizer.applyChatTemplate(convs[0]), { addSpecialTokens: false });
+const ort = await eng.forward([ids]);
+const m = buildTfModel(tf, lm.spec, lm.weights);
+const t = m.forward(tf.tensor2d([ids], [1, ids.length], "int32")).logits.dataSync();
+let d = 0, s = 0; for (let i = 0; i < t.length; i++) { d = Math.max(d, Math.abs(t[i] - ort.logits[i])); s = Math.max(s, Math.abs(ort.logits[i])); }
+console.log("onnx vs tfjs rel", d / s);
+const prompt = tok.tokenizer.encode(tok.tokenizer.applyChatTemplate([convs[0][0]], { addGenerationPrompt: true }), { addSpecialTokens: false });
+const g = await eng.generate([prompt], { maxNewTokens: 20, temperature: 0 });
+console.log(g[0], tok.tokenizer.decode(g[0].ids));
+await eng.dispose();

@@ -1,0 +1,87 @@
+/**
+ * Build the project's default chat models from scratch (npm run build:models):
+ *   world corpus (lib/world, seeded) → shared BPE tokenizer (ChatML) → llama-tiny and qwen2-tiny trained with
+ *   tfjs (lib/train) → data/models/<name>/ (config.json, model.safetensors, tokenizer files,
+ *   generation_config.json, training_report.json).
+ * Same seed → same corpus, tokenizer, initialisation and batch order. Runs on the fastest tfjs backend present;
+ * run scripts/setup-native-tfjs.sh first (minutes instead of hours).
+ */
+import { join } from "node:path";
+import { parseArgs, numberOpt, usage, UsageError, type OptionSpec } from "../lib/cli/args";
+import { initTf } from "../lib/train/backend";
+import { buildTokenizer, DEFAULT_RECIPES, recipeSpec, trainAndSave, type ChatCorpus, type ModelRecipe } from "../lib/train/default-models";
+import { chatExamples } from "../lib/train/chat-data";
+import { trainLM, DEFAULT_TRAIN } from "../lib/train/loop";
+import { buildTfModel } from "../lib/train/model";
+import { dataPath } from "../lib/util/paths";
+import { buildCorpus, DEFAULT_SEED, dialogue, renderChat } from "../lib/world/index";
+
+const OPTIONS: Record<string, OptionSpec> = {
+  seed: { type: "string", description: `master seed (default ${DEFAULT_SEED}, the world's default)` },
+  dialogues: { type: "string", description: "training dialogues drawn from the world corpus (default 30000)" },
+  "held-out": { type: "string", description: "held-out dialogues for eval loss / perplexity (default 1000)" },
+  only: { type: "string", description: `build only this model (${DEFAULT_RECIPES.map((r) => r.name).join(", ")})` },
+  "steps-scale": { type: "string", description: "multiply every recipe's step count (default 1; e.g. 0.05 for a smoke test)" },
+  out: { type: "string", description: "output folder (default data/models)" },
+  help: { type: "boolean", description: "show this help" },
+};
+
+const SUMMARY = "train the default chat models from the world corpus";
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs("build-models", argv, OPTIONS);
+  if (args.help) { console.log(usage("build-models", SUMMARY, OPTIONS)); return 0; }
+  const seed = numberOpt("build-models", "seed", args.seed, DEFAULT_SEED);
+  const nTrain = numberOpt("build-models", "dialogues", args.dialogues, 30000);
+  const nHeld = numberOpt("build-models", "held-out", args["held-out"], 1000);
+  const scale = numberOpt("build-models", "steps-scale", args["steps-scale"], 1);
+  const out = typeof args.out === "string" ? args.out : dataPath("models");
+  const recipes = DEFAULT_RECIPES.filter((r) => args.only === undefined || r.name === args.only);
+  if (recipes.length === 0) throw new UsageError(`build-models: --only ${args.only} names no model (known: ${DEFAULT_RECIPES.map((r) => r.name).join(", ")})`);
+  const t0 = Date.now();
+
+  // Held-out dialogues are the corpus's next indices: independent draws from the same distribution.
+  const items = buildCorpus({ seed, dialogues: nTrain + nHeld });
+  const corpus: ChatCorpus = { train: items.slice(0, nTrain).map((i) => i.text), heldOut: items.slice(nTrain).map((i) => i.text) };
+  console.error(`corpus: ${nTrain} training + ${nHeld} held-out dialogues (seed ${seed})`);
+
+  const tok = buildTokenizer(corpus);
+  const probe = dialogue("Hello?", "Hi.", "Be brief.");
+  if (tok.tokenizer.applyChatTemplate(probe) !== renderChat(probe))
+    throw new Error("the tokenizer's chat template does not render dialogues as lib/world's renderChat does");
+
+  const { tf, backend } = await initTf();
+  const examples = chatExamples(tok.tokenizer, corpus.train);
+  const meanLen = examples.reduce((a, e) => a + e.ids.length, 0) / examples.length;
+  console.error(`tokenizer: vocab ${tok.tokenizer.vocabSize}, ${meanLen.toFixed(1)} tokens per dialogue on average`);
+
+  const plan = recipes.map((r): ModelRecipe => ({ ...r, train: { ...r.train, steps: Math.max(1, Math.round(r.train.steps * scale)) } }));
+  let total = 0;
+  for (const r of plan) {
+    // Time a few steps on a throwaway copy (its own seed: the real run is unaffected).
+    const probeModel = buildTfModel(tf, recipeSpec(r, tok.tokenizer), undefined, { seed: 1 });
+    const timing = trainLM(tf, probeModel, examples.slice(0, r.train.batchSize * 3), examples.slice(0, r.train.batchSize),
+      { ...DEFAULT_TRAIN, ...r.train, steps: 3, seed: 1, label: `timing ${r.name}` });
+    probeModel.dispose();
+    const est = (timing.wallSeconds / 3) * r.train.steps;
+    total += est;
+    console.error(`plan: ${r.name}: ${r.train.steps} steps × ${r.train.batchSize} dialogues, ~${(timing.wallSeconds / 3).toFixed(2)} s/step on ${backend} → ~${(est / 60).toFixed(1)} min`);
+  }
+  console.error(`plan: ~${(total / 60).toFixed(1)} min of training in all`);
+
+  for (const r of plan) {
+    const dir = join(out, r.name);
+    const rep = trainAndSave(tf, backend, r, corpus, tok, seed, dir);
+    console.error(`${r.name}: ${rep.parameters} parameters, train loss ${rep.finalTrainLoss.toFixed(3)}, held-out loss ${rep.evalLoss.toFixed(3)} (perplexity ${rep.heldOutPerplexity.toFixed(2)}), ${(rep.wallSeconds / 60).toFixed(1)} min → ${dir}`);
+  }
+  console.error(`done in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof UsageError ? err.message : err);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

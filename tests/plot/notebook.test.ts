@@ -1,0 +1,81 @@
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import {
+  PLOTLY_MIME, chromiumAvailable, closeRenderer, figureBundle, show, showTable, tableHtml, tableText, type Figure,
+} from "../../lib/plot";
+
+const fig: Figure = { data: [{ type: "scatter", x: [1, 2, 3], y: [3, 1, 2], name: "a" }], layout: { title: { text: "tiny" }, width: 320, height: 240 } };
+const pngSize = (b: Buffer) => ({ width: b.readUInt32BE(16), height: b.readUInt32BE(20) });
+
+/**
+ * Stand in for a running tslab kernel: show() finds the current cell's writer as `lastWriteDisplayData` on the
+ * cached module tslab/dist/jupyter — put a recording one there (and remove it afterwards).
+ */
+const req = createRequire(join(process.cwd(), "package.json"));
+const jupyterPath = req.resolve("tslab/dist/jupyter");
+function fakeKernel(): unknown[][] {
+  const sent: unknown[][] = [];
+  req.cache[jupyterPath] = { exports: { lastWriteDisplayData: (...args: unknown[]) => sent.push(args) } } as NodeJS.Module;
+  return sent;
+}
+afterEach(() => { delete req.cache[jupyterPath]; });
+afterAll(() => closeRenderer());
+
+describe("show() outside a kernel", () => {
+  it("fails with an explanation", async () => {
+    await expect(show(fig)).rejects.toThrow(/tslab notebook kernel only; outside notebooks use exportFigures/);
+    expect(() => showTable([{ a: 1 }])).toThrow(/tslab notebook kernel only/);
+  });
+});
+
+describe.skipIf(!chromiumAvailable())("show() in a kernel (with chromium)", () => {
+  it("sends ONE display_data with plotly JSON, a PNG at 2× the layout size, and text", async () => {
+    const sent = fakeKernel();
+    await show(fig);
+    expect(sent).toHaveLength(1);
+    const [msg, update] = sent[0] as [{ data: Record<string, unknown>; metadata: Record<string, unknown> }, boolean];
+    expect(update).toBe(false);
+    expect(Object.keys(msg.data).sort()).toEqual([PLOTLY_MIME, "image/png", "text/plain"].sort());
+    expect(msg.data[PLOTLY_MIME]).toEqual({ data: fig.data, layout: fig.layout });
+    expect(msg.data["text/plain"]).toBe('Figure "tiny": 1 trace (scatter)');
+    const png = Buffer.from(msg.data["image/png"] as string, "base64");
+    expect(pngSize(png)).toEqual({ width: 640, height: 480 });
+    expect(msg.metadata["image/png"]).toEqual({ width: 320, height: 240 });
+  });
+  it("omits the PNG when asked", async () => {
+    const { data } = await figureBundle(fig, { png: false });
+    expect(Object.keys(data).sort()).toEqual([PLOTLY_MIME, "text/plain"].sort());
+  });
+});
+
+describe.skipIf(chromiumAvailable())("show() in a kernel (without chromium)", () => {
+  it("sends plotly JSON and text only, and png: true is an error", async () => {
+    const sent = fakeKernel();
+    await show(fig);
+    expect(Object.keys((sent[0][0] as { data: object }).data).sort()).toEqual([PLOTLY_MIME, "text/plain"].sort());
+    await expect(figureBundle(fig, { png: true })).rejects.toThrow(/chromium not found/);
+  });
+});
+
+describe("tables", () => {
+  const rows = [{ method: "caa", auroc: 0.812345, note: "<b>&" }, { method: "actadd", auroc: null, note: "x" }];
+  it("showTable sends text/html and text/plain in one message", () => {
+    const sent = fakeKernel();
+    showTable(rows, { caption: "t" });
+    const [msg] = sent[0] as [{ data: Record<string, string> }];
+    expect(Object.keys(msg.data).sort()).toEqual(["text/html", "text/plain"]);
+  });
+  it("escapes HTML, formats numbers to 4 significant digits, leaves missing values empty", () => {
+    const html = tableHtml(rows);
+    expect(html).toContain("<td style=\"text-align:left\">&lt;b&gt;&amp;</td>");
+    expect(html).toContain(">0.8123<");
+    expect(tableText(rows).split("\n")).toEqual([
+      "method  auroc   note",
+      "------  ------  ----",
+      "caa     0.8123  <b>&",
+      "actadd          x",
+    ]);
+    expect(tableText(rows, { maxRows: 1 }).split("\n").pop()).toBe("… 1 more row (2 in all)");
+  });
+});

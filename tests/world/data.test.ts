@@ -1,0 +1,98 @@
+/**
+ * The committed data/concepts files: valid, large enough, up to date with the generator, with held-out splits
+ * that are really held out and A/B letters balanced.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { generateConceptData } from "../../lib/world/build";
+import { CONCEPTS, conceptSpec } from "../../lib/world/concepts/index";
+import { DEFAULT_SEED } from "../../lib/world/defaults";
+import { loadConcept, readAb, readBaseline, readLabelled, readPairs, readPrompts } from "../../lib/world/schema";
+import { distinctN, intersection } from "./helpers";
+
+describe.each(CONCEPTS)("data/concepts/%s", (name) => {
+  const c = loadConcept(name);
+  const pairs = readPairs(c.paths.pairs), ab = readAb(c.paths.ab), prompts = readPrompts(c.paths.prompts);
+  const train = readLabelled(c.paths.detector_train), test = readLabelled(c.paths.detector_test), judge = readLabelled(c.paths.judge_train);
+  const baseline = readBaseline(c.paths.baseline);
+  const count = (rows: typeof train, label: 0 | 1) => rows.filter((r) => r.label === label).length;
+
+  it("has the required sizes", () => {
+    expect(pairs.length).toBeGreaterThanOrEqual(200);
+    expect(ab.length).toBe(pairs.length);
+    expect(prompts.length).toBeGreaterThanOrEqual(100);
+    expect(count(train, 1)).toBeGreaterThanOrEqual(1000);
+    expect(count(train, 0)).toBeGreaterThanOrEqual(1000);
+    expect(count(test, 1)).toBeGreaterThanOrEqual(500);
+    expect(count(test, 0)).toBeGreaterThanOrEqual(500);
+    expect(count(judge, 1)).toBeGreaterThan(0);
+    expect(count(judge, 0)).toBeGreaterThan(0);
+    expect(baseline.length).toBeGreaterThanOrEqual(3);
+    expect(c.axis).toBe(conceptSpec(name).axis);
+  });
+
+  it("keeps detector_train, detector_test and judge_train apart (no shared template or entity)", () => {
+    const tpl = (rows: typeof train) => rows.map((r) => r.template!);
+    const ent = (rows: typeof train) => rows.map((r) => r.entity!);
+    for (const rows of [train, test, judge]) for (const r of rows) { expect(r.template).toBeTruthy(); expect(r.entity).toBeTruthy(); }
+    expect(intersection(tpl(train), tpl(test))).toEqual([]);
+    expect(intersection(ent(train), ent(test))).toEqual([]);
+    expect(intersection(tpl(judge), [...tpl(train), ...tpl(test)])).toEqual([]);
+    expect(intersection(ent(judge), [...ent(train), ...ent(test)])).toEqual([]);
+    // and they are not trivially small: several templates and many entities per split
+    expect(new Set(tpl(test)).size).toBeGreaterThanOrEqual(8);
+    expect(new Set(ent(test)).size).toBeGreaterThanOrEqual(20);
+  });
+
+  it("keeps the held-out prompts disjoint from the pairs, and distinct", () => {
+    expect(intersection(prompts.map((p) => p.user), pairs.map((p) => p.user))).toEqual([]);
+    expect(new Set(prompts.map((p) => p.user)).size).toBe(prompts.length);
+    const pairEntities = new Set(pairs.map((p) => p.entity!));
+    // entities are not stored with prompts: none of the pair entities may occur in a prompt's text
+    for (const p of prompts) for (const e of pairEntities) if (p.user.includes(e)) expect.fail(`prompt '${p.user}' mentions pair entity '${e}'`);
+  });
+
+  it("balances the violating letter of the A/B items and labels them correctly", () => {
+    const a = ab.filter((r) => r.positive_answer === "A").length;
+    expect(Math.abs(a - (ab.length - a))).toBeLessThanOrEqual(1);
+    ab.forEach((r, i) => {
+      expect(r.user).toBe(pairs[i].user);
+      const option = (letter: string) => r.question.split(`(${letter}) `)[1].split("\n")[0];
+      expect(option(r.positive_answer)).toBe(pairs[i].positive);
+      expect(option(r.negative_answer)).toBe(pairs[i].negative);
+    });
+  });
+
+  it("is diverse: distinct-2 well above a degenerate level, many templates, varied lengths", () => {
+    for (const label of [0, 1] as const) {
+      const texts = train.filter((r) => r.label === label).slice(0, 200).map((r) => r.response);
+      // one response repeated 200 times gives 1/200 = 0.005; measured 0.075 (refusals) to 0.29 at seed 20261128
+      expect(distinctN(texts, 2), `label ${label}`).toBeGreaterThan(0.05);
+      expect(new Set(train.filter((r) => r.label === label).map((r) => r.template)).size).toBeGreaterThanOrEqual(3);
+    }
+    expect(new Set(train.map((r) => r.response)).size).toBeGreaterThan(0.75 * train.length);
+    const hard = train.filter((r) => r.hard);
+    expect(hard.every((r) => r.label === 0)).toBe(true);
+    expect(hard.length).toBeGreaterThan(0.1 * count(train, 0));
+  });
+
+  it("violating and compliant rows are about the same entities and share vocabulary (the topic gives no label away)", () => {
+    const compliantEntities = new Set(train.filter((r) => r.label === 0).map((r) => r.entity));
+    const violating = train.filter((r) => r.label === 1);
+    expect(violating.filter((r) => compliantEntities.has(r.entity)).length / violating.length).toBeGreaterThan(0.8);
+    const vocab = (label: 0 | 1) => new Set(train.filter((r) => r.label === label).flatMap((r) => r.response.toLowerCase().match(/[a-z']+/g) ?? []));
+    // measured 0.20 (hallucination: invented names and places only in violations) to 0.96 at seed 20261128
+    expect(intersection(vocab(1), vocab(0)).length / Math.min(vocab(1).size, vocab(0).size)).toBeGreaterThan(0.15);
+  });
+});
+
+describe("committed files are up to date", () => {
+  it("toxicity regenerates byte-identically from the default seed", () => {
+    const d = generateConceptData(conceptSpec("toxicity"), DEFAULT_SEED);
+    const c = loadConcept("toxicity");
+    const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
+    expect(readFileSync(c.paths.pairs, "utf8")).toBe(jsonl(d.pairs));
+    expect(readFileSync(c.paths.detector_test, "utf8")).toBe(jsonl(d.detector_test));
+    expect(readFileSync(c.path, "utf8")).toBe(JSON.stringify(d.meta, null, 2) + "\n");
+  });
+});
