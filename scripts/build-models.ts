@@ -60,12 +60,12 @@ async function main(argv: string[]): Promise<number> {
   for (const r of plan) {
     // Time a few steps on a throwaway copy (its own seed: the real run is unaffected).
     const probeModel = buildTfModel(tf, recipeSpec(r, tok.tokenizer), undefined, { seed: 1 });
-    const timing = trainLM(tf, probeModel, examples.slice(0, r.train.batchSize * 3), examples.slice(0, r.train.batchSize),
-      { ...DEFAULT_TRAIN, ...r.train, steps: 3, seed: 1, label: `timing ${r.name}` });
+    const timing = trainLM(tf, probeModel, examples.slice(0, r.train.batchSize * 5), examples.slice(0, 1),
+      { ...DEFAULT_TRAIN, ...r.train, steps: 5, seed: 1, label: `timing ${r.name}` });
     probeModel.dispose();
-    const est = (timing.wallSeconds / 3) * r.train.steps;
+    const est = timing.medianStepSeconds * r.train.steps;
     total += est;
-    console.error(`plan: ${r.name}: ${r.train.steps} steps × ${r.train.batchSize} dialogues, ~${(timing.wallSeconds / 3).toFixed(2)} s/step on ${backend} → ~${(est / 60).toFixed(1)} min`);
+    console.error(`plan: ${r.name}: ${r.train.steps} steps × ${r.train.batchSize} dialogues, ~${timing.medianStepSeconds.toFixed(2)} s/step on ${backend} → ~${(est / 60).toFixed(1)} min (+ held-out evals)`);
   }
   console.error(`plan: ~${(total / 60).toFixed(1)} min of training in all`);
 

@@ -8,7 +8,7 @@
 //   6. verification: CLI, onnxruntime-node, kernelspec, chromium, tfjs backend, and one notebook executed headless
 // A required step that fails stops the run with exit code 1 and says why; optional ones only warn.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   JUPYTER, JUPYTER_PATH, JUPYTER_PREFIX, KERNEL_LAUNCHER, KERNEL_NAMES, ROOT, VENV, VENV_PYTHON,
@@ -37,7 +37,12 @@ function sh(cmd, args, { show = false, env = process.env, cwd = ROOT } = {}) {
   if (r.error) return { ok: false, out: "", err: r.error.message, status: -1 };
   return { ok: r.status === 0, out: (r.stdout ?? "").trim(), err: (r.stderr ?? "").trim(), status: r.status };
 }
-const firstLines = (s, n = 8) => s.split("\n").filter(Boolean).slice(-n).join("\n      ");
+/** The informative part of a command's output: from the first line naming an error (else the last lines). */
+function firstLines(text, n = 6) {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  const at = lines.findIndex((l) => /error/i.test(l));
+  return (at >= 0 ? lines.slice(at, at + n) : lines.slice(-n)).join("\n      ");
+}
 
 function aptInstall(packages) {
   if (!existsSync("/usr/bin/apt-get")) fail(`apt-get not found; install ${packages.join(" ")} with your package manager`);
@@ -91,12 +96,17 @@ function pythonVenv() {
     installed = sh(VENV_PYTHON, ["-c", probe]);
     if (!installed.ok) fail(`after pip install the packages still do not import: ${firstLines(installed.err)}`);
   }
+  // The repo's package.json says "type": "module", and Node applies it to every .js below the repo — including
+  // the CommonJS yarn.js that JupyterLab runs at start-up from .venv (it then fails with a screenful of minified code).
+  const marker = join(VENV, "package.json");
+  if (!existsSync(marker)) writeFileSync(marker, '{ "type": "commonjs" }\n');
   const ext = existsSync(join(VENV, "share", "jupyter", "labextensions", "jupyterlab-plotly")) ? ", plotly labextension present" : ", plotly labextension NOT found";
   return `${created ? "created" : "reused"} .venv: ${installed.out.split("\n").join(", ")}${ext}`;
 }
 
 /** Register tslab/jslab into .jupyter/ and point their kernel.json at the launcher that cd's to the repo root. */
 function tslabKernel() {
+  chmodSync(KERNEL_LAUNCHER, 0o755); // Jupyter executes it directly; an archive or copy may have dropped the mode
   const already = KERNEL_NAMES.every((n) => existsSync(kernelJsonPath(n)) && JSON.parse(readFileSync(kernelJsonPath(n), "utf8")).argv?.[0] === KERNEL_LAUNCHER);
   if (!already) {
     const r = sh(TSLAB_BIN, ["install", `--python=${VENV_PYTHON}`, `--binary=${TSLAB_BIN}`, `--prefix=${JUPYTER_PREFIX}`]);
@@ -129,7 +139,8 @@ function chromium() {
 function nativeTfjs() {
   if (process.env.STEERSYNTH_SKIP_NATIVE === "1") return { warn: "skipped (STEERSYNTH_SKIP_NATIVE=1); training uses wasm" };
   if (!existsSync(NATIVE_SCRIPT)) return { warn: `${NATIVE_SCRIPT} not present; training uses wasm` };
-  const r = sh("bash", [NATIVE_SCRIPT], { show: true });
+  // TensorFlow's C++ start-up chatter (oneDNN, CPU features) is noise here.
+  const r = sh("bash", [NATIVE_SCRIPT], { show: true, env: { TF_CPP_MIN_LOG_LEVEL: "2", ...process.env } });
   if (!r.ok) return { warn: `scripts/setup-native-tfjs.sh exited with ${r.status}; training uses wasm` };
   return "scripts/setup-native-tfjs.sh finished (the verification below says which backend loads)";
 }
@@ -209,7 +220,8 @@ for (const [i, [name, required, fn]] of STEPS.entries()) {
   const secs = ((Date.now() - ts) / 1000).toFixed(1);
   console.log(`    ${status}: ${detail} (${secs} s)`);
   summary.push([status, name, detail]);
-  if (status === "FAIL") break;
+  // An install step that failed leaves nothing for the next ones to build on; checks all run regardless.
+  if (status === "FAIL" && !name.startsWith("verify:")) break;
 }
 
 console.log(`\nsetup summary (${((Date.now() - t0) / 1000).toFixed(0)} s):`);

@@ -1,20 +1,23 @@
 import type { Engine } from "../engine/types";
-import { auroc, bootstrap } from "../metrics/stats";
+import { auroc } from "../metrics/stats";
 import type { ArtefactStore } from "../study/store";
 import { initTf } from "../train/backend";
 import { deriveSeed } from "../util/rng";
+import { stratifiedAurocInterval } from "./bootstrap";
 import type { Example } from "./dataset";
 import { responseFeatures } from "./features";
 import { finetuneClassifier, type FinetuneConfig } from "./finetune";
 import { trainHead, type HeadConfig } from "./head";
 
 /**
- * Train a detector (probe on frozen features, or fine-tuned model) once per seed and evaluate it on real held-out data.
+ * Train a detector (probe on frozen features, or fine-tuned model) once per seed and evaluate it on real held-out
+ * data.
  * - auroc: mean over seeds of each seed's test AUROC;
- * - auroc_ci: percentile bootstrap over test examples (resampled jointly for all seeds) of that mean, so the
- *   interval reflects the finite test set; the spread over seeds is visible in `aurocs`.
- * Each seed's run is cached in the artefact store under the fingerprint of (training data, test data,
- * detector config, model, seed): identical inputs reuse it, any change retrains.
+ * - auroc_ci: stratified percentile bootstrap over test examples (positives and negatives resampled separately,
+ *   jointly for all seeds) of that mean, so the interval reflects the finite test set; the spread over seeds
+ *   is visible in `aurocs`.
+ * Each seed's run is an artefact keyed by the fingerprint of (training data, test data, detector config, model,
+ * seed): identical inputs reuse it, any change retrains. It records the provenance of every training example.
  */
 export interface ProbeDetector {
   kind: "probe";
@@ -29,6 +32,7 @@ export interface FinetuneDetector {
 
 export type DetectorConfig = ProbeDetector | FinetuneDetector;
 
+/** The R.json contract (train CLI) and the detector part of a study row. */
 export interface DetectorResult {
   auroc: number;
   auroc_ci: [number, number];
@@ -51,52 +55,76 @@ export interface EvaluateOptions {
   bootstrapIterations: number;
   /** A label for the data source in results ("real", "prompting", a configuration id). */
   data: string;
+  /** Caches detector runs (stage "detector") and probe features (stage "features"); null caches nothing. */
   store: ArtefactStore | null;
-  featureCache: string | null;
+}
+
+/** What one seed's run stores. */
+interface SeedRun {
+  auroc: number;
+  /** P(violating) per test example. */
+  scores: number[];
+  /** Source and provenance of each training example, in training-set order. */
+  provenance: Record<string, string | number | null>[];
 }
 
 export const detectorName = (d: DetectorConfig): string =>
   d.kind === "probe" ? `probe:${d.head.kind}@L${d.layer}` : `finetune${d.config.layer === undefined ? "" : `@L${d.config.layer}`}`;
 
+const textKey = (e: { user: string; response: string }): string => `${e.user}\u0000${e.response}`;
+
 export async function evaluateDetector(opts: EvaluateOptions): Promise<DetectorResult> {
   const { engine, modelId, detector, test, seeds } = opts;
   if (seeds.length === 0) throw new Error("detector evaluation: needs at least one seed");
+  if (new Set(seeds).size !== seeds.length) throw new Error(`detector evaluation: seeds must differ (got ${seeds.join(", ")})`);
   const labels = test.map((e) => e.label);
-  let testFeatures: Float32Array[] | null = null;
-  /** One seed's test scores. */
-  const scoresFor = async (train: Example[], seed: number): Promise<number[]> => {
+  const sets = seeds.map((s) => opts.trainingSet(s));
+  const nTrain = sets[0].length;
+  if (sets.some((s) => s.length !== nTrain)) throw new Error(`detector evaluation: training sets differ in size across seeds (${sets.map((s) => s.length).join(", ")})`);
+
+  /**
+   * Probe features as three cached blocks: the test set, the real training examples of all seeds (shared by
+   * every data source with the same negatives), and the generated ones. Computed only if a run is missing.
+   */
+  let featureMap: Promise<Map<string, Float32Array>> | null = null;
+  const features = (layer: number): Promise<Map<string, Float32Array>> => featureMap ??= (async () => {
+    const map = new Map<string, Float32Array>();
+    const block = async (items: readonly Example[], label: string) => {
+      const unique = [...new Map(items.map((e) => [textKey(e), e])).values()].filter((e) => !map.has(textKey(e)));
+      if (unique.length === 0) return;
+      const rows = await responseFeatures({ engine, modelId, layer, items: unique, store: opts.store, label });
+      unique.forEach((e, i) => map.set(textKey(e), rows[i]));
+    };
+    await block(test, "test features");
+    await block(sets.flat().filter((e) => e.source === "real"), "real training features");
+    await block(sets.flat().filter((e) => e.source !== "real"), "generated training features");
+    return map;
+  })();
+
+  const run = async (train: Example[], seed: number): Promise<SeedRun> => {
     const { tf } = await initTf({ quiet: true });
-    if (detector.kind === "finetune")
-      return (await finetuneClassifier(tf, engine.model, train, test, detector.config, deriveSeed(seed, "detector"))).scores;
-    const features = (items: readonly Example[], label: string) =>
-      responseFeatures({ engine, modelId, layer: detector.layer, items, cacheDir: opts.featureCache, label });
-    testFeatures ??= await features(test, "test features");
-    const head = await trainHead(tf, await features(train, `train features (seed ${seed})`), train.map((e) => e.label), detector.head, deriveSeed(seed, "detector"));
-    return Array.from(head.predict(testFeatures));
+    let scores: number[];
+    if (detector.kind === "finetune") {
+      scores = (await finetuneClassifier(tf, engine.model, train, test, detector.config, deriveSeed(seed, "detector"))).scores;
+    } else {
+      const map = await features(detector.layer);
+      const head = await trainHead(tf, train.map((e) => map.get(textKey(e))!), train.map((e) => e.label), detector.head, deriveSeed(seed, "detector"));
+      scores = Array.from(head.predict(test.map((e) => map.get(textKey(e))!)));
+    }
+    return { auroc: auroc(labels, scores), scores, provenance: train.map((e) => ({ source: e.source, ...e.provenance })) };
   };
-  const perSeed: { auroc: number; scores: number[] }[] = [];
-  let nTrain = 0;
-  for (const seed of seeds) {
-    const train = opts.trainingSet(seed);
-    nTrain = train.length;
+
+  const perSeed: SeedRun[] = [];
+  for (const [k, seed] of seeds.entries()) {
+    const train = sets[k];
     const key = {
       train: train.map((e) => [e.user, e.response, e.label]),
       test: test.map((e) => [e.user, e.response, e.label]),
       detector, model: modelId, seed,
     };
-    const compute = async () => {
-      const scores = await scoresFor(train, seed);
-      return { auroc: auroc(labels, scores), scores };
-    };
-    perSeed.push(opts.store ? await opts.store.json("detector", key, compute) : await compute());
+    perSeed.push(opts.store ? await opts.store.json("detector", key, () => run(train, seed)) : await run(train, seed));
   }
-  const meanAuroc = (idx: number[]): number => {
-    const ls = idx.map((i) => labels[i]);
-    // A resample with a single class has no AUROC; it counts as chance (rare with hundreds of test items).
-    if (!ls.includes(1) || !ls.includes(0)) return 0.5;
-    return perSeed.reduce((s, r) => s + auroc(ls, idx.map((i) => r.scores[i])), 0) / perSeed.length;
-  };
-  const ci = bootstrap(test.map((_, i) => i), meanAuroc, { seed: deriveSeed(seeds[0], "auroc-ci"), iterations: opts.bootstrapIterations });
+  const ci = stratifiedAurocInterval(labels, perSeed.map((r) => r.scores), { seed: deriveSeed(seeds[0], "auroc-ci"), iterations: opts.bootstrapIterations });
   return {
     auroc: perSeed.reduce((s, r) => s + r.auroc, 0) / perSeed.length,
     auroc_ci: [ci.low, ci.high],

@@ -16,6 +16,9 @@ import { IO, type GraphVariant } from "./variant";
  * - steering windows: prompt = [0, promptLength), generated = [promptLength, ∞).
  * Finished samples leave the batch (their rows are dropped from the cache), so long tails cost only what runs.
  */
+/** Free cache slots allocated beyond the prompt at first (the cache then doubles as needed). */
+const FIRST_GROWTH = 32;
+
 const DECODE: GraphVariant = { logits: "last", kv: true, capture: { sites: [], layers: [] } };
 
 export async function generateBatched(model: LoadedModel, run: RunGraph, prompts: readonly (readonly number[])[], opts: SamplingOptions): Promise<Generation[]> {
@@ -61,56 +64,73 @@ interface Chunk {
   rngs: (Rng | null)[];
 }
 
-/** The cache and per-row inputs of the samples still running (row r ↔ sample rows[r] of the chunk). */
+/**
+ * The samples still running (row r ↔ sample rows[r] of the chunk) with their KV cache: one host buffer per
+ * layer and kind, [R, nKv, C, D]. The graph reads it in place (every slot, unused ones masked); each step's new
+ * keys/values are written into slot `filled` here, so a decode step copies only [R, nKv, 1, D] per layer.
+ * C starts at prompt + FIRST_GROWTH and doubles when full (up to prompt + maxNewTokens − 1, the most a sample can feed),
+ * so attention never reads more than about twice the slots in use.
+ */
 interface LiveBatch {
   rows: number[];
-  kv: Map<string, ort.Tensor>; // past_key.l / past_value.l [R, nKv, S, D]
-  mask: BigInt64Array; // [R, S]
+  cache: Map<string, Float32Array>; // past_key.l / past_value.l → [R, nKv, C, D]
+  capacity: number;
+  filled: number;
+  /** [R, C]: 1 for slots holding a real token (left padding of the prompt stays 0). */
+  mask: BigInt64Array;
   vectors: Map<string, Float32Array>; // steering vectors [R, width]
 }
 
 async function decodeChunk(model: LoadedModel, run: RunGraph, chunk: Chunk, eos: Set<number>, opts: SamplingOptions, bar: Progress): Promise<Generation[]> {
   const { spec } = model;
+  const { nKvHeads: nKv, headDim: D, vocabSize: V } = spec;
   const B = chunk.prompts.length;
   const out: Generation[] = chunk.prompts.map(() => ({ ids: [], finish: "length" }));
   const promptLengths = chunk.prompts.map((p) => p.length);
-  const V = spec.vocabSize;
 
-  // Prefill: the whole left-padded prompts with an empty cache.
+  // Prefill: the whole left-padded prompts against an empty cache.
   const batch = leftPad(chunk.prompts, model.generation.padTokenId ?? 0);
-  const empty = new Float32Array(0);
+  const maxCapacity = batch.T + Math.max(0, opts.maxNewTokens - 1);
+  const capacity = Math.min(maxCapacity, batch.T + FIRST_GROWTH);
   let live: LiveBatch = {
     rows: chunk.prompts.map((_, b) => b),
-    kv: new Map(),
-    mask: batch.attentionMask,
+    cache: new Map(),
+    capacity,
+    filled: 0,
+    mask: new BigInt64Array(B * capacity),
     vectors: steeringVectors(spec, chunk.steering, B),
   };
-  for (let l = 0; l < spec.nLayers; l++) {
-    live.kv.set(IO.pastKey(l), new ort.Tensor("float32", empty, [B, spec.nKvHeads, 0, spec.headDim]));
-    live.kv.set(IO.pastValue(l), new ort.Tensor("float32", empty, [B, spec.nKvHeads, 0, spec.headDim]));
-  }
-  let step: { ids: BigInt64Array; positions: BigInt64Array; steer: Float32Array; T: number } = {
-    ids: batch.inputIds, positions: batch.positionIds, T: batch.T,
+  for (let l = 0; l < spec.nLayers; l++)
+    for (const name of [IO.pastKey(l), IO.pastValue(l)]) live.cache.set(name, new Float32Array(B * nKv * capacity * D));
+  for (let b = 0; b < B; b++) live.mask.set(batch.attentionMask.subarray(b * batch.T, (b + 1) * batch.T), b * capacity);
+  let step: { ids: BigInt64Array; positions: BigInt64Array; steer: Float32Array; T: number; mask: BigInt64Array } = {
+    ids: batch.inputIds, positions: batch.positionIds, T: batch.T, mask: batch.attentionMask,
     steer: steerMask(chunk.steering, B, batch.T, batch.pad, new Array(B).fill(0), promptLengths),
   };
+  const emptyCache = new Float32Array(0);
 
   for (let n = 0; n < opts.maxNewTokens && live.rows.length > 0; n++) {
     bar.label(`step ${n + 1}/${opts.maxNewTokens}, ${live.rows.length} running`);
-    const R = live.rows.length, S = live.mask.length / R;
+    const R = live.rows.length;
+    const prefill = n === 0; // the cache is still empty: attend over the prompt alone
     const feeds: Feeds = {
       [IO.inputIds]: new ort.Tensor("int64", step.ids, [R, step.T]),
       [IO.positionIds]: new ort.Tensor("int64", step.positions, [R, step.T]),
-      [IO.attentionMask]: new ort.Tensor("int64", live.mask, [R, S]),
+      [IO.attentionMask]: new ort.Tensor("int64", step.mask, [R, step.mask.length / R]),
       [IO.steerMask]: new ort.Tensor("float32", step.steer, [R, step.T]),
     };
-    for (const [name, t] of live.kv) feeds[name] = t;
+    for (const [name, data] of live.cache)
+      feeds[name] = new ort.Tensor("float32", prefill ? emptyCache : data, [R, nKv, prefill ? 0 : live.capacity, D]);
     for (const [name, data] of live.vectors) feeds[name] = new ort.Tensor("float32", data, [R, data.length / R]);
     const res = await run(DECODE, feeds);
     const logits = res[IO.logits].data as Float32Array; // [R, V]
+    if (live.filled + step.T > live.capacity) live = grow(live, Math.min(maxCapacity, Math.max(live.filled + step.T, 2 * live.capacity)), nKv, D);
     for (let l = 0; l < spec.nLayers; l++) {
-      live.kv.set(IO.pastKey(l), res[IO.presentKey(l)]);
-      live.kv.set(IO.pastValue(l), res[IO.presentValue(l)]);
+      writeSlots(live, IO.pastKey(l), res[IO.newKey(l)].data as Float32Array, step.T, nKv, D);
+      writeSlots(live, IO.pastValue(l), res[IO.newValue(l)].data as Float32Array, step.T, nKv, D);
     }
+    if (!prefill) for (let r = 0; r < R; r++) live.mask[r * live.capacity + live.filled] = 1n; // prefill's mask was set above
+    live.filled += step.T;
 
     const keep: number[] = [];
     live.rows.forEach((b, r) => {
@@ -127,15 +147,21 @@ async function decodeChunk(model: LoadedModel, run: RunGraph, chunk: Chunk, eos:
       if (running) keep.push(r);
       else bar.tick();
     });
-    live = keep.length === R ? live : shrink(live, keep);
-    live.mask = appendOnes(live.mask, live.rows.length);
+    if (keep.length < R) live = shrink(live, keep);
     // Next step feeds each running sample its newest token at position promptLength + generated − 1.
+    const rows = live.rows.length;
     const next = live.rows.map((b) => ({ token: out[b].ids[out[b].ids.length - 1], pos: promptLengths[b] + out[b].ids.length - 1 }));
+    const mask = new BigInt64Array(rows * (live.capacity + 1)); // [R, C + 1]: the cache slots, then the new token
+    for (let r = 0; r < rows; r++) {
+      mask.set(live.mask.subarray(r * live.capacity, (r + 1) * live.capacity), r * (live.capacity + 1));
+      mask[r * (live.capacity + 1) + live.capacity] = 1n;
+    }
     step = {
       T: 1,
       ids: BigInt64Array.from(next, (x) => BigInt(x.token)),
       positions: BigInt64Array.from(next, (x) => BigInt(x.pos)),
-      steer: steerMask(live.rows.map((b) => chunk.steering[b]), live.rows.length, 1, new Array(live.rows.length).fill(0), next.map((x) => x.pos), live.rows.map((b) => promptLengths[b])),
+      steer: steerMask(live.rows.map((b) => chunk.steering[b]), rows, 1, new Array(rows).fill(0), next.map((x) => x.pos), live.rows.map((b) => promptLengths[b])),
+      mask,
     };
   }
   for (let i = 0; i < live.rows.length; i++) bar.tick();
@@ -143,33 +169,36 @@ async function decodeChunk(model: LoadedModel, run: RunGraph, chunk: Chunk, eos:
   return out;
 }
 
+/** The same cache in buffers of `capacity` slots (the filled slots copied, the rest free). */
+function grow(live: LiveBatch, capacity: number, nKv: number, D: number): LiveBatch {
+  const R = live.rows.length, C = live.capacity;
+  const cache = new Map<string, Float32Array>();
+  for (const [name, data] of live.cache) {
+    const bigger = new Float32Array(R * nKv * capacity * D);
+    for (let rh = 0; rh < R * nKv; rh++) bigger.set(data.subarray(rh * C * D, (rh * C + live.filled) * D), rh * capacity * D);
+    cache.set(name, bigger);
+  }
+  const mask = new BigInt64Array(R * capacity);
+  for (let r = 0; r < R; r++) mask.set(live.mask.subarray(r * C, r * C + live.filled), r * capacity);
+  return { ...live, cache, mask, capacity };
+}
+
+/** Copy this step's keys or values [R, nKv, T, D] into cache slots [filled, filled + T). */
+function writeSlots(live: LiveBatch, name: string, fresh: Float32Array, T: number, nKv: number, D: number): void {
+  const cache = live.cache.get(name)!;
+  const R = live.rows.length;
+  for (let rh = 0; rh < R * nKv; rh++)
+    cache.set(fresh.subarray(rh * T * D, (rh + 1) * T * D), (rh * live.capacity + live.filled) * D);
+}
+
 /** Keep only rows `keep` of the live batch (cache, mask and vectors). */
 function shrink(live: LiveBatch, keep: number[]): LiveBatch {
   const R = live.rows.length;
-  const kv = new Map<string, ort.Tensor>();
-  for (const [name, t] of live.kv) {
-    const [, nKv, S, D] = t.dims;
-    const stride = nKv * S * D, src = t.data as Float32Array;
-    const data = new Float32Array(keep.length * stride);
-    keep.forEach((r, i) => data.set(src.subarray(r * stride, (r + 1) * stride), i * stride));
-    kv.set(name, new ort.Tensor("float32", data, [keep.length, nKv, S, D]));
-  }
-  const S = live.mask.length / R;
-  const mask = new BigInt64Array(keep.length * S);
-  keep.forEach((r, i) => mask.set(live.mask.subarray(r * S, (r + 1) * S), i * S));
-  return { rows: keep.map((r) => live.rows[r]), kv, mask, vectors: selectRows(live.vectors, R, keep) };
-}
-
-/** [R, S] → [R, S + 1] with a 1 (the token about to be fed) in the new column. */
-function appendOnes(mask: BigInt64Array, R: number): BigInt64Array {
-  if (R === 0) return new BigInt64Array(0);
-  const S = mask.length / R;
-  const out = new BigInt64Array(R * (S + 1));
-  for (let r = 0; r < R; r++) {
-    out.set(mask.subarray(r * S, (r + 1) * S), r * (S + 1));
-    out[r * (S + 1) + S] = 1n;
-  }
-  return out;
+  const cache = selectRows(live.cache, R, keep);
+  const C = live.capacity;
+  const mask = new BigInt64Array(keep.length * C);
+  keep.forEach((r, i) => mask.set(live.mask.subarray(r * C, (r + 1) * C), i * C));
+  return { ...live, rows: keep.map((r) => live.rows[r]), cache, mask, vectors: selectRows(live.vectors, R, keep) };
 }
 
 /** If the decoded text contains a stop string, cut the text before the earliest one and mark the sample stopped. */

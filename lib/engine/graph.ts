@@ -1,7 +1,7 @@
 import { isSlidingLayer, type ModelSpec, type Weights } from "../arch/spec";
 import type { TensorF32 } from "../checkpoint/safetensors";
 import { GraphBuilder } from "./onnx-builder";
-import { ropeInvFreq } from "./rope";
+import { ropeInverseFrequencies } from "./reference";
 import { IO, type GraphVariant } from "./variant";
 
 /**
@@ -13,13 +13,17 @@ import { IO, type GraphVariant } from "./variant";
  * checkpoint's [out, in] weight (transB = 1: no transposed copies, the tied head reuses the embedding).
  * Q/K/V and gate/up are fused into one Gemm each (concatenated rows) — fewer, larger matrix products.
  *
- * Inputs (B = batch, T = new tokens, P = cached tokens, S = P + T):
- *   input_ids [B, T] int64 · attention_mask [B, S] int64 (1 = real token; left padding) · position_ids [B, T] int64
+ * Inputs (B = batch, T = new tokens, C = cache slots, S = C + T):
+ *   input_ids [B, T] int64 · position_ids [B, T] int64
+ *   attention_mask [B, S] int64: 1 = a real token, over the cache slots then the new tokens. Keys are stored in
+ *     position order, so a key's position is cumsum(mask) − 1; free cache slots and left padding are 0.
  *   steer_mask [B, T] float (1 where the sample's steering applies)
  *   per layer l: steer_resid.l [B, H], steer_attn.l [B, nHeads*headDim] (already scaled; zeros = none),
  *                ablate_resid.l [B, H] (unit directions; zeros = none)
- *   kv variant: past_key.l / past_value.l [B, nKv, P, headDim]
- * Outputs: logits [B, T, V] ("all") or [B, V] ("last"); kv: present_key.l / present_value.l [B, nKv, S, headDim];
+ *   kv variant: past_key.l / past_value.l [B, nKv, C, headDim] — the host's whole cache buffer, unused slots
+ *     masked. Attention reads it in place (no concatenation), so a decode step never copies the cache.
+ * Outputs: logits [B, T, V] ("all") or [B, V] ("last"); kv: new_key.l / new_value.l [B, nKv, T, headDim]
+ *   (RoPE applied), which the host writes into its cache;
  *   capture: `${site}.${l}` [B*T, width] (row-major [B, T, width]).
  *
  * Per block, with the hook sites where they sit (TransformerLens names):
@@ -63,7 +67,8 @@ export function buildTransformerGraph(spec: ModelSpec, weights: Weights, variant
   // ---- rotary tables for these positions: cos2 = [cos, cos], sinSigned = [−sin, sin], each [N, 1, D]
   let rope: { cos: string; sin: string } | null = null;
   if (spec.positions.kind === "rope") {
-    const invFreq = b.float("rope.inv_freq", [1, D / 2], ropeInvFreq(spec));
+    // The scaled inverse frequencies (linear / llama3) are computed on the host in float64, as Hugging Face does.
+    const invFreq = b.float("rope.inv_freq", [1, D / 2], Float32Array.from(ropeInverseFrequencies(spec)));
     const pos = b.op("Reshape", [b.op("Cast", [posIds], { to: 1 }), b.int64([-1, 1])]); // [N, 1]
     const angles = b.op("MatMul", [pos, invFreq]); // [N, D/2] (a rank-1 product: exactly pos · f in float32)
     const cos = b.op("Cos", [angles]), sin = b.op("Sin", [angles]);
@@ -72,8 +77,8 @@ export function buildTransformerGraph(spec: ModelSpec, weights: Weights, variant
     rope = { cos: b.op("Unsqueeze", [cos2, b.int64([1])]), sin: b.op("Unsqueeze", [sinSigned, b.int64([1])]) };
   }
 
-  // ---- additive attention masks [B, 1, 1, T, S]: 0 where query i (absolute index P + i) may see key j, else −1e30
-  const masks = attentionMasks(b, spec, ids, attnMask);
+  // ---- additive attention masks [B, 1, 1, T, S]: 0 where a query may see a key, else −1e30
+  const masks = attentionMasks(b, spec, ids, attnMask, posIds);
 
   const capture = new Set(variant.capture.layers.flatMap((l) => variant.capture.sites.map((s) => IO.capture(l, s))));
   const maybeCapture = (name: string, tensor: string, width: number) => {
@@ -189,26 +194,25 @@ interface Masks {
   ungrouped: string;
 }
 
-/** Causal + padding masks, and the sliding-window one when some layer needs it (query i sees key j iff i − j < window). */
-function attentionMasks(b: GraphBuilder, spec: ModelSpec, ids: string, attnMask: string): Masks {
-  const zero = b.int64([0], []), one = b.int64([1], []);
-  const T = b.op("Gather", [b.op("Shape", [ids]), one], { axis: 0 }); // scalar
-  const S = b.op("Gather", [b.op("Shape", [attnMask]), one], { axis: 0 });
-  const P = b.op("Sub", [S, T]);
-  const qIdx = b.op("Unsqueeze", [b.op("Range", [P, S, one]), b.int64([1])]); // [T, 1] absolute indices
-  const kIdx = b.op("Unsqueeze", [b.op("Range", [zero, S, one]), b.int64([0])]); // [1, S]
-  const valid = b.op("Cast", [b.op("Unsqueeze", [attnMask, b.int64([1, 2, 3])])], { to: 9 }); // [B, 1, 1, 1, S]
-  const causal = b.op("LessOrEqual", [kIdx, qIdx]); // [T, S]
-  const bias = (allowed: string) => b.op("Where", [b.op("And", [allowed, valid]), b.scalar(0), b.scalar(-1e30)]); // [B, 1, 1, T, S]
+/**
+ * Causal + padding masks from positions, and the sliding-window one when some layer needs it: a query at
+ * position p sees a real key at position k iff k ≤ p (and p − k < window on sliding layers). Key positions are
+ * cumsum(mask) − 1, so they are right whatever the cache layout (left padding, free slots).
+ */
+function attentionMasks(b: GraphBuilder, spec: ModelSpec, ids: string, attnMask: string, posIds: string): Masks {
+  const one = b.int64([1], []);
+  const kPos = b.op("Sub", [b.op("CumSum", [attnMask, one]), one]); // [B, S]
+  const diff = b.op("Sub", [b.op("Unsqueeze", [posIds, b.int64([2])]), b.op("Unsqueeze", [kPos, b.int64([1])])]); // [B, T, S] = p − k
+  const valid = b.op("Cast", [b.op("Unsqueeze", [attnMask, b.int64([1])])], { to: 9 }); // [B, 1, S]
+  const causal = b.op("And", [b.op("GreaterOrEqual", [diff, b.int64([0], [])]), valid]);
+  const bias = (allowed: string) => b.op("Unsqueeze", [b.op("Where", [allowed, b.scalar(0), b.scalar(-1e30)]), b.int64([1, 2])]); // [B, 1, 1, T, S]
   const global = bias(causal);
-  const sliding = spec.slidingWindow
-    ? bias(b.op("And", [causal, b.op("Less", [b.op("Sub", [qIdx, kIdx]), b.int64([spec.slidingWindow.size], [])])]))
-    : null;
+  const sliding = spec.slidingWindow ? bias(b.op("And", [causal, b.op("Less", [diff, b.int64([spec.slidingWindow.size], [])])])) : null;
   const B = b.op("Slice", [b.op("Shape", [ids]), b.int64([0]), b.int64([1])]); // [1]
-  const S1 = b.op("Unsqueeze", [S, b.int64([0])]); // [1]
+  const S = b.op("Slice", [b.op("Shape", [attnMask]), b.int64([1]), b.int64([2])]); // [1]
   const g = spec.nHeads / spec.nKvHeads;
-  const grouped = b.op("Concat", [B, b.int64([spec.nKvHeads, g, -1]), S1], { axis: 0 });
-  const ungrouped = b.op("Concat", [B, b.int64([spec.nKvHeads, -1]), S1], { axis: 0 });
+  const grouped = b.op("Concat", [B, b.int64([spec.nKvHeads, g, -1]), S], { axis: 0 });
+  const ungrouped = b.op("Concat", [B, b.int64([spec.nKvHeads, -1]), S], { axis: 0 });
   return { global, sliding, grouped, ungrouped };
 }
 
@@ -230,23 +234,33 @@ function attention(b: GraphBuilder, spec: ModelSpec, l: number, q: string, k: st
   const toHeads = (x3: string, heads: number) => // [N, heads, D] → [B, heads, T, D]
     b.op("Transpose", [b.op("Reshape", [x3, b.op("Concat", [bt, b.int64([heads, D])], { axis: 0 })])], { perm: [0, 2, 1, 3] });
 
-  let kAll = toHeads(rotate(k, nKvHeads), nKvHeads); // [B, nKv, T, D]
-  let vAll = toHeads(b.op("Reshape", [v, b.int64([-1, nKvHeads, D])]), nKvHeads);
-  if (kv) {
-    // The concatenations are named as the present outputs themselves, so no Identity copies the cache again.
-    kAll = b.op("Concat", [b.input(IO.pastKey(l), "float", ["batch", nKvHeads, "past", D]), kAll], { axis: 2 }, "", IO.presentKey(l));
-    vAll = b.op("Concat", [b.input(IO.pastValue(l), "float", ["batch", nKvHeads, "past", D]), vAll], { axis: 2 }, "", IO.presentValue(l));
-    b.output(IO.presentKey(l), kAll, "float", ["batch", nKvHeads, "total", D]);
-    b.output(IO.presentValue(l), vAll, "float", ["batch", nKvHeads, "total", D]);
-  }
+  const kNew = toHeads(rotate(k, nKvHeads), nKvHeads); // [B, nKv, T, D]
+  const vNew = toHeads(b.op("Reshape", [v, b.int64([-1, nKvHeads, D])]), nKvHeads);
   const qh = toHeads(rotate(q, nHeads), nHeads); // [B, nH, T, D]  (scale already folded into W_q)
   const qg = b.op("Reshape", [qh, b.int64([0, nKvHeads, -1, D])]); // [B, nKv, g*T, D]
-  let scores = b.op("MatMul", [qg, b.op("Transpose", [kAll], { perm: [0, 1, 3, 2] })]); // [B, nKv, g*T, S]
+  const dot = (keys: string) => b.op("MatMul", [qg, b.op("Transpose", [keys], { perm: [0, 1, 3, 2] })]);
+  let scores = dot(kNew); // [B, nKv, g*T, T]
+  let past: { k: string; v: string } | null = null;
+  if (kv) {
+    past = { k: b.input(IO.pastKey(l), "float", ["batch", nKvHeads, "cache", D]), v: b.input(IO.pastValue(l), "float", ["batch", nKvHeads, "cache", D]) };
+    b.output(IO.newKey(l), kNew, "float", ["batch", nKvHeads, "seq", D]);
+    b.output(IO.newValue(l), vNew, "float", ["batch", nKvHeads, "seq", D]);
+    scores = b.op("Concat", [dot(past.k), scores], { axis: 3 }); // [B, nKv, g*T, C + T]
+  }
   if (spec.attnSoftcap !== null) scores = softcap(b, scores, spec.attnSoftcap);
   const s5 = b.op("Reshape", [scores, masks.grouped]); // [B, nKv, g, T, S]
   const masked = b.op("Add", [s5, isSlidingLayer(spec, l) ? masks.sliding! : masks.global]);
   const probs = b.op("Reshape", [b.op("Softmax", [masked], { axis: -1 }), masks.ungrouped]); // [B, nKv, g*T, S]
-  const ctx = b.op("MatMul", [probs, vAll]); // [B, nKv, g*T, D]
+  let ctx: string; // [B, nKv, g*T, D]
+  if (past) {
+    const C = b.op("Slice", [b.op("Shape", [past.k]), b.int64([2]), b.int64([3])]); // [1]
+    const axis = b.int64([3]);
+    const pPast = b.op("Slice", [probs, b.int64([0]), C, axis]);
+    const pNew = b.op("Slice", [probs, C, b.int64([Number.MAX_SAFE_INTEGER]), axis]);
+    ctx = b.op("Add", [b.op("MatMul", [pPast, past.v]), b.op("MatMul", [pNew, vNew])]);
+  } else {
+    ctx = b.op("MatMul", [probs, vNew]);
+  }
   const perHead = b.op("Reshape", [ctx, b.int64([0, nHeads, -1, D])]); // [B, nH, T, D]
   return b.op("Reshape", [b.op("Transpose", [perHead], { perm: [0, 2, 1, 3] }), b.int64([-1, nHeads * D])]); // [N, nH*D]
 }

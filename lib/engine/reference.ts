@@ -3,9 +3,10 @@ import type { ForwardOptions, ForwardResult, SampleSteering } from "./types";
 
 /**
  * A deliberately plain forward pass over canonical weights: loops over Float32Arrays, one sample at a time,
- * written to be read against the maths (nanoGPT style), not to be fast. It is the oracle the ONNX engine and
- * the tfjs model are tested against, and it is itself tested against Hugging Face transformers
- * (tests/reference/hf-parity.test.ts).
+ * written to be read against the maths (nanoGPT style), not to be fast. It is the oracle faster engines are
+ * tested against, and it is itself tested against Hugging Face transformers (tests/reference/hf-parity.test.ts).
+ * It deliberately shares no code with those engines (RoPE frequencies included), so a bug in one cannot hide
+ * in both.
  *
  * Precision: activations are stored in float32 (as the engines do), but every dot product, softmax and norm
  * statistic is accumulated in JS numbers (float64), so the reference is at least as accurate as the engines.

@@ -32,30 +32,56 @@ export function argmax(logits: Float32Array): number {
   return best;
 }
 
+/** Descending by logit, ascending index on ties: a deterministic order, so the draw below is reproducible. */
+const byLogitDesc = (logits: Float32Array) => (a: number, b: number): number => logits[b] - logits[a] || a - b;
+
+/** The k best token ids, most likely first (ties at the boundary go to the lower index). */
+function topKIds(logits: Float32Array, k: number): Int32Array {
+  // The k-th largest value by a native numeric sort of a copy (fast), then only the ids at or above it are sorted.
+  const kth = Float32Array.from(logits).sort()[logits.length - k];
+  const ids: number[] = [];
+  for (let i = 0; i < logits.length; i++) if (logits[i] >= kth) ids.push(i);
+  return Int32Array.from(ids.sort(byLogitDesc(logits)).slice(0, k));
+}
+
 /**
- * The tokens that survive top-k and top-p with their (unnormalised) probabilities, most likely first.
+ * The tokens that survive top-k and top-p with their unnormalised probabilities exp((logit − max) / T), in the
+ * order the draw walks them: most likely first when top-k or top-p applies, token-id order otherwise.
  * Exported so tests can check the cut against hand-computed cases.
  */
-export function samplingSupport(logits: Float32Array, opts: TokenSamplingOptions): { ids: number[]; weights: number[] } {
+export function samplingSupport(logits: Float32Array, opts: TokenSamplingOptions): { ids: Int32Array; weights: Float64Array } {
   validate(opts);
   const temperature = opts.temperature ?? 1;
-  if (temperature === 0) return { ids: [argmax(logits)], weights: [1] };
+  if (temperature === 0) return { ids: Int32Array.of(argmax(logits)), weights: Float64Array.of(1) };
   for (let i = 0; i < logits.length; i++)
     if (Number.isNaN(logits[i])) throw new Error(`sampling: logit ${i} is NaN`);
-  // Descending by logit, ascending index on ties: a deterministic order, so the draw below is reproducible.
-  let ids = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a] || a - b);
-  if (opts.topK && opts.topK < ids.length) ids = ids.slice(0, opts.topK);
-  // Softmax of logits / T over the kept tokens, shifted by the max for stability (in float64).
-  const top = logits[ids[0]] / temperature;
-  let weights = ids.map((i) => Math.exp(logits[i] / temperature - top));
+  const top = logits[argmax(logits)] / temperature;
+  // softmax numerators exp((logit − max) / T) of the given ids, in float64
+  const weightsOf = (ids: Int32Array): Float64Array => {
+    const w = new Float64Array(ids.length);
+    for (let r = 0; r < ids.length; r++) w[r] = Math.exp(logits[ids[r]] / temperature - top);
+    return w;
+  };
+  let ids: Int32Array;
+  if (opts.topK && opts.topK < logits.length) ids = topKIds(logits, opts.topK);
+  else {
+    ids = new Int32Array(logits.length);
+    for (let i = 0; i < ids.length; i++) ids[i] = i;
+  }
+  let weights = weightsOf(ids);
   const p = opts.topP ?? 1;
   if (p < 1) {
     const total = weights.reduce((a, b) => a + b, 0);
+    // Tokens lighter than ε = (1 − p)·total/n hold less than (1 − p)·total together, so the nucleus lies among
+    // the heavier ones: only those need sorting (exact, not an approximation).
+    const eps = ((1 - p) * total) / ids.length;
+    ids = ids.filter((_, r) => weights[r] >= eps).sort(byLogitDesc(logits));
+    weights = weightsOf(ids);
     // Keep token r while the mass strictly before it is < p (HF: remove where ascending cumsum ≤ 1 − p).
     let keep = 0, before = 0;
     while (keep < ids.length && before < p * total) before += weights[keep++];
-    ids = ids.slice(0, Math.max(1, keep));
-    weights = weights.slice(0, ids.length);
+    ids = ids.subarray(0, Math.max(1, keep));
+    weights = weights.subarray(0, ids.length);
   }
   return { ids, weights };
 }

@@ -11,7 +11,7 @@ import { serializeModel, type InitializerPlacement } from "./onnx-builder";
 import { variantKey, type GraphVariant } from "./variant";
 
 /** Bump when the graph builder's output changes, so cached graphs are rebuilt. */
-export const BUILDER_VERSION = 2;
+export const BUILDER_VERSION = 4;
 
 /** The disk cache is trimmed to this size, least recently used graphs first (tests create many throwaway checkpoints). */
 const CACHE_LIMIT_BYTES = 4e9;

@@ -8,7 +8,10 @@ import { SITES } from "../arch/spec";
  */
 export interface GraphVariant {
   logits: "all" | "last" | "none";
-  /** KV cache: past_key/past_value inputs and present_key/present_value outputs per layer. */
+  /**
+   * KV cache: past_key/past_value inputs per layer (a host-owned buffer, read in place) and new_key/new_value
+   * outputs holding only this call's keys/values, which the host writes into its buffer.
+   */
   kv: boolean;
   /** Captured sites (sorted, unique) at layers (sorted, unique); empty = no capture outputs. */
   capture: { sites: SiteName[]; layers: number[] };
@@ -39,8 +42,8 @@ export const IO = {
   ablateResid: (l: number) => `ablate_resid.${l}`,
   pastKey: (l: number) => `past_key.${l}`,
   pastValue: (l: number) => `past_value.${l}`,
-  presentKey: (l: number) => `present_key.${l}`,
-  presentValue: (l: number) => `present_value.${l}`,
+  newKey: (l: number) => `new_key.${l}`,
+  newValue: (l: number) => `new_value.${l}`,
   logits: "logits",
   capture: (l: number, site: SiteName) => `${site}.${l}`,
 } as const;

@@ -39,3 +39,23 @@ export function exampleGenerationRows(gens: readonly GenerationExample[], opts: 
   }
   return rows;
 }
+
+/** The part of a results row that carries example responses: `examples` is a JSON array of strings (results.csv). */
+export interface RowWithExamples { concept: string; model: string; method: string; layer: number | null; strength: number | null; examples: string }
+
+/** Unpack the results table's `examples` column into generations (steered rows only; baselines have no strength). */
+export function generationsFromResults(rows: readonly RowWithExamples[]): GenerationExample[] {
+  const out: GenerationExample[] = [];
+  rows.forEach((r, i) => {
+    if (r.layer === null || r.strength === null) return;
+    let texts: unknown;
+    try {
+      texts = JSON.parse(r.examples);
+    } catch {
+      throw new Error(`results[${i}].examples: expected a JSON array of strings, got ${JSON.stringify(String(r.examples).slice(0, 60))}`);
+    }
+    if (!Array.isArray(texts) || !texts.every((t) => typeof t === "string")) throw new Error(`results[${i}].examples: expected a JSON array of strings`);
+    for (const text of texts) out.push({ concept: r.concept, model: r.model, method: r.method, layer: r.layer, strength: r.strength, text });
+  });
+  return out;
+}

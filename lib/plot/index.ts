@@ -11,9 +11,10 @@ export {
   aurocByConfiguration, hmVsAuroc, correlationHeatmap, intrinsicAurocCorrelations, rankCorrelation, configurationLabel,
   type CorrelationCell, type RankCorrelation,
 } from "./extrinsic";
-export { exampleGenerationRows, type GenerationExample, type ExampleRow, type StrengthLevel } from "./examples";
-export { type Row, type Cell, type TableOptions, tableHtml, tableText, formatCell } from "./table";
+export { exampleGenerationRows, generationsFromResults, type GenerationExample, type ExampleRow, type StrengthLevel, type RowWithExamples } from "./examples";
+export { type Row, type TableOptions, tableHtml, tableText, tableFigure, formatCell } from "./table";
 export { show, showTable, figureBundle, closeRenderer, PLOTLY_MIME, type ShowOptions, type MimeBundle } from "./notebook";
 export { exportFigures, type ExportFormat, type ExportOptions, type NamedFigure } from "./export";
 export { figureHtml, type HtmlPlotly } from "./html";
 export { FigureRenderer, withRenderer, chromiumAvailable, chromiumPath, plotlyBundlePath, type ImageFormat } from "./render";
+export { studyFigures } from "./study";

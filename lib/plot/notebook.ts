@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { describeFigure, figureSize, assertFigure, type Figure } from "./figure";
+import { repoRoot } from "../util/paths";
+import { assertFigure, describeFigure, figureSize, type Figure } from "./figure";
 import { chromiumAvailable, chromiumPath, FigureRenderer } from "./render";
 import { tableHtml, tableText, type Row, type TableOptions } from "./table";
 
@@ -24,7 +25,7 @@ export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
  * here): outside a kernel, loading tslab would pull in zeromq for nothing.
  */
 function kernelWriter(): DisplayWriter | null {
-  const req = createRequire(join(process.cwd(), "package.json"));
+  const req = createRequire(join(repoRoot(), "package.json"));
   let path: string;
   try {
     path = req.resolve("tslab/dist/jupyter");

@@ -5,7 +5,7 @@ import type { EncodedPair } from "./dataset";
 import { scoreLayers, type LayerScore } from "./layers";
 import { createMethod, type MethodName, type MethodOptions, type PairedActivations, type SteeringMethod } from "./methods";
 import type { ReadPolicy } from "./read";
-import { createVector, modelIdentity, type SteeringVector } from "./vector";
+import { createVector, modelIdentity, type ModelIdentity, type SteeringVector } from "./vector";
 
 /**
  * The extraction pipeline, as stages usable on their own (steering-vectors style):
@@ -65,14 +65,23 @@ export async function extractVector(engine: Engine, pairs: readonly EncodedPair[
   const layers = resolveLayers(opts.layers, spec.nLayers);
   const model = modelIdentity(opts.modelName ?? (engine.model.dir.split(/[\\/]/).filter(Boolean).pop() ?? "model"), spec);
   const acts = await capturePairs(engine, pairs, { site: method.site, layers, read: opts.read, batchSize: opts.batchSize });
+  return vectorFromActivations(acts, method, { model, read: opts.read, dataset: opts.dataset, seed: opts.seed });
+}
+
+/** The aggregate → vector stages on activations already captured (at the method's site), e.g. shared by several methods. */
+export function vectorFromActivations(
+  acts: ReadonlyMap<number, PairedActivations>, method: SteeringMethod,
+  opts: { model: ModelIdentity; read: ReadPolicy; dataset: string; seed?: number },
+): SteeringVector {
   const seed = opts.seed ?? 0;
-  const fits = method.fit(acts, { model, seed });
+  const fits = method.fit(acts, { model: opts.model, seed });
   if (fits.size === 0) throw new Error(`${method.name}: no layer produced a vector`);
+  const first = [...acts.values()][0];
   return createVector({
-    model, site: method.site, method: method.name, read: opts.read, dataset: opts.dataset,
+    model: opts.model, site: method.site, method: method.name, read: opts.read, dataset: opts.dataset,
     directions: new Map([...fits].map(([l, f]) => [l, f.vector])),
     layerInfo: new Map([...fits].map(([l, f]) => [l, f.info])),
-    details: { options: method.options, pairs: pairs.length, seed, layersRequested: layers },
+    details: { options: method.options, pairs: first?.n ?? 0, seed, layersRequested: [...acts.keys()] },
   });
 }
 

@@ -12,7 +12,7 @@ export { captureActivations, type CaptureOptions } from "./capture";
 export { loadConceptPairs } from "./concept-data";
 export { exportControlVector, importControlVector, encodeControlVector, decodeControlVector } from "./controlvector";
 export { datasetFingerprint, encodePairs, readPairsJsonl, type ContrastPair, type EncodedPair } from "./dataset";
-export { capturePairs, extractVector, resolveLayers, scorePairLayers, type CapturePairsOptions, type ExtractOptions } from "./extract";
+export { capturePairs, extractVector, resolveLayers, scorePairLayers, vectorFromActivations, type CapturePairsOptions, type ExtractOptions } from "./extract";
 export { bestLayer, layerColumns, layerTable, scoreLayers, type LayerScore, type LayerScoreOptions } from "./layers";
 export * from "./methods";
 export { loadVector, provenancePath, saveVector } from "./persistence";

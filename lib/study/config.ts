@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
+import { METHOD_NAMES, type MethodName } from "../steering/methods/types";
 
 /**
  * The study configuration: what to run (concepts × models × methods × layers × strengths) and how (samples,
- * sampling, judges, detector, seeds). JSON, validated up front with errors that name the file and the field.
+ * sampling, judges, detector, seeds). JSON, validated up front with errors that name the file and the field
+ * (format: lib/study/README.md).
  */
-export type MethodName = "actadd" | "caa" | "pca" | "iti" | "probe";
-export const METHODS: readonly MethodName[] = ["actadd", "caa", "pca", "iti", "probe"];
+export type { MethodName };
 
 export interface StudyModel {
   /** Short name used in results (e.g. "llama-tiny"). */
@@ -17,13 +18,15 @@ export interface StudyModel {
 }
 
 export interface MethodConfig {
-  /** Strength grid in the method's documented units (see lib/steering). Must include 0 only if wanted. */
+  /** Strength grid in the method's units (lib/steering/README.md, "Strength units"), in the order listed. */
   strengths: number[];
   /** Token-reading policy for extraction. */
   read: "last" | "answer" | "mean";
 }
 
 export interface StudyConfig {
+  /** The file it was read from (for error messages; not part of any fingerprint). */
+  file: string;
   name: string;
   seed: number;
   concepts: string[];
@@ -33,10 +36,14 @@ export interface StudyConfig {
   samples: number;
   sampling: { maxNewTokens: number; temperature: number; topP: number; topK: number; window: "generated" | "all" };
   judges: { success: "classifier"; coherence: "perplexity" };
-  /** Which sample/set diversity metric stands for the diversity axis (lib/metrics names). */
-  diversity: { sample: string; set: string };
+  /** sample: a per-response field of lib/metrics SampleDiversity; set: a diversity axis name (lib/metrics/aggregate). */
+  diversity: { sample: SampleDiversityField; set: string };
   detector: {
     kind: "probe" | "finetune";
+    /** Probe head. */
+    head: "logistic" | "mlp";
+    /** Layer whose resid_post the probe pools (fine-tune: whose hidden states the head reads); null = default. */
+    layer: number | null;
     /** Negatives (compliant) kept from the concept's detector_train split. */
     negatives: number;
     seeds: number;
@@ -45,7 +52,13 @@ export interface StudyConfig {
   };
 }
 
-class ConfigError extends Error {}
+/** Per-response diversity fields in [0, 1] that can stand for the sample-diversity axis. */
+export const SAMPLE_DIVERSITY_FIELDS = ["distinct_1", "distinct_2", "distinct_3", "distinct_4"] as const;
+export type SampleDiversityField = (typeof SAMPLE_DIVERSITY_FIELDS)[number];
+/** Set-level axes the runner computes (the embedding-based ones need an embedder it does not load). */
+const SET_AXES = ["distinct-1", "distinct-2", "distinct-3", "distinct-4", "self-bleu", "vendi-ngram", "compression"] as const;
+
+export class ConfigError extends Error {}
 
 /** Field-path validation helpers: each failure names the file and the JSON path. */
 function validator(file: string) {
@@ -63,10 +76,12 @@ function validator(file: string) {
     options.includes(v as T) ? (v as T) : fail(path, `one of ${options.join(", ")}`, v);
   const list = <T>(v: unknown, path: string, item: (x: unknown, p: string) => T, minLength = 1): T[] =>
     Array.isArray(v) && v.length >= minLength ? v.map((x, i) => item(x, `${path}[${i}]`)) : fail(path, `a list of at least ${minLength}`, v);
+  const unique = <T>(xs: T[], path: string): T[] => (new Set(xs).size === xs.length ? xs : fail(path, "a list without duplicates", xs));
   const noExtra = (o: Record<string, unknown>, path: string, allowed: string[]): void => {
-    for (const k of Object.keys(o)) if (!allowed.includes(k)) fail(`${path}.${k}`, `absent (allowed fields: ${allowed.join(", ")})`, o[k]);
+    for (const k of Object.keys(o))
+      if (!allowed.includes(k)) fail(path ? `${path}.${k}` : k, `absent (allowed fields: ${allowed.join(", ")})`, o[k]);
   };
-  return { fail, obj, str, num, int, oneOf, list, noExtra };
+  return { fail, obj, str, num, int, oneOf, list, unique, noExtra };
 }
 
 export function parseStudyConfig(json: unknown, file: string): StudyConfig {
@@ -78,19 +93,20 @@ export function parseStudyConfig(json: unknown, file: string): StudyConfig {
     const o = v.obj(m, p);
     v.noExtra(o, p, ["name", "path", "layers"]);
     const name = v.str(o.name, `${p}.name`);
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) v.fail(`${p}.name`, "made of letters, digits, '.', '_' or '-' (it names files)", name);
     if (names.has(name)) v.fail(`${p}.name`, "unique across models", name);
     names.add(name);
-    const layers = o.layers === "auto" ? "auto" as const : v.list(o.layers, `${p}.layers`, (x, q) => v.int(x, q));
+    const layers = o.layers === "auto" ? "auto" as const : v.unique(v.list(o.layers, `${p}.layers`, (x, q) => v.int(x, q)), `${p}.layers`);
     return { name, path: v.str(o.path, `${p}.path`), layers };
   });
   const methodsObj = v.obj(root.methods, "methods");
   const methods: StudyConfig["methods"] = {};
   for (const [k, m] of Object.entries(methodsObj)) {
-    const name = v.oneOf(k, `methods.${k}`, METHODS);
+    const name = v.oneOf(k, `methods.${k}`, METHOD_NAMES);
     const o = v.obj(m, `methods.${k}`);
     v.noExtra(o, `methods.${k}`, ["strengths", "read"]);
     methods[name] = {
-      strengths: v.list(o.strengths, `methods.${k}.strengths`, (x, p) => v.num(x, p)),
+      strengths: v.unique(v.list(o.strengths, `methods.${k}.strengths`, (x, p) => v.num(x, p)), `methods.${k}.strengths`),
       read: v.oneOf(o.read, `methods.${k}.read`, ["last", "answer", "mean"] as const),
     };
   }
@@ -98,17 +114,21 @@ export function parseStudyConfig(json: unknown, file: string): StudyConfig {
   const s = v.obj(root.sampling, "sampling");
   v.noExtra(s, "sampling", ["maxNewTokens", "temperature", "topP", "topK", "window"]);
   const j = v.obj(root.judges, "judges");
+  v.noExtra(j, "judges", ["success", "coherence"]);
   const d = v.obj(root.diversity, "diversity");
+  v.noExtra(d, "diversity", ["sample", "set"]);
+  const set = v.oneOf(d.set, "diversity.set", SET_AXES);
   const det = v.obj(root.detector, "detector");
-  v.noExtra(det, "detector", ["kind", "negatives", "seeds", "bootstrap"]);
-  const concepts = v.list(root.concepts, "concepts", (x, p) => v.str(x, p));
-  if (new Set(concepts).size !== concepts.length) v.fail("concepts", "a list without duplicates", concepts);
+  v.noExtra(det, "detector", ["kind", "head", "layer", "negatives", "seeds", "bootstrap"]);
+  const concepts = v.unique(v.list(root.concepts, "concepts", (x, p) => v.str(x, p)), "concepts");
   return {
+    file,
     name: v.str(root.name, "name"),
     seed: v.int(root.seed, "seed"),
     concepts,
     models,
     methods,
+    // Set diversity compares each response with the others: at least 2.
     samples: v.int(root.samples, "samples", 2),
     sampling: {
       maxNewTokens: v.int(s.maxNewTokens, "sampling.maxNewTokens", 1),
@@ -121,9 +141,11 @@ export function parseStudyConfig(json: unknown, file: string): StudyConfig {
       success: v.oneOf(j.success, "judges.success", ["classifier"] as const),
       coherence: v.oneOf(j.coherence, "judges.coherence", ["perplexity"] as const),
     },
-    diversity: { sample: v.str(d.sample, "diversity.sample"), set: v.str(d.set, "diversity.set") },
+    diversity: { sample: v.oneOf(d.sample, "diversity.sample", SAMPLE_DIVERSITY_FIELDS), set },
     detector: {
       kind: v.oneOf(det.kind, "detector.kind", ["probe", "finetune"] as const),
+      head: det.head === undefined ? "logistic" : v.oneOf(det.head, "detector.head", ["logistic", "mlp"] as const),
+      layer: det.layer === undefined || det.layer === null ? null : v.int(det.layer, "detector.layer"),
       negatives: v.int(det.negatives, "detector.negatives", 1),
       seeds: v.int(det.seeds, "detector.seeds", 1),
       bootstrap: v.int(det.bootstrap, "detector.bootstrap", 10),

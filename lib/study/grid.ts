@@ -1,6 +1,13 @@
 import type { MethodName, StudyConfig } from "./config";
 
-/** One steering configuration of the study grid. `layer` is resolved (never "auto") before enumeration. */
+/**
+ * The study grid. A configuration is one (concept, model, method, layer, strength); the runner's work units are
+ *   baseline  (concept, model, "real" | "prompting"): one row each;
+ *   group     (concept, model, method, layer): one steering vector whose strengths are generated in one sweep
+ *             batch, one row per strength.
+ * Enumeration is deterministic: concept, model (config order), the two baselines, then method (config key
+ * order), layer, strength (as listed). Shards take units by index, so every process agrees on the split.
+ */
 export interface Configuration {
   concept: string;
   model: string;
@@ -9,47 +16,65 @@ export interface Configuration {
   strength: number;
 }
 
-/** Stable identifier used in file names and logs. */
+export type Unit =
+  | { kind: "baseline"; concept: string; model: string; source: "real" | "prompting" }
+  | { kind: "group"; concept: string; model: string; method: MethodName; layer: number; strengths: number[] };
+
+/** Stable identifier of a configuration, used in provenance and logs. */
 export const configId = (c: Configuration): string =>
   `${c.concept}__${c.model}__${c.method}__L${c.layer}__s${c.strength}`;
 
-/**
- * Deterministic enumeration: concept, then model, then method (config key order), then layer, then strength
- * (as listed). `layersFor` resolves a model's layers for a concept ("auto" is decided by the caller, which
- * measures probe separation).
- */
-export function enumerate(cfg: StudyConfig, layersFor: (concept: string, model: string) => number[]): Configuration[] {
-  const out: Configuration[] = [];
+export const unitId = (u: Unit): string =>
+  u.kind === "group" ? `${u.concept}/${u.model}/${u.method}/L${u.layer}` : `${u.concept}/${u.model}/${u.source}`;
+
+/** Rows a unit produces (the progress bar counts rows, so its ETA weighs a group by its strengths). */
+export const unitRows = (u: Unit): number => (u.kind === "group" ? u.strengths.length : 1);
+
+/** All units in the fixed order. `layersFor` resolves a model's layers for a concept ("auto" is decided by the caller). */
+export function enumerateUnits(cfg: StudyConfig, layersFor: (concept: string, model: string) => readonly number[]): Unit[] {
+  const out: Unit[] = [];
   for (const concept of cfg.concepts)
-    for (const m of cfg.models)
-      for (const [method, mc] of Object.entries(cfg.methods) as [MethodName, NonNullable<StudyConfig["methods"][MethodName]>][])
-        for (const layer of layersFor(concept, m.name))
-          for (const strength of mc.strengths) out.push({ concept, model: m.name, method, layer, strength });
+    for (const m of cfg.models) {
+      out.push({ kind: "baseline", concept, model: m.name, source: "real" }, { kind: "baseline", concept, model: m.name, source: "prompting" });
+      const layers = layersFor(concept, m.name);
+      for (const [method, mc] of Object.entries(cfg.methods) as [MethodName, { strengths: number[] }][])
+        for (const layer of layers) out.push({ kind: "group", concept, model: m.name, method, layer, strengths: [...mc.strengths] });
+    }
   return out;
 }
 
-/** Split work units over n shards: unit i goes to shard i mod n (interleaved, so shards get similar mixes). */
-export function shardOf<T>(items: readonly T[], shard: { index: number; count: number }): T[] {
-  return items.filter((_, i) => i % shard.count === shard.index);
-}
+/** The steering configurations of a list of units, in order. */
+export const configurations = (units: readonly Unit[]): Configuration[] =>
+  units.flatMap((u) => (u.kind === "group" ? u.strengths.map((strength) => ({ concept: u.concept, model: u.model, method: u.method, layer: u.layer, strength })) : []));
+
+export interface Shard { index: number; count: number }
 
 /**
- * Parse `--shard i/n` (0-based i), falling back to Slurm's SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT
- * (and Kubernetes Indexed Jobs' JOB_COMPLETION_INDEX with STEERSYNTH_SHARDS); null = run everything.
+ * The indices of the units shard i of n runs: unit k goes to shard k mod n (interleaved, so shards get similar
+ * mixes of baselines and groups).
  */
-export function parseShard(arg: string | undefined, env: NodeJS.ProcessEnv = process.env): { index: number; count: number } | null {
-  let index: number, count: number;
+export const shardIndices = (total: number, shard: Shard | null): number[] =>
+  Array.from({ length: total }, (_, k) => k).filter((k) => !shard || k % shard.count === shard.index);
+
+/**
+ * Parse `--shard i/n` (0-based i), falling back to Slurm's SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT (minus
+ * SLURM_ARRAY_TASK_MIN, so `--array=1-4` works) and to Kubernetes Indexed Jobs' JOB_COMPLETION_INDEX with
+ * STEERSYNTH_SHARDS; null = run everything. Array steps (`--array=0-6:2`) are not supported: ids must be
+ * consecutive.
+ */
+export function parseShard(arg: string | undefined, env: NodeJS.ProcessEnv = process.env): Shard | null {
+  let index: number, count: number, from: string;
   if (arg !== undefined) {
     const m = /^(\d+)\/(\d+)$/.exec(arg);
     if (!m) throw new Error(`--shard must look like i/n with 0 ≤ i < n (got '${arg}')`);
-    [index, count] = [Number(m[1]), Number(m[2])];
+    [index, count, from] = [Number(m[1]), Number(m[2]), "--shard"];
   } else if (env.SLURM_ARRAY_TASK_ID !== undefined && env.SLURM_ARRAY_TASK_COUNT !== undefined) {
     const min = Number(env.SLURM_ARRAY_TASK_MIN ?? 0);
-    [index, count] = [Number(env.SLURM_ARRAY_TASK_ID) - min, Number(env.SLURM_ARRAY_TASK_COUNT)];
+    [index, count, from] = [Number(env.SLURM_ARRAY_TASK_ID) - min, Number(env.SLURM_ARRAY_TASK_COUNT), "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT"];
   } else if (env.JOB_COMPLETION_INDEX !== undefined && env.STEERSYNTH_SHARDS !== undefined) {
-    [index, count] = [Number(env.JOB_COMPLETION_INDEX), Number(env.STEERSYNTH_SHARDS)];
+    [index, count, from] = [Number(env.JOB_COMPLETION_INDEX), Number(env.STEERSYNTH_SHARDS), "JOB_COMPLETION_INDEX/STEERSYNTH_SHARDS"];
   } else return null;
   if (!Number.isInteger(index) || !Number.isInteger(count) || count < 1 || index < 0 || index >= count)
-    throw new Error(`shard ${index}/${count} is out of range (need 0 ≤ i < n)`);
+    throw new Error(`${from}: shard ${index}/${count} is out of range (need integers with 0 ≤ i < n)`);
   return { index, count };
 }

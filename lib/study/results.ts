@@ -2,23 +2,27 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as aq from "arquero";
 import { pairedSignFlipTest, spearman } from "../metrics/stats";
-import { writeFileAtomic, writeJsonlAtomic } from "../util/atomic";
+import { writeFileAtomic, writeJsonAtomic } from "../util/atomic";
 import type { UnitRow } from "./runner";
 
 /**
  * The results table: one row per configuration plus, per concept and model, the baselines (method
- * "prompting" and "real", strength empty). Contract columns of results.csv (never renamed, more may follow):
+ * "prompting" and "real", layer and strength empty), in the study's enumeration order (lib/study/grid).
+ * Contract columns of results.csv (never renamed, more may follow):
  *   concept, model, method, layer, strength, success, coherence, diversity_sample, diversity_set, hm_scd, hm_sc,
  *   auroc, auroc_ci_low, auroc_ci_high, beats_prompting
- * beats_prompting: the configuration's mean AUROC over detector seeds exceeds the prompting baseline's for
- * the same concept and model. delta_vs_prompting is that difference and p_vs_prompting a paired sign-flip
- * test across seeds (with 3 seeds its smallest possible value is 0.25: read it as a descriptive number).
+ * beats_prompting: the configuration's mean AUROC over detector seeds exceeds the prompting baseline's for the
+ * same concept and model (empty for baselines). delta_vs_prompting is that difference and p_vs_prompting a
+ * two-sided paired sign-flip test across seeds (exact; with 3 seeds its smallest possible value is 0.25, so
+ * read it as a descriptive number).
  */
 export interface ResultRow extends Omit<UnitRow, "aurocs" | "examples" | "set_metrics"> {
   beats_prompting: boolean | null;
   delta_vs_prompting: number | null;
   p_vs_prompting: number | null;
+  /** Per-seed AUROCs joined by ";". */
   aurocs: string;
+  /** JSON array of up to three example responses. */
   examples: string;
 }
 
@@ -26,42 +30,41 @@ export const CONTRACT_COLUMNS = [
   "concept", "model", "method", "layer", "strength", "success", "coherence", "diversity_sample", "diversity_set",
   "hm_scd", "hm_sc", "auroc", "auroc_ci_low", "auroc_ci_high", "beats_prompting",
 ] as const;
-const EXTRA_COLUMNS = ["delta_vs_prompting", "p_vs_prompting", "aurocs", "n_train", "n_test", "empty_responses", "examples"] as const;
+export const EXTRA_COLUMNS = ["delta_vs_prompting", "p_vs_prompting", "aurocs", "n_train", "n_test", "empty_responses", "examples"] as const;
 
-/** Add the cross-row columns and sort rows: concept, model, baselines first, then method, layer, strength. */
+const isSteered = (method: string): boolean => method !== "prompting" && method !== "real";
+
+/** Add the cross-row columns; rows keep their order (the enumeration order). */
 export function assembleResults(rows: readonly UnitRow[]): ResultRow[] {
-  const prompting = new Map(rows.filter((r) => r.method === "prompting").map((r) => [`${r.concept}\u0000${r.model}`, r]));
-  const order = (r: { method: string }) => (r.method === "real" ? 0 : r.method === "prompting" ? 1 : 2);
+  const key = (r: { concept: string; model: string }) => `${r.concept}\u0000${r.model}`;
+  const prompting = new Map(rows.filter((r) => r.method === "prompting").map((r) => [key(r), r]));
   const seen = new Set<string>();
-  const out: ResultRow[] = [];
-  for (const r of rows) {
-    const id = [r.concept, r.model, r.method, r.layer, r.strength].join("\u0000");
-    if (seen.has(id)) throw new Error(`results: configuration ${id.replaceAll("\u0000", "/")} appears twice`);
+  return rows.map((r) => {
+    const id = [r.concept, r.model, r.method, r.layer, r.strength].join("/");
+    if (seen.has(id)) throw new Error(`results: configuration ${id} appears twice`);
     seen.add(id);
-    const base = prompting.get(`${r.concept}\u0000${r.model}`);
-    const steered = r.method !== "prompting" && r.method !== "real";
-    const test = steered && base ? pairedSignFlipTest(r.aurocs, base.aurocs, { seed: 0 }) : null;
+    const base = isSteered(r.method) ? prompting.get(key(r)) : undefined;
+    if (base && base.aurocs.length !== r.aurocs.length)
+      throw new Error(`results: ${id} has ${r.aurocs.length} detector seeds but its prompting baseline has ${base.aurocs.length}`);
     const { aurocs, examples, set_metrics: _set, ...rest } = r;
-    out.push({
+    return {
       ...rest,
-      beats_prompting: steered && base ? r.auroc > base.auroc : null,
-      delta_vs_prompting: steered && base ? r.auroc - base.auroc : null,
-      p_vs_prompting: test ? test.pValue : null,
-      aurocs: aurocs.map((x) => x.toFixed(6)).join(";"),
+      beats_prompting: base ? r.auroc > base.auroc : null,
+      delta_vs_prompting: base ? r.auroc - base.auroc : null,
+      p_vs_prompting: base ? pairedSignFlipTest(r.aurocs, base.aurocs, { seed: 0 }).pValue : null,
+      aurocs: aurocs.join(";"),
       examples: JSON.stringify(examples),
-    });
-  }
-  return out.sort((a, b) =>
-    a.concept.localeCompare(b.concept) || a.model.localeCompare(b.model) || order(a) - order(b) ||
-    a.method.localeCompare(b.method) || (a.layer ?? -1) - (b.layer ?? -1) || (a.strength ?? 0) - (b.strength ?? 0));
+    };
+  });
 }
 
 /** The results as an arquero table (columns in contract order, then the extras). */
 export const resultsTable = (rows: readonly ResultRow[]) =>
   aq.from(rows.map((r) => r as unknown as Record<string, unknown>)).select([...CONTRACT_COLUMNS, ...EXTRA_COLUMNS]);
 
-/** Write results.csv and results.arrow (Arrow IPC, readable by pandas/polars/duckdb) atomically. */
+/** Write results.csv and results.arrow (Arrow IPC: pandas.read_feather, polars.read_ipc, arquero fromArrow) atomically. */
 export function writeResults(dir: string, rows: readonly ResultRow[]): void {
+  if (rows.length === 0) throw new Error(`${dir}: no result rows to write`);
   const t = resultsTable(rows);
   writeFileAtomic(join(dir, "results.csv"), t.toCSV());
   writeFileAtomic(join(dir, "results.arrow"), t.toArrowIPC());
@@ -74,36 +77,73 @@ export function loadResults(dir: string) {
   return aq.fromCSV(readFileSync(file, "utf8"));
 }
 
-/** Shard files: results/<name>/shards/<i>-of-<n>.jsonl, each holding that shard's unit rows. */
-export const shardFile = (dir: string, index: number, count: number): string => join(dir, "shards", `${index}-of-${count}.jsonl`);
-
-export function writeShard(dir: string, index: number, count: number, rows: readonly UnitRow[]): void {
-  writeJsonlAtomic(shardFile(dir, index, count), rows);
+/**
+ * A shard's output: results/<name>/shards/<i>-of-<n>.json with the rows of each unit it ran, under the unit's
+ * index in the full enumeration, and the fingerprint of the config and of the unit list, so merge can refuse
+ * shards of different studies.
+ */
+export interface ShardFile {
+  format: "steersynth.study-shard/1";
+  study: string;
+  /** Fingerprint of the study config and of its enumerated units. */
+  plan: string;
+  shard: { index: number; count: number };
+  totalUnits: number;
+  units: { index: number; id: string; rows: UnitRow[] }[];
 }
 
-/** Merge shard files into results.csv/.arrow. Every shard of the split must be present. */
+export const shardFile = (dir: string, index: number, count: number): string => join(dir, "shards", `${index}-of-${count}.json`);
+
+export const writeShard = (dir: string, shard: ShardFile): void => writeJsonAtomic(shardFile(dir, shard.shard.index, shard.shard.count), shard);
+
+/** Merge shard files into results.csv/.arrow. Every shard of one split of one plan must be present. */
 export function mergeShards(dir: string): ResultRow[] {
   const shardDir = join(dir, "shards");
-  if (!existsSync(shardDir)) throw new Error(`${shardDir}: no shard results to merge`);
-  const files = readdirSync(shardDir).filter((f) => /^\d+-of-\d+\.jsonl$/.test(f));
-  const counts = new Set(files.map((f) => Number(/-of-(\d+)/.exec(f)![1])));
+  const names = existsSync(shardDir) ? readdirSync(shardDir).filter((f) => /^\d+-of-\d+\.json$/.test(f)) : [];
+  if (names.length === 0) throw new Error(`${shardDir}: no shard results to merge (run \`steersynth study --shard i/n\` first)`);
+  const shards = names.map((f) => {
+    const s = JSON.parse(readFileSync(join(shardDir, f), "utf8")) as ShardFile;
+    if (s.format !== "steersynth.study-shard/1") throw new Error(`${join(shardDir, f)}: not a study shard file (format ${JSON.stringify(s.format)})`);
+    return { f, s };
+  });
+  const counts = new Set(shards.map((x) => x.s.shard.count));
   if (counts.size !== 1) throw new Error(`${shardDir}: shard files from different splits (${[...counts].join(", ")} shards); remove the stale ones`);
+  const plans = new Set(shards.map((x) => x.s.plan));
+  if (plans.size !== 1) throw new Error(`${shardDir}: shard files from different study configs (${shards.map((x) => `${x.f}: ${x.s.plan}`).join(", ")}); remove the stale ones`);
   const n = [...counts][0];
-  const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !files.includes(`${i}-of-${n}.jsonl`));
+  const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !shards.some((x) => x.s.shard.index === i));
   if (missing.length) throw new Error(`${shardDir}: shards ${missing.join(", ")} of ${n} have not finished`);
-  const rows = files.sort().flatMap((f) =>
-    readFileSync(join(shardDir, f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as UnitRow));
-  const results = assembleResults(rows);
+  const units = shards.flatMap((x) => x.s.units).sort((a, b) => a.index - b.index);
+  const total = shards[0].s.totalUnits;
+  if (units.length !== total || units.some((u, k) => u.index !== k))
+    throw new Error(`${shardDir}: the shards hold ${units.length} units, expected each of the ${total} exactly once`);
+  const results = assembleResults(units.flatMap((u) => u.rows));
   writeResults(dir, results);
   return results;
 }
 
-/** The printed summary: configurations beating prompting per concept, and each axis's rank correlation with AUROC. */
+const fmt = (x: number | null, digits = 3): string => (x === null ? "–" : x.toFixed(digits));
+
+/**
+ * The printed summary: per concept and model the reference AUROCs (real data, prompting) and the best
+ * steered configuration; configurations beating prompting; each intrinsic score's Spearman ρ with AUROC.
+ */
 export function summarize(rows: readonly ResultRow[]): string {
   const lines: string[] = [];
-  const steered = rows.filter((r) => r.beats_prompting !== null);
+  const steered = rows.filter((r) => isSteered(r.method));
+  const pairs = [...new Map(rows.map((r) => [`${r.concept}\u0000${r.model}`, { concept: r.concept, model: r.model }])).values()];
   const concepts = [...new Set(rows.map((r) => r.concept))];
-  lines.push("Configurations beating the prompting baseline (mean AUROC over detector seeds):");
+  const ci = (r: ResultRow | undefined) => (r ? `${fmt(r.auroc)} [${fmt(r.auroc_ci_low)}, ${fmt(r.auroc_ci_high)}]` : "–");
+  lines.push("Detector AUROC on real test data (mean over seeds [95% CI]):");
+  lines.push(`  ${"concept".padEnd(14)}${"model".padEnd(14)}${"real".padEnd(24)}${"prompting".padEnd(24)}${"best steered".padEnd(24)}configuration        success  beats`);
+  for (const { concept, model } of pairs) {
+    const of = (m: string) => rows.find((r) => r.concept === concept && r.model === model && r.method === m);
+    const mine = steered.filter((r) => r.concept === concept && r.model === model);
+    const best = mine.reduce<ResultRow | undefined>((b, r) => (!b || r.auroc > b.auroc ? r : b), undefined);
+    lines.push(`  ${concept.padEnd(14)}${model.padEnd(14)}${ci(of("real")).padEnd(24)}${ci(of("prompting")).padEnd(24)}${ci(best).padEnd(24)}` +
+      `${(best ? `${best.method} L${best.layer} ×${best.strength}` : "–").padEnd(21)}${fmt(best?.success ?? null, 2).padStart(7)}  ${mine.filter((r) => r.beats_prompting).length}/${mine.length}`);
+  }
+  lines.push("", "Configurations beating the prompting baseline (mean AUROC over detector seeds):");
   for (const c of concepts) {
     const rs = steered.filter((r) => r.concept === c);
     lines.push(`  ${c.padEnd(14)} ${rs.filter((r) => r.beats_prompting).length}/${rs.length}`);
@@ -111,14 +151,14 @@ export function summarize(rows: readonly ResultRow[]): string {
   lines.push(`  ${"overall".padEnd(14)} ${steered.filter((r) => r.beats_prompting).length}/${steered.length}`);
   lines.push("", "Spearman ρ of each intrinsic score with AUROC, per concept (steered configurations):");
   const axes = ["success", "coherence", "diversity_sample", "diversity_set", "hm_scd", "hm_sc"] as const;
-  lines.push(`  ${"concept".padEnd(14)} ${axes.map((a) => a.padStart(16)).join("")}`);
+  lines.push(`  ${"concept".padEnd(14)} ${axes.map((a) => a.padStart(17)).join("")}`);
   for (const c of concepts) {
     const rs = steered.filter((r) => r.concept === c);
     const cells = axes.map((a) => {
       try {
-        return spearman(rs.map((r) => r[a]), rs.map((r) => r.auroc)).toFixed(3).padStart(16);
+        return spearman(rs.map((r) => r[a]), rs.map((r) => r.auroc)).toFixed(3).padStart(17);
       } catch {
-        return "n/a".padStart(16); // constant column or too few rows: the correlation is undefined
+        return "n/a".padStart(17); // constant column or too few rows: the correlation is undefined
       }
     });
     lines.push(`  ${c.padEnd(14)} ${cells.join("")}`);

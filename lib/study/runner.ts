@@ -1,44 +1,46 @@
+import { existsSync, rmSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { loadModel } from "../checkpoint";
 import { composeTrainingSet, type Example, type Replacement } from "../detect/dataset";
-import { evaluateDetector, type DetectorResult } from "../detect/evaluate";
+import { evaluateDetector, type DetectorConfig } from "../detect/evaluate";
+import { DEFAULT_FINETUNE } from "../detect/finetune";
 import { DEFAULT_HEAD } from "../detect/head";
 import { generatePrompting, sampleAssignment } from "../detect/prompting";
 import { createEngine, encodePrompts } from "../engine";
 import type { Engine, LoadedModel } from "../engine/types";
-import { conceptClassifierJudge } from "../metrics/judges/classifier";
-import { combinedScores, diversityAxis, parseDiversityAxis } from "../metrics/aggregate";
-import { perplexityCoherence, pooledPerplexity, type ScoredText } from "../metrics/coherence";
-import { sampleDiversity, setDiversity, type SampleDiversity } from "../metrics/diversity";
-import { bestLayer } from "../steering/layers";
-import { datasetFingerprint, encodePairs } from "../steering/dataset";
+import { conceptClassifierJudge, type ConceptClassifier } from "../metrics/judges/classifier";
 import { loadConceptPairs } from "../steering/concept-data";
+import { datasetFingerprint, encodePairs } from "../steering/dataset";
 import { extractVector, scorePairLayers } from "../steering/extract";
-import { loadVector, saveVector } from "../steering/persistence";
+import { bestLayer } from "../steering/layers";
+import { loadVector, provenancePath, saveVector } from "../steering/persistence";
 import { buildSweep } from "../steering/sweep";
 import type { SteeringVector } from "../steering/vector";
 import { fingerprint } from "../util/fingerprint";
-import { deriveSeed } from "../util/rng";
-import { progress } from "../util/progress";
 import { repoRoot } from "../util/paths";
+import { progress } from "../util/progress";
+import { deriveSeed } from "../util/rng";
 import { loadConcept, readBaseline, readLabelled, readPrompts } from "../world";
 import type { MethodName, StudyConfig } from "./config";
-import { configId, type Configuration } from "./grid";
+import { configId, enumerateUnits, unitId, unitRows, type Unit } from "./grid";
 import { checkpointContentId } from "./identity";
+import { intrinsicScores, referencePerplexity } from "./intrinsic";
 import { ArtefactStore } from "./store";
 
 /**
- * The study runner. Work is split into units, each cached as artefacts keyed by content fingerprints:
- *   steering group  (concept, model, method, layer): one vector, one strength sweep generated in one batch,
- *                   then per strength: intrinsic scores and a detector trained on the generations;
- *   baseline        (concept, model, "prompting" | "real"): the same scores and detector for prompted
- *                   generations and for the real training data.
- * Every finished configuration is a row artefact, so a rerun (or a run resumed after kill -9) redoes at most
- * the unit that was in flight. Units are enumerated deterministically and sharded by index.
+ * The study runner. Work is split into units (lib/study/grid), each stage's output an artefact keyed by content
+ * fingerprints (lib/study/store):
+ *   layer-choice  (model, concept data): the "auto" layer;
+ *   vector        (model, concept data, method, layer, read);
+ *   generations   a steering group's whole strength sweep, or a baseline's prompted generations;
+ *   row           one configuration's intrinsic scores + detector result (its detector runs are artefacts too);
+ * so a rerun skips finished work and a run killed at any point (even kill -9) redoes at most the row in
+ * flight: a group's generations are stored before its rows, and a resumed group reads them back instead of
+ * regenerating a smaller sweep.
  */
 
 /** Bump when a stage's computation changes, so cached artefacts are recomputed. */
-const STUDY_VERSION = 1;
+const STUDY_VERSION = 2;
 
 /** One row of the results table before the cross-row columns (beats_prompting, …) are added. */
 export interface UnitRow {
@@ -56,6 +58,7 @@ export interface UnitRow {
   auroc: number;
   auroc_ci_low: number;
   auroc_ci_high: number;
+  /** Test AUROC per detector seed (the paired test against prompting uses them). */
   aurocs: number[];
   n_train: number;
   n_test: number;
@@ -64,13 +67,6 @@ export interface UnitRow {
   examples: string[];
   set_metrics: Record<string, number>;
 }
-
-export type Unit =
-  | { kind: "group"; concept: string; model: string; method: MethodName; layer: number; strengths: number[] }
-  | { kind: "baseline"; concept: string; model: string; source: "prompting" | "real" };
-
-export const unitId = (u: Unit): string =>
-  u.kind === "group" ? `${u.concept}/${u.model}/${u.method}/L${u.layer}` : `${u.concept}/${u.model}/${u.source}`;
 
 interface ModelHandle {
   name: string;
@@ -88,6 +84,16 @@ interface ConceptHandle {
   systems: string[];
 }
 
+/** Generated texts of one group (cells in sweep order) or of the prompting baseline. */
+interface StoredGenerations {
+  prompts: string[];
+  seeds: number[];
+  texts: string[];
+  /** Per text: the strength (groups) or the system prompt (prompting). */
+  strengths?: number[];
+  systems?: string[];
+}
+
 const asExamples = (rows: ReturnType<typeof readLabelled>, split: string): Example[] =>
   rows.map((r, i) => ({ user: r.user, response: r.response, label: r.label, source: "real", provenance: { split, index: i, template: r.template ?? null } }));
 
@@ -95,7 +101,7 @@ export class StudyRunner {
   readonly store: ArtefactStore;
   private models = new Map<string, Promise<ModelHandle>>();
   private concepts = new Map<string, ConceptHandle>();
-  private judges = new Map<string, ReturnType<typeof conceptClassifierJudge>>();
+  private judges = new Map<string, ConceptClassifier>();
 
   constructor(readonly cfg: StudyConfig, readonly outDir: string) {
     this.store = new ArtefactStore(join(outDir, "artefacts"));
@@ -106,14 +112,21 @@ export class StudyRunner {
     for (const m of this.models.values()) await (await m).engine.dispose();
   }
 
-  model(name: string): Promise<ModelHandle> {
+  private model(name: string): Promise<ModelHandle> {
     let h = this.models.get(name);
     if (!h) {
-      const m = this.cfg.models.find((x) => x.name === name);
-      if (!m) throw new Error(`study: no model named '${name}'`);
+      const at = this.cfg.models.findIndex((x) => x.name === name);
+      if (at < 0) throw new Error(`study: no model named '${name}'`);
+      const m = this.cfg.models[at];
       const dir = isAbsolute(m.path) ? m.path : resolve(repoRoot(), m.path);
+      if (!existsSync(join(dir, "config.json")))
+        throw new Error(`${this.cfg.file}: models[${at}].path: no checkpoint at ${dir} (expected a folder with config.json; the default models are built by \`npm run setup\`)`);
       h = (async () => {
         const loaded = await loadModel(dir);
+        if (m.layers !== "auto")
+          m.layers.forEach((l, j) => {
+            if (l >= loaded.spec.nLayers) throw new Error(`${this.cfg.file}: models[${at}].layers[${j}]: layer ${l} does not exist (${name} has layers 0..${loaded.spec.nLayers - 1})`);
+          });
         return { name, loaded, engine: await createEngine(loaded), id: checkpointContentId(dir) };
       })();
       this.models.set(name, h);
@@ -121,7 +134,7 @@ export class StudyRunner {
     return h;
   }
 
-  concept(name: string): ConceptHandle {
+  private concept(name: string): ConceptHandle {
     let c = this.concepts.get(name);
     if (!c) {
       const meta = loadConcept(name);
@@ -129,14 +142,14 @@ export class StudyRunner {
       const test = asExamples(readLabelled(meta.paths.detector_test), "detector_test");
       const prompts = readPrompts(meta.paths.prompts).map((p) => p.user);
       const systems = readBaseline(meta.paths.baseline).map((b) => b.system);
-      c = { name, train, test, prompts, systems, dataId: fingerprint([train, test, prompts, systems]) };
+      c = { name, train, test, prompts, systems, dataId: fingerprint([name, train, test, prompts, systems, loadConceptPairs(name, "mean")]) };
       this.concepts.set(name, c);
     }
     return c;
   }
 
   /** Layers to steer for (concept, model): explicit, or "auto" = the best layer by probe separation (cached). */
-  async layersFor(concept: string, model: string): Promise<number[]> {
+  private async layersFor(concept: string, model: string): Promise<number[]> {
     const m = this.cfg.models.find((x) => x.name === model)!;
     if (m.layers !== "auto") return m.layers;
     const h = await this.model(model);
@@ -149,27 +162,36 @@ export class StudyRunner {
     return [layer];
   }
 
-  /** All units, in a fixed order: per concept and model, the baselines, then the steering groups. */
+  /** All units, in the fixed order of lib/study/grid (resolving "auto" layers first). */
   async units(): Promise<Unit[]> {
-    const out: Unit[] = [];
+    const layers = new Map<string, number[]>();
     for (const concept of this.cfg.concepts)
-      for (const m of this.cfg.models) {
-        out.push({ kind: "baseline", concept, model: m.name, source: "real" }, { kind: "baseline", concept, model: m.name, source: "prompting" });
-        const layers = await this.layersFor(concept, m.name);
-        for (const [method, mc] of Object.entries(this.cfg.methods) as [MethodName, { strengths: number[] }][])
-          for (const layer of layers) out.push({ kind: "group", concept, model: m.name, method, layer, strengths: mc.strengths });
-      }
-    return out;
+      for (const m of this.cfg.models) layers.set(`${concept}\u0000${m.name}`, await this.layersFor(concept, m.name));
+    return enumerateUnits(this.cfg, (concept, model) => layers.get(`${concept}\u0000${model}`)!);
   }
 
-  /** Run one unit (cached rows are reused); returns its rows. */
-  async runUnit(u: Unit): Promise<UnitRow[]> {
-    return u.kind === "group" ? this.runGroup(u) : [await this.runBaseline(u)];
+  /** Run one unit (cached rows are reused); returns its rows in strength order. */
+  async runUnit(u: Unit, onRow: () => void = () => {}): Promise<UnitRow[]> {
+    const rows = u.kind === "group" ? await this.runGroup(u, onRow) : [await this.runBaseline(u)];
+    if (u.kind === "baseline") onRow();
+    return rows;
   }
 
-  /** The sample → prompt assignment and seeds, shared by every configuration (common random numbers). */
-  private sampling(c: ConceptHandle) {
-    return sampleAssignment(c.name, c.prompts, this.cfg.samples, this.cfg.seed);
+  private judge(concept: string): ConceptClassifier {
+    let j = this.judges.get(concept);
+    if (!j) this.judges.set(concept, (j = conceptClassifierJudge(concept)));
+    return j;
+  }
+
+  /** Everything a row's scores depend on besides its texts. */
+  private scoringKey(h: ModelHandle, c: ConceptHandle) {
+    const { samples, judges, diversity, detector, seed } = this.cfg;
+    return { v: STUDY_VERSION, model: h.id, data: c.dataId, samples, judges, diversity, detector, seed };
+  }
+
+  private generationKey(h: ModelHandle, c: ConceptHandle, what: unknown) {
+    const { samples, sampling, seed } = this.cfg;
+    return { v: STUDY_VERSION, model: h.id, data: c.dataId, samples, sampling, seed, what };
   }
 
   private async vector(h: ModelHandle, c: ConceptHandle, method: MethodName, layer: number): Promise<SteeringVector> {
@@ -180,147 +202,137 @@ export class StudyRunner {
         method, layers: [layer], read, dataset: datasetFingerprint(pairs), modelName: h.name, seed: this.cfg.seed,
       });
       saveVector(tmp, v);
+      rmSync(provenancePath(tmp), { force: true }); // the .safetensors metadata carries the same provenance
     });
     return loadVector(file, h.loaded.spec);
   }
 
-  private rowKey(h: ModelHandle, c: ConceptHandle, what: unknown) {
-    const { samples, sampling, judges, diversity, detector, seed } = this.cfg;
-    return { v: STUDY_VERSION, model: h.id, data: c.dataId, samples, sampling, judges, diversity, detector, seed, what };
-  }
-
-  private async runGroup(u: Extract<Unit, { kind: "group" }>): Promise<UnitRow[]> {
+  private async runGroup(u: Extract<Unit, { kind: "group" }>, onRow: () => void): Promise<UnitRow[]> {
     const h = await this.model(u.model);
     const c = this.concept(u.concept);
-    const key = (strength: number) => this.rowKey(h, c, { method: u.method, layer: u.layer, strength, read: this.cfg.methods[u.method]!.read });
-    const missing = u.strengths.filter((s) => !this.store.has("row", key(s)));
-    if (missing.length > 0) {
-      const vector = await this.vector(h, c, u.method, u.layer);
-      const { prompts, seeds } = this.sampling(c);
-      const ids = encodePrompts(h.loaded, prompts, { chat: true });
-      // ActAdd injects at the prompt positions (Turner et al.); the other methods steer per the config's window.
-      const window = u.method === "actadd" ? "prompt" : this.cfg.sampling.window;
-      const sweep = buildSweep(ids, missing, { terms: [{ vector, layers: [u.layer] }], window });
-      const gens = await h.engine.generate(sweep.ids, {
-        ...this.samplingOptions(), seeds: sweep.cells.map((cell) => seeds[cell.prompt]), steering: sweep.steering,
-      });
-      for (const strength of missing) {
-        const cells = sweep.cells.map((cell, i) => ({ cell, i })).filter((x) => x.cell.strength === strength);
-        const texts = cells.map((x) => gens[x.i].text ?? "");
-        const items = cells.map((x, k) => ({ user: prompts[x.cell.prompt], text: texts[k], provenance: { config: configId({ ...u, strength } as Configuration), sample: k, seed: seeds[x.cell.prompt] } }));
-        await this.store.json("row", key(strength), () =>
-          this.scoreAndDetect(h, c, { method: u.method, layer: u.layer, strength }, prompts, texts, { source: "steered", items }));
-      }
+    const read = this.cfg.methods[u.method]!.read;
+    const genKey = this.generationKey(h, c, { method: u.method, layer: u.layer, read, strengths: u.strengths });
+    const rowKey = (strength: number) => ({ ...this.scoringKey(h, c), generations: genKey, strength });
+    const rows: UnitRow[] = [];
+    let gens: StoredGenerations | null = null;
+    for (const strength of u.strengths) {
+      rows.push(await this.store.json("row", rowKey(strength), async () => {
+        gens ??= await this.store.json("generations", genKey, () => this.generateSweep(h, c, u));
+        const cells = gens.texts.flatMap((_, i) => (gens!.strengths![i] === strength ? [i] : []));
+        const id = configId({ concept: u.concept, model: u.model, method: u.method, layer: u.layer, strength });
+        const replacement: Replacement = {
+          source: "steered",
+          items: cells.map((i, k) => ({ user: gens!.prompts[i], text: gens!.texts[i], provenance: { config: id, sample: k, seed: gens!.seeds[i] } })),
+        };
+        return this.scoreAndDetect(h, c, { method: u.method, layer: u.layer, strength }, replacement);
+      }));
+      onRow();
     }
-    return Promise.all(u.strengths.map((s) => this.store.json<UnitRow>("row", key(s), () => { throw new Error("internal: row vanished"); })));
+    return rows;
+  }
+
+  /** The group's whole strength sweep in one batch: every prompt at every strength, common per-sample seeds. */
+  private async generateSweep(h: ModelHandle, c: ConceptHandle, u: Extract<Unit, { kind: "group" }>): Promise<StoredGenerations> {
+    const vector = await this.vector(h, c, u.method, u.layer);
+    const { prompts, seeds } = sampleAssignment(c.name, c.prompts, this.cfg.samples, this.cfg.seed);
+    const ids = encodePrompts(h.loaded, prompts, { chat: true });
+    // ActAdd injects at the prompt positions (Turner et al.); the other methods steer per the config's window.
+    const window = u.method === "actadd" ? "prompt" : this.cfg.sampling.window;
+    const sweep = buildSweep(ids, u.strengths, { terms: [{ vector, layers: [u.layer] }], window });
+    const s = this.cfg.sampling;
+    const out = await h.engine.generate(sweep.ids, {
+      maxNewTokens: s.maxNewTokens, temperature: s.temperature, topP: s.topP, topK: s.topK, batchSize: 64,
+      seeds: sweep.cells.map((cell) => seeds[cell.prompt]), steering: sweep.steering,
+    });
+    return {
+      prompts: sweep.cells.map((cell) => prompts[cell.prompt]),
+      seeds: sweep.cells.map((cell) => seeds[cell.prompt]),
+      texts: out.map((g) => g.text ?? ""),
+      strengths: sweep.cells.map((cell) => cell.strength),
+    };
   }
 
   private async runBaseline(u: Extract<Unit, { kind: "baseline" }>): Promise<UnitRow> {
     const h = await this.model(u.model);
     const c = this.concept(u.concept);
-    return this.store.json("row", this.rowKey(h, c, { baseline: u.source }), async () => {
-      const where = { method: u.source, layer: null, strength: null };
-      if (u.source === "real") {
-        // Intrinsic scores of the real violating examples the real-data detector trains on (first seed's draw).
-        const real = composeTrainingSet(c.train, { positives: this.cfg.samples, negatives: 1, seed: deriveSeed(this.cfg.seed, "detector", 0) }).filter((e) => e.label === 1);
-        return this.scoreAndDetect(h, c, where, real.map((e) => e.user), real.map((e) => e.response), null);
-      }
-      const p = await generatePrompting({
-        engine: h.engine, concept: c.name, prompts: c.prompts, systems: c.systems, samples: this.cfg.samples, seed: this.cfg.seed, sampling: this.cfg.sampling,
+    const where = { method: u.source, layer: null, strength: null };
+    if (u.source === "real") return this.store.json("row", { ...this.scoringKey(h, c), baseline: "real" }, () => this.scoreAndDetect(h, c, where, null));
+    const genKey = this.generationKey(h, c, { baseline: "prompting" });
+    return this.store.json("row", { ...this.scoringKey(h, c), generations: genKey }, async () => {
+      const g = await this.store.json<StoredGenerations>("generations", genKey, async () => {
+        const p = await generatePrompting({ engine: h.engine, concept: c.name, prompts: c.prompts, systems: c.systems, samples: this.cfg.samples, seed: this.cfg.seed, sampling: this.cfg.sampling });
+        return { prompts: p.prompts, seeds: p.items.map((x) => x.provenance.seed as number), texts: p.texts, systems: p.items.map((x) => x.provenance.system as string) };
       });
-      return this.scoreAndDetect(h, c, where, p.prompts, p.texts, p);
+      const replacement: Replacement = {
+        source: "prompting",
+        items: g.texts.map((text, k) => ({ user: g.prompts[k], text, provenance: { config: `${c.name}__${h.name}__prompting`, sample: k, seed: g.seeds[k], system: g.systems![k] } })),
+      };
+      return this.scoreAndDetect(h, c, where, replacement);
     });
-  }
-
-  private samplingOptions() {
-    const s = this.cfg.sampling;
-    return { maxNewTokens: s.maxNewTokens, temperature: s.temperature, topP: s.topP, topK: s.topK, batchSize: 64 };
-  }
-
-  private judge(concept: string) {
-    let j = this.judges.get(concept);
-    if (!j) this.judges.set(concept, (j = conceptClassifierJudge(concept)));
-    return j;
   }
 
   /** Perplexity of the unsteered model on real compliant responses: the coherence calibration's reference. */
   private referencePerplexity(h: ModelHandle, c: ConceptHandle): Promise<number> {
-    return this.store.json("reference-ppl", { v: STUDY_VERSION, model: h.id, data: c.dataId }, async () => {
+    return this.store.json("reference-ppl", { v: STUDY_VERSION, model: h.id, data: c.dataId }, () => {
       const refs = c.test.filter((e) => e.label === 0).slice(0, 200);
-      return pooledPerplexity(h.engine, scoredTexts(h.loaded, refs.map((e) => e.user), refs.map((e) => e.response)));
+      return referencePerplexity(h.engine, refs.map((e) => e.user), refs.map((e) => e.response));
     });
   }
 
-  private async scoreAndDetect(
-    h: ModelHandle, c: ConceptHandle, where: Pick<UnitRow, "method" | "layer" | "strength">,
-    prompts: string[], texts: string[], replacement: Replacement | null,
-  ): Promise<UnitRow> {
-    const cfg = this.cfg;
-    const success = mean(await this.judge(c.name).score(texts.map((t, i) => ({ user: prompts[i], response: t }))));
-    // Coherence: perplexity under the unsteered model, calibrated (lib/metrics/coherence). An empty response
-    // has no perplexity; it scores 0 (it is not coherent text) and is counted in empty_responses.
-    const nonEmpty = texts.map((t, i) => ({ t, i })).filter((x) => x.t.trim().length > 0);
-    const pplRef = await this.referencePerplexity(h, c);
-    const coh = nonEmpty.length ? await perplexityCoherence(h.engine, scoredTexts(h.loaded, nonEmpty.map((x) => prompts[x.i]), nonEmpty.map((x) => x.t)), pplRef) : [];
-    const coherence = coh.reduce((s, x) => s + x, 0) / texts.length;
-    const samples = texts.map(sampleDiversity);
-    const set = setDiversity(texts);
-    const diversity_sample = mean(samples.map((s) => s[cfg.diversity.sample as keyof SampleDiversity] as number));
-    if (!Number.isFinite(diversity_sample)) throw new Error(`study config diversity.sample: '${cfg.diversity.sample}' is not a sample-level metric`);
-    const diversity_set = diversityAxis(set, parseDiversityAxis(cfg.diversity.set));
-    const { hm3, hm2 } = combinedScores({ success, coherence, diversity: diversity_set });
+  private detector(h: ModelHandle): DetectorConfig {
+    const d = this.cfg.detector;
+    if (d.layer !== null && d.layer >= h.loaded.spec.nLayers)
+      throw new Error(`${this.cfg.file}: detector.layer: layer ${d.layer} does not exist (${h.name} has layers 0..${h.loaded.spec.nLayers - 1})`);
+    // Default probe layer: two thirds of the way up (a fixed, documented choice).
+    const layer = d.layer ?? Math.min(h.loaded.spec.nLayers - 1, Math.floor((2 * h.loaded.spec.nLayers) / 3));
+    return d.kind === "probe"
+      ? { kind: "probe", layer, head: { ...DEFAULT_HEAD, kind: d.head } }
+      : { kind: "finetune", config: { ...DEFAULT_FINETUNE, ...(d.layer !== null ? { layer: d.layer } : {}) } };
+  }
 
-    const det: DetectorResult = await evaluateDetector({
-      engine: h.engine, modelId: h.id,
-      detector: { kind: "probe", layer: this.detectorLayer(h), head: DEFAULT_HEAD },
-      trainingSet: (seed) => composeTrainingSet(c.train, { positives: cfg.samples, negatives: cfg.detector.negatives, seed, ...(replacement ? { replacement } : {}) }),
-      test: c.test,
-      seeds: Array.from({ length: cfg.detector.seeds }, (_, i) => deriveSeed(cfg.seed, "detector", i)),
-      bootstrapIterations: cfg.detector.bootstrap,
-      data: where.method,
-      store: this.store,
-      featureCache: join(this.store.root, "features"),
+  /**
+   * Scores and detector of one row. `replacement` = the generated violating examples (null: the real ones; their
+   * intrinsic scores are those of the real violating examples the first detector seed trains on).
+   */
+  private async scoreAndDetect(h: ModelHandle, c: ConceptHandle, where: Pick<UnitRow, "method" | "layer" | "strength">, replacement: Replacement | null): Promise<UnitRow> {
+    const cfg = this.cfg;
+    const seeds = Array.from({ length: cfg.detector.seeds }, (_, i) => deriveSeed(cfg.seed, "detector", i));
+    const trainingSet = (seed: number) =>
+      composeTrainingSet(c.train, { positives: cfg.samples, negatives: cfg.detector.negatives, seed, ...(replacement ? { replacement } : {}) });
+    const scored = replacement
+      ? { prompts: replacement.items.map((x) => x.user), texts: replacement.items.map((x) => x.text) }
+      : (() => {
+          const real = trainingSet(seeds[0]).filter((e) => e.label === 1);
+          return { prompts: real.map((e) => e.user), texts: real.map((e) => e.response) };
+        })();
+    const s = await intrinsicScores(h.engine, this.judge(c.name), scored.prompts, scored.texts, await this.referencePerplexity(h, c), cfg.diversity);
+    const det = await evaluateDetector({
+      engine: h.engine, modelId: h.id, detector: this.detector(h), trainingSet, test: c.test, seeds,
+      bootstrapIterations: cfg.detector.bootstrap, data: where.method, store: this.store,
     });
     return {
       concept: c.name, model: h.name, ...where,
-      success, coherence, diversity_sample, diversity_set, hm_scd: hm3, hm_sc: hm2,
+      success: s.success, coherence: s.coherence, diversity_sample: s.diversity_sample, diversity_set: s.diversity_set, hm_scd: s.hm_scd, hm_sc: s.hm_sc,
       auroc: det.auroc, auroc_ci_low: det.auroc_ci[0], auroc_ci_high: det.auroc_ci[1], aurocs: det.aurocs,
       n_train: det.n_train, n_test: det.n_test,
-      empty_responses: texts.length - nonEmpty.length,
-      examples: texts.slice(0, 3),
-      set_metrics: { ...set },
+      empty_responses: s.empty_responses,
+      examples: scored.texts.slice(0, 3),
+      set_metrics: { ...s.set_metrics },
     };
   }
-
-  /** The probe detector reads the layer two thirds of the way up (a fixed, documented choice). */
-  private detectorLayer(h: ModelHandle): number {
-    return Math.min(h.loaded.spec.nLayers - 1, Math.floor((2 * h.loaded.spec.nLayers) / 3));
-  }
 }
 
-const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
-
-function scoredTexts(model: LoadedModel, prompts: readonly string[], responses: readonly string[]): ScoredText[] {
-  const tok = model.tokenizer!;
-  const promptIds = encodePrompts(model, prompts, { chat: true });
-  return responses.map((r, i) => ({ promptIds: promptIds[i], responseIds: tok.encode(r, { addSpecialTokens: false }) }))
-    .map((x) => (x.promptIds.length + x.responseIds.length > model.spec.maxPositions
-      ? { promptIds: x.promptIds, responseIds: x.responseIds.slice(0, Math.max(1, model.spec.maxPositions - x.promptIds.length)) }
-      : x));
-}
-
-/** Run units with a progress bar; returns every row (cached or computed), in unit order. */
-export async function runUnits(runner: StudyRunner, units: readonly Unit[]): Promise<UnitRow[]> {
-  const rows: UnitRow[] = [];
-  const bar = progress(`study ${runner.cfg.name}`, units.length);
+/** Run units with a progress bar counting rows (its ETA weighs a group by its strengths); rows in unit order. */
+export async function runUnits(runner: StudyRunner, units: readonly Unit[]): Promise<UnitRow[][]> {
+  const out: UnitRow[][] = [];
+  const bar = progress(`study ${runner.cfg.name}`, units.reduce((s, u) => s + unitRows(u), 0));
   try {
     for (const u of units) {
-      bar.label(unitId(u));
-      rows.push(...(await runner.runUnit(u)));
-      bar.tick();
+      bar.label(`study ${runner.cfg.name} · ${unitId(u)}`);
+      out.push(await runner.runUnit(u, () => bar.tick()));
     }
   } finally {
     bar.done();
   }
-  return rows;
+  return out;
 }

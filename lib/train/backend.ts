@@ -80,7 +80,11 @@ let cached: Promise<{ tf: Tf; backend: TfBackend }> | null = null;
  * skipped) once to stderr. Cached: every caller in a process shares one backend.
  */
 export function initTf(opts: { quiet?: boolean } = {}): Promise<{ tf: Tf; backend: TfBackend }> {
-  cached ??= pick(opts.quiet ?? false);
+  if (!cached) {
+    cached = pick(opts.quiet ?? false);
+    // A failed choice (e.g. a bad STEERSYNTH_TF_BACKEND) is not remembered: the next call tries again.
+    cached.catch(() => { cached = null; });
+  }
   return cached;
 }
 

@@ -37,7 +37,7 @@ export const DEFAULT_RECIPES: readonly ModelRecipe[] = [
     name: "llama-tiny",
     arch: "llama",
     dims: { hidden: 256, nLayers: 4, nHeads: 4, nKvHeads: 2, intermediate: 688, tieEmbeddings: false },
-    train: { steps: 800, batchSize: 16, maxLen: 256, lr: 3e-3, warmupSteps: 40 },
+    train: { steps: 1600, batchSize: 16, maxLen: 256, lr: 3e-3, warmupSteps: 40 },
     dtype: "F32",
   },
   {
@@ -45,7 +45,7 @@ export const DEFAULT_RECIPES: readonly ModelRecipe[] = [
     name: "qwen2-tiny",
     arch: "qwen2",
     dims: { hidden: 224, nLayers: 3, nHeads: 4, nKvHeads: 2, intermediate: 608, tieEmbeddings: true },
-    train: { steps: 1400, batchSize: 16, maxLen: 256, lr: 3e-3, warmupSteps: 40 },
+    train: { steps: 2000, batchSize: 16, maxLen: 256, lr: 3e-3, warmupSteps: 40 },
     dtype: "F32",
   },
 ];
@@ -109,6 +109,7 @@ export interface TrainingReport {
   lossEvery50: number[];
   wallSeconds: number;
   tokensPerSecond: number;
+  medianStepSeconds: number;
 }
 
 /** Train one recipe and save it with its tokenizer and training_report.json into dir. */
@@ -143,6 +144,7 @@ export function trainAndSave(tf: Tf, backend: TfBackend, recipe: ModelRecipe, co
       lossEvery50: result.lossHistory.filter((_, i) => i % 50 === 0),
       wallSeconds: result.wallSeconds,
       tokensPerSecond: result.tokensPerSecond,
+      medianStepSeconds: result.medianStepSeconds,
     };
     writeJsonAtomic(join(dir, "training_report.json"), report);
     return report;

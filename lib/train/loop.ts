@@ -57,6 +57,8 @@ export interface TrainResult {
   wallSeconds: number;
   /** Training tokens (including padding) processed per second. */
   tokensPerSecond: number;
+  /** Median wall time of one optimisation step (eval excluded). */
+  medianStepSeconds: number;
 }
 
 /** Learning rate at step s ∈ [0, steps): linear warmup to lr, then cosine decay to lr·minLrRatio. */
@@ -162,6 +164,7 @@ export function trainLM(tf: Tf, model: TfModel, train: readonly TrainExample[], 
   const start = Date.now();
   let queue: number[][] = [];
   let tokens = 0;
+  const stepSeconds: number[] = [];
   try {
     for (let step = 0; step < cfg.steps; step++) {
       if (queue.length === 0) queue = epochBatches(lengths, cfg.batchSize, rng);
@@ -169,6 +172,7 @@ export function trainLM(tf: Tf, model: TfModel, train: readonly TrainExample[], 
       tokens += batch.B * batch.T;
       const lr = lrAt(step, cfg);
       const t = step + 1;
+      const stepStart = performance.now();
       const loss = tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => batchLoss(tf, model, batch), vars);
         const g = vars.map((v) => grads[v.name]);
@@ -187,6 +191,7 @@ export function trainLM(tf: Tf, model: TfModel, train: readonly TrainExample[], 
       });
       if (!Number.isFinite(loss)) throw new Error(`trainLM: loss became ${loss} at step ${step} (lr ${lr}); lower the learning rate`);
       lossHistory.push(loss);
+      stepSeconds.push((performance.now() - stepStart) / 1000);
       const last = step === cfg.steps - 1;
       if ((cfg.evalEvery > 0 && (step + 1) % cfg.evalEvery === 0) || last)
         // No gradients are kept in eval, so bigger batches fit and amortise per-op costs.
@@ -209,5 +214,6 @@ export function trainLM(tf: Tf, model: TfModel, train: readonly TrainExample[], 
     evalHistory,
     wallSeconds,
     tokensPerSecond: tokens / wallSeconds,
+    medianStepSeconds: stepSeconds.sort((a, b) => a - b)[Math.floor(stepSeconds.length / 2)],
   };
 }

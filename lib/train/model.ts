@@ -1,8 +1,8 @@
 import type * as tfjs from "@tensorflow/tfjs";
 import { expectedShapes, isSlidingLayer, type ModelSpec, type Weights } from "../arch/spec";
-import { ropeInvFreq } from "../engine/rope";
+import { ropeInverseFrequencies } from "../engine/reference";
 import { createRng } from "../util/rng";
-import type { Tf } from "./backend";
+import { gatherHasGradient, type Tf, type TfBackend } from "./backend";
 
 /**
  * The differentiable twin of the inference graph: the same decoder (lib/arch/spec.ts) written with tfjs ops,
@@ -61,7 +61,7 @@ export function buildTfModel(tf: Tf, spec: ModelSpec, weights?: Weights, opts: B
   const params = new Map<string, tfjs.Variable>();
   // Unnamed: tfjs variable names are global to the engine, and two models may be alive at once.
   for (const [name, shape] of shapes) params.set(name, tf.variable(tf.tensor(source.get(name)!.data, shape, "float32"), true));
-  const useGather = opts.gather ?? tf.getBackend() !== "wasm";
+  const useGather = opts.gather ?? gatherHasGradient(tf.getBackend() as TfBackend);
   const ropeTable = spec.positions.kind === "rope" ? ropeCosSin(tf, spec) : null;
 
   const p = (name: string): tfjs.Variable => params.get(name)!;
@@ -229,7 +229,7 @@ export function buildTfModel(tf: Tf, spec: ModelSpec, weights?: Weights, opts: B
  * half-width table repeated twice, rotate-half layout), computed on the host in float64 and rounded once.
  */
 function ropeCosSin(tf: Tf, spec: ModelSpec): { cos: tfjs.Tensor2D; sin: tfjs.Tensor2D } {
-  const inv = ropeInvFreq(spec);
+  const inv = ropeInverseFrequencies(spec);
   const half = inv.length, D = 2 * half, P = spec.maxPositions;
   const cos = new Float32Array(P * D), sin = new Float32Array(P * D);
   for (let t = 0; t < P; t++)

@@ -1,7 +1,7 @@
 /**
- * Progress for long work. Three modes:
+ * Progress for long work. Four modes:
  * - "bar": a terminal (stderr is a TTY): one redrawn line with a bar, rate and ETA;
- * - "live": notebooks (set by lib/plot/notebook or STEERSYNTH_PROGRESS=live): the same line redrawn with "\r",
+ * - "live": notebooks (STEERSYNTH_PROGRESS=live, set by the tslab kernel launcher): the same line redrawn with "\r",
  *   which Jupyter renders in place;
  * - "lines": logs and CI: a line at most every 10% so logs stay short;
  * - "off": STEERSYNTH_PROGRESS=off.

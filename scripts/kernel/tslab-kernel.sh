@@ -9,4 +9,5 @@ cd "$ROOT"
 export STEERSYNTH_ROOT="$ROOT"
 # Progress lines are redrawn with "\r", which Jupyter renders in place (see lib/util/progress.ts).
 export STEERSYNTH_PROGRESS="${STEERSYNTH_PROGRESS:-live}"
-exec "$ROOT/node_modules/.bin/tslab" "$@"
+# start-tslab.cjs applies a fix to tslab before starting it (see there).
+exec node "$ROOT/scripts/kernel/start-tslab.cjs" "$@"

@@ -100,6 +100,17 @@ describe("generation stopping", () => {
     expect(got).toEqual(naiveGenerate(model.spec, model.weights, prompts, { ...opts, tokenizer }));
   });
 
+  it("a long generation, where the cache outgrows its first allocation and samples drop out, equals the naive decoder", async () => {
+    const m = memoryModel(SPECS.mistral, 8);
+    const engine = await engineOf(m);
+    const long = randomIds(m.spec, [3, 7, 5], 4);
+    const free = await engine.generate(long, { maxNewTokens: 45, temperature: 0, eosTokenIds: [] });
+    const opts = { maxNewTokens: 45, temperature: 0, eosTokenIds: [free[0].ids[38]], steering: steeringFor("mistral").slice(0, 3) };
+    const got = await engine.generate(long, opts);
+    expect(got).toEqual(naiveGenerate(m.spec, m.weights, long, opts));
+    expect(Math.max(...got.map((g) => g.ids.length))).toBeGreaterThan(33); // past prompt + 32 slots: the cache grew
+  });
+
   it("rejects bad options", async () => {
     const engine = await engineOf(model);
     await expect(engine.generate(prompts, { maxNewTokens: 3, temperature: 0, stop: ["x"] })).rejects.toThrow("need a tokenizer");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   aurocByConfiguration, assertResultRows, configurationLabel, correlationHeatmap, exampleGenerationRows, hmVsAuroc,
-  intrinsicAurocCorrelations, metricVsStrength, rankCorrelation, tradeoffScatter, type Figure, type GenerationExample,
+  generationsFromResults, intrinsicAurocCorrelations, metricVsStrength, rankCorrelation, tableFigure, tradeoffScatter, type Figure, type GenerationExample,
   type Trace,
 } from "../../lib/plot";
 import { CONCEPTS, METHOD_LAYERS, MODELS, STRENGTHS, syntheticResults } from "./fixture";
@@ -135,11 +135,33 @@ describe("exampleGenerationRows", () => {
     const out = exampleGenerationRows([g(8, "h"), g(1, "l1"), g(1, "l2"), g(2, "m"), g(4, "m2"), g(16, "top")]);
     expect(out.map((r) => [r.level, r.strength, r.text])).toEqual([["low", 1, "l1"], ["mid", 4, "m2"], ["high", 16, "top"]]);
   });
+  it("become a plotly table with one column of cells per field", () => {
+    const out = exampleGenerationRows([g(1, "a"), g(2, "b"), g(3, "c")]);
+    const [t] = tableFigure(out, { columns: ["level", "strength", "text"] }).data as { cells: { values: string[][] } }[];
+    expect(t.cells.values).toEqual([["low", "mid", "high"], ["1", "2", "3"], ["a", "b", "c"]]);
+    const [escaped] = tableFigure([{ text: "<b>x</b> & y\nz" }]).data as { cells: { values: string[][] } }[];
+    expect(escaped.cells.values).toEqual([["&lt;b&gt;x&lt;/b&gt; &amp; y<br>z"]]);
+  });
   it("collapses levels when there are fewer than three strengths, and clips long texts", () => {
     expect(exampleGenerationRows([g(2, "a"), g(5, "b")]).map((r) => r.level)).toEqual(["low", "high"]);
     expect(exampleGenerationRows([g(2, "a")]).map((r) => r.level)).toEqual(["high"]);
     expect(exampleGenerationRows([g(1, "abcdef")], { maxChars: 4 })[0].text).toBe("abc…");
     expect(exampleGenerationRows([g(1, "x", 2), g(1, "y", 5)])).toHaveLength(2);
+  });
+});
+
+describe("generationsFromResults", () => {
+  const base = { concept: "c", model: "m", method: "caa", layer: 2, strength: 4 };
+  it("unpacks the examples column of steered rows and skips baselines", () => {
+    const gens = generationsFromResults([
+      { ...base, examples: JSON.stringify(["a", "b"]) },
+      { ...base, method: "prompting", layer: null, strength: null, examples: JSON.stringify(["p"]) },
+    ]);
+    expect(gens.map((g) => [g.strength, g.text])).toEqual([[4, "a"], [4, "b"]]);
+  });
+  it("names the row when the column is not a JSON array of strings", () => {
+    expect(() => generationsFromResults([{ ...base, examples: "not json" }])).toThrow(/results\[0\]\.examples: expected a JSON array of strings/);
+    expect(() => generationsFromResults([{ ...base, examples: "[1]" }])).toThrow(/results\[0\]\.examples/);
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  aurocByConfiguration, chromiumAvailable, chromiumPath, correlationHeatmap, exportFigures, figureHtml, hmVsAuroc,
+  aurocByConfiguration, chromiumAvailable, exampleGenerationRows, tableFigure, chromiumPath, correlationHeatmap, exportFigures, figureHtml, hmVsAuroc,
   metricVsStrength, tradeoffScatter, withRenderer, type Figure,
 } from "../../lib/plot";
 import { syntheticResults } from "./fixture";
@@ -52,7 +52,8 @@ describe.skipIf(!chromiumAvailable())("static export with headless chromium", ()
     expect(readdirSync(dir).filter((f) => f.includes(".tmp-"))).toEqual([]);
   });
   it("every study figure passes plotly.js's own schema check (Plotly.validate)", async () => {
-    const figs = [metricVsStrength(rows, "coherence"), tradeoffScatter(rows), aurocByConfiguration(rows), hmVsAuroc(rows), correlationHeatmap(rows)];
+    const examples = exampleGenerationRows([1, 2, 4].map((strength) => ({ concept: "c", model: "m", method: "caa", layer: 2, strength, text: `text at ${strength} `.repeat(8) })));
+    const figs = [metricVsStrength(rows, "coherence"), tradeoffScatter(rows), aurocByConfiguration(rows), hmVsAuroc(rows), correlationHeatmap(rows), tableFigure(examples, { title: "examples" })];
     const problems = await withRenderer(async (r) => {
       expect(await r.validate({ data: [{ type: "scatter", x: [1], yy: [2] }], layout: {} })).toEqual(["In data trace 0, key yy is not part of the schema"]);
       return Promise.all(figs.map((f) => r.validate(f)));

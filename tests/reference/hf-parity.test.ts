@@ -3,12 +3,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadModel } from "../../lib/checkpoint/load";
 import { readSafetensors } from "../../lib/checkpoint/safetensors";
+import { SITES } from "../../lib/arch/spec";
 import { referenceForward } from "../../lib/engine/reference";
 import { repoRoot } from "../../lib/util/paths";
 
 /**
  * The checkpoint loader + reference forward against Hugging Face transformers itself: tiny random checkpoints
- * and the logits / per-layer block outputs transformers computed for a left-padded batch
+ * and the logits and per-layer hook sites (resid_pre, attn_out, resid_mid, resid_post) transformers computed
+ * for a left-padded batch
  * (tests/fixtures/hf/README.md; regenerate with scripts/dev/make_hf_fixtures.py).
  * Tolerance: max |ours − theirs| ≤ 1e-4 · max |theirs| over the real (non-padded) positions, per tensor.
  * Both sides compute in fp32 (we accumulate in fp64), so the observed error is ~1e-6; 1e-4 leaves room for
@@ -36,13 +38,13 @@ describe("parity with Hugging Face transformers", () => {
   it("has the fixtures", () => expect(FIXTURES).toEqual(["gemma2", "gpt2", "llama", "llama-bf16", "mistral", "qwen2"]));
 
   for (const name of FIXTURES) {
-    it(`${name}: logits and every layer's resid_post match`, async () => {
+    it(`${name}: logits and every hook site of every layer match`, async () => {
       const model = await loadModel(join(ROOT, name, "model"));
       const { tensors: expected } = readSafetensors(join(ROOT, name, "expected.safetensors"));
       const [B, T] = expected.get("input_ids")!.shape;
       const ids = expected.get("input_ids")!.data, mask = expected.get("attention_mask")!.data, pos = expected.get("position_ids")!.data;
       const seqs = Array.from({ length: B }, (_, b) => Array.from(ids.subarray(b * T, (b + 1) * T)).filter((_, t) => mask[b * T + t] === 1));
-      const out = referenceForward(model.spec, model.weights, seqs, { capture: { sites: ["resid_post"] } });
+      const out = referenceForward(model.spec, model.weights, seqs, { capture: { sites: [...SITES] } });
       expect(out.seqLen).toBe(T);
       // the fixture's padding is what ours assumes: left padding, positions 0.. from the first real token
       out.pad.forEach((p, b) => {
@@ -53,7 +55,7 @@ describe("parity with Hugging Face transformers", () => {
       });
       const errors: Record<string, number> = { logits: relError(out.logits, expected.get("logits")!.data, out.pad, T) };
       for (let l = 0; l < model.spec.nLayers; l++)
-        errors[`resid_post.${l}`] = relError(out.captures.get(`${l}.resid_post`)!, expected.get(`resid_post.${l}`)!.data, out.pad, T);
+        for (const site of SITES) errors[`${site}.${l}`] = relError(out.captures.get(`${l}.${site}`)!, expected.get(`${site}.${l}`)!.data, out.pad, T);
       for (const [key, err] of Object.entries(errors)) expect(err, `${name} ${key}`).toBeLessThanOrEqual(REL_TOL);
     });
   }

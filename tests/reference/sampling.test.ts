@@ -53,18 +53,33 @@ describe("sampleToken", () => {
   });
 
   it("top-p keeps the smallest nucleus with mass ≥ p (hand-computed)", () => {
+    const support = (l: Float32Array, o: { topP?: number; topK?: number }) => Array.from(samplingSupport(l, o).ids);
     // probabilities 0.5, 0.25, 0.15, 0.1 (logits = log p)
     const logits = f32([0.1, 0.5, 0.15, 0.25].map(Math.log));
-    expect(samplingSupport(logits, { topP: 0.5 }).ids).toEqual([1]);
-    expect(samplingSupport(logits, { topP: 0.6 }).ids).toEqual([1, 3]);
-    expect(samplingSupport(logits, { topP: 0.74 }).ids).toEqual([1, 3]);
-    expect(samplingSupport(logits, { topP: 0.76 }).ids).toEqual([1, 3, 2]);
-    expect(samplingSupport(logits, { topP: 1 }).ids).toEqual([1, 3, 2, 0]);
+    expect(support(logits, { topP: 0.5 })).toEqual([1]);
+    expect(support(logits, { topP: 0.6 })).toEqual([1, 3]);
+    expect(support(logits, { topP: 0.74 })).toEqual([1, 3]);
+    expect(support(logits, { topP: 0.76 })).toEqual([1, 3, 2]);
+    expect(support(logits, { topP: 1 })).toEqual([0, 1, 2, 3]); // no cut: token-id order
     // at least one token survives a tiny p
-    expect(samplingSupport(logits, { topP: 1e-9 }).ids).toEqual([1]);
+    expect(support(logits, { topP: 1e-9 })).toEqual([1]);
     // top-k first, then top-p over the renormalised top-k: {0.5, 0.25} → {2/3, 1/3}; p = 0.7 needs both
-    expect(samplingSupport(logits, { topK: 2, topP: 0.7 }).ids).toEqual([1, 3]);
-    expect(samplingSupport(logits, { topK: 2, topP: 0.6 }).ids).toEqual([1]);
+    expect(support(logits, { topK: 2, topP: 0.7 })).toEqual([1, 3]);
+    expect(support(logits, { topK: 2, topP: 0.6 })).toEqual([1]);
+  });
+
+  it("top-k / top-p on a large vocabulary equal a brute-force full sort", () => {
+    const rng = createRng(4);
+    const logits = f32(Array.from({ length: 5000 }, () => 2 * rng.normal()));
+    const sorted = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a] || a - b);
+    const probs = sorted.map((i) => Math.exp(logits[i] - logits[sorted[0]]));
+    const total = probs.reduce((a, b) => a + b, 0);
+    for (const p of [0.3, 0.9, 0.99]) {
+      let keep = 0, mass = 0;
+      while (mass < p * total) mass += probs[keep++];
+      expect(Array.from(samplingSupport(logits, { topP: p }).ids)).toEqual(sorted.slice(0, keep));
+    }
+    expect(Array.from(samplingSupport(logits, { topK: 37 }).ids)).toEqual(sorted.slice(0, 37));
   });
 
   it("never draws outside the nucleus", () => {

@@ -1,17 +1,19 @@
 import { join, resolve } from "node:path";
 import { loadStudyConfig } from "../../study/config";
-import { parseShard, shardOf } from "../../study/grid";
+import { parseShard, shardIndices, unitId } from "../../study/grid";
 import { assembleResults, summarize, writeResults, writeShard } from "../../study/results";
 import { runUnits, StudyRunner } from "../../study/runner";
+import { fingerprint } from "../../util/fingerprint";
 import { dataPath, repoRoot } from "../../util/paths";
 import { parseArgs, usage } from "../args";
 
-export const summary = "run the study grid (resumable; --shard i/n or Slurm array variables split it)";
+export const summary = "run the study grid (resumable; --shard i/n, Slurm array or Kubernetes indexed-job variables split it)";
 
 const OPTIONS = {
   config: { type: "string", description: "study config JSON (default data/studies/default.json)" },
   out: { type: "string", description: "results root (default results/); the study writes results/<name>/" },
-  shard: { type: "string", description: "run shard i of n (0-based, e.g. 0/4); default: SLURM_ARRAY_TASK_ID/COUNT, else all" },
+  shard: { type: "string", description: "run shard i of n (0-based, e.g. 0/4); default: SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX/STEERSYNTH_SHARDS, else all" },
+  list: { type: "boolean", description: "print the work units (with their shard under --shard) and exit" },
   help: { type: "boolean", description: "show this help" },
 } as const;
 
@@ -25,20 +27,30 @@ export async function run(argv: string[]): Promise<number> {
   const started = Date.now();
   try {
     const units = await runner.units();
-    const mine = shard ? shardOf(units, shard) : units;
-    console.error(`study ${cfg.name}: ${mine.length} of ${units.length} units${shard ? ` (shard ${shard.index}/${shard.count})` : ""} → ${dir}`);
-    const rows = await runUnits(runner, mine);
-    if (shard) {
-      writeShard(dir, shard.index, shard.count, rows);
-      console.log(`shard ${shard.index}/${shard.count} done in ${((Date.now() - started) / 1000).toFixed(0)} s; merge with: steersynth merge --dir ${dir}`);
+    const mine = shardIndices(units.length, shard);
+    if (args.list) {
+      for (const k of mine) console.log(`${String(k).padStart(4)}  ${unitId(units[k])}`);
       return 0;
     }
-    const results = assembleResults(rows);
+    console.error(`study ${cfg.name}: ${mine.length} of ${units.length} units${shard ? ` (shard ${shard.index}/${shard.count})` : ""} → ${dir}`);
+    const rows = await runUnits(runner, mine.map((k) => units[k]));
+    const { computed, reused } = runner.store.counts;
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    console.error(`rows: ${computed.row ?? 0} computed, ${reused.row ?? 0} reused (${seconds} s)`);
+    if (shard) {
+      const { file: _file, ...plan } = cfg;
+      writeShard(dir, {
+        format: "steersynth.study-shard/1", study: cfg.name, plan: fingerprint({ plan, units }), shard, totalUnits: units.length,
+        units: mine.map((k, j) => ({ index: k, id: unitId(units[k]), rows: rows[j] })),
+      });
+      console.log(`shard ${shard.index}/${shard.count} done in ${seconds} s; when all shards are done: steersynth merge --dir ${dir}`);
+      return 0;
+    }
+    const results = assembleResults(rows.flat());
     writeResults(dir, results);
-    console.log(`\n${summarize(results)}\n\nresults: ${join(dir, "results.csv")} (${results.length} rows, ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    console.log(`\n${summarize(results)}\n\nresults: ${join(dir, "results.csv")} (${results.length} rows, ${seconds} s)`);
     return 0;
   } finally {
     await runner.dispose();
   }
 }
-

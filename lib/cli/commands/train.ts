@@ -25,7 +25,7 @@ const OPTIONS = {
   seeds: { type: "string", description: "detector seeds (default 3)" },
   out: { type: "string", required: true, description: "R.json: auroc, auroc_ci, aurocs, n_train, n_test, detector, data" },
   model: { type: "string", description: "checkpoint for features / fine-tuning (and prompting generation); default data/models/llama-tiny" },
-  layer: { type: "string", description: "probe: layer whose resid_post is pooled (default: two thirds of the depth)" },
+  layer: { type: "string", description: "probe: layer whose resid_post is pooled (default: two thirds of the depth); finetune: layer the head reads (default: the final norm)" },
   positives: { type: "string", description: "violating examples in the training set (default: all generations for a file, else 96)" },
   negatives: { type: "string", description: "compliant real examples kept (default 400)" },
   seed: { type: "string", description: "base seed (default 20261128)" },
@@ -75,14 +75,14 @@ export async function run(argv: string[]): Promise<number> {
     const negatives = numberOpt("train", "negatives", a.negatives, 400);
     const detector: DetectorConfig = kind === "probe"
       ? { kind, layer: numberOpt("train", "layer", a.layer, Math.floor((2 * loaded.spec.nLayers) / 3)), head: DEFAULT_HEAD }
-      : { kind, config: DEFAULT_FINETUNE };
+      : { kind, config: a.layer === undefined ? DEFAULT_FINETUNE : { ...DEFAULT_FINETUNE, layer: numberOpt("train", "layer", a.layer) } };
     const cacheDir = resolve(String(a.cache ?? join(repoRoot(), ".cache", "detect")));
     const result = await evaluateDetector({
       engine, modelId: checkpointContentId(modelDir), detector,
       trainingSet: (s) => composeTrainingSet(train, { positives, negatives, seed: s, ...(replacement ? { replacement } : {}) }),
       test, seeds: Array.from({ length: nSeeds }, (_, i) => deriveSeed(seed, "detector", i)),
       bootstrapIterations: numberOpt("train", "bootstrap", a.bootstrap, 1000),
-      data, store: new ArtefactStore(cacheDir), featureCache: join(cacheDir, "features"),
+      data, store: new ArtefactStore(cacheDir),
     });
     writeJsonAtomic(resolve(String(a.out)), { ...result, concept: concept.name, model: modelDir });
     console.log(`concept ${concept.name} · data ${data} · detector ${result.detector} · n_train ${result.n_train} · n_test ${result.n_test}`);

@@ -1,0 +1,32 @@
+import { join, resolve } from "node:path";
+import { exportFigures, type ExportFormat } from "../../plot/export";
+import { assertResultRows } from "../../plot/results";
+import { studyFigures } from "../../plot/study";
+import { loadResults } from "../../study/results";
+import { repoRoot } from "../../util/paths";
+import { parseArgs, usage, UsageError } from "../args";
+
+export const summary = "regenerate every figure of a study from its results.csv (HTML + PNG/SVG), without recomputing";
+
+const OPTIONS = {
+  results: { type: "string", description: "the study's results folder (default results/default)" },
+  out: { type: "string", description: "output folder (default figures/<study name>)" },
+  formats: { type: "string", description: "comma-separated html,png,svg (default all three; png/svg need Chromium)" },
+  help: { type: "boolean", description: "show this help" },
+} as const;
+
+const FORMATS: readonly ExportFormat[] = ["html", "png", "svg"];
+
+export async function run(argv: string[]): Promise<number> {
+  const a = parseArgs("figures", argv, OPTIONS);
+  if (a.help) { console.log(usage("figures", summary, OPTIONS)); return 0; }
+  const dir = resolve(String(a.results ?? join(repoRoot(), "results", "default")));
+  const formats = String(a.formats ?? "html,png,svg").split(",").map((f) => f.trim()) as ExportFormat[];
+  for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`figures: --formats takes ${FORMATS.join(", ")} (got '${f}')`);
+  const rows = loadResults(dir).objects();
+  assertResultRows(rows, `${join(dir, "results.csv")} row`);
+  const out = resolve(String(a.out ?? join(repoRoot(), "figures", dir.split(/[\\/]/).filter(Boolean).pop()!)));
+  const files = await exportFigures(studyFigures(rows), out, { formats });
+  console.log(`${files.length} files written to ${out}`);
+  return 0;
+}
