@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { archForConfig } from "../arch/index";
 import { expectedShapes, type ModelSpec, type Weights } from "../arch/spec";
 import type { ArchTable, TensorRule } from "../arch/table";
@@ -30,7 +30,8 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const tokenizer = existsSync(join(dir, "tokenizer.json")) ? loadTokenizer(dir) : null;
   const generation = generationConfig(dir, spec, tokenizer);
   const parameters = [...weights.values()].reduce((n, t) => n + t.data.length, 0);
-  const files = [...new Set([...located.values()].map((l) => l.file))].sort();
+  // Absolute, so that the weights keep one identity whatever the working directory (engine graph cache).
+  const files = [...new Set([...located.values()].map((l) => resolve(l.file)))].sort();
   return { dir, spec, weights, tokenizer, generation, info: { dtype: [...dtypes].sort().join("+"), parameters, files } };
 }
 

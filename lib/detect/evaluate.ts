@@ -102,13 +102,13 @@ export async function evaluateDetector(opts: EvaluateOptions): Promise<DetectorR
   })();
 
   const run = async (train: Example[], seed: number): Promise<SeedRun> => {
-    const { tf } = await initTf({ quiet: true });
     let scores: number[];
     if (detector.kind === "finetune") {
+      const { tf } = await initTf({ quiet: true });
       scores = (await finetuneClassifier(tf, engine.model, train, test, detector.config, deriveSeed(seed, "detector"))).scores;
     } else {
       const map = await features(detector.layer);
-      const head = await trainHead(tf, train.map((e) => map.get(textKey(e))!), train.map((e) => e.label), detector.head, deriveSeed(seed, "detector"));
+      const head = trainHead(train.map((e) => map.get(textKey(e))!), train.map((e) => e.label), detector.head, deriveSeed(seed, "detector"));
       scores = Array.from(head.predict(test.map((e) => map.get(textKey(e))!)));
     }
     return { auroc: auroc(labels, scores), scores, provenance: train.map((e) => ({ source: e.source, ...e.provenance })) };

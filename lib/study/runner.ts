@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { loadModel } from "../checkpoint";
 import { composeTrainingSet, type Example, type Replacement } from "../detect/dataset";
@@ -76,7 +76,10 @@ interface ModelHandle {
 }
 
 interface ConceptHandle {
+  /** The concept's own name (results, seeds, provenance). */
   name: string;
+  /** The config's entry: a concept name or a path to a concept .json. */
+  source: string;
   dataId: string;
   train: Example[];
   test: Example[];
@@ -102,10 +105,21 @@ export class StudyRunner {
   private models = new Map<string, Promise<ModelHandle>>();
   private concepts = new Map<string, ConceptHandle>();
   private judges = new Map<string, ConceptClassifier>();
+  /** Wall-clock seconds spent per stage in this process (cached work costs nothing). */
+  readonly seconds: Record<string, number> = {};
 
   constructor(readonly cfg: StudyConfig, readonly outDir: string) {
     this.store = new ArtefactStore(join(outDir, "artefacts"));
     this.store.sweep();
+  }
+
+  private async timed<T>(stage: string, work: () => Promise<T> | T): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.seconds[stage] = (this.seconds[stage] ?? 0) + (performance.now() - t0) / 1000;
+    }
   }
 
   async dispose(): Promise<void> {
@@ -122,12 +136,12 @@ export class StudyRunner {
       if (!existsSync(join(dir, "config.json")))
         throw new Error(`${this.cfg.file}: models[${at}].path: no checkpoint at ${dir} (expected a folder with config.json; the default models are built by \`npm run setup\`)`);
       h = (async () => {
-        const loaded = await loadModel(dir);
+        const loaded = await this.timed("load models", () => loadModel(dir));
         if (m.layers !== "auto")
           m.layers.forEach((l, j) => {
             if (l >= loaded.spec.nLayers) throw new Error(`${this.cfg.file}: models[${at}].layers[${j}]: layer ${l} does not exist (${name} has layers 0..${loaded.spec.nLayers - 1})`);
           });
-        return { name, loaded, engine: await createEngine(loaded), id: checkpointContentId(dir) };
+        return { name, loaded, engine: await this.timed("load models", () => createEngine(loaded)), id: checkpointContentId(dir) };
       })();
       this.models.set(name, h);
     }
@@ -142,7 +156,8 @@ export class StudyRunner {
       const test = asExamples(readLabelled(meta.paths.detector_test), "detector_test");
       const prompts = readPrompts(meta.paths.prompts).map((p) => p.user);
       const systems = readBaseline(meta.paths.baseline).map((b) => b.system);
-      c = { name, train, test, prompts, systems, dataId: fingerprint([name, train, test, prompts, systems, loadConceptPairs(name, "mean")]) };
+      const pairs = [loadConceptPairs(name, "mean"), loadConceptPairs(name, "answer")];
+      c = { name: meta.name, source: name, train, test, prompts, systems, dataId: fingerprint([meta.name, train, test, prompts, systems, pairs, readFileSync(meta.paths.judge_train)]) };
       this.concepts.set(name, c);
     }
     return c;
@@ -154,11 +169,11 @@ export class StudyRunner {
     if (m.layers !== "auto") return m.layers;
     const h = await this.model(model);
     const c = this.concept(concept);
-    const layer = await this.store.json("layer-choice", { v: STUDY_VERSION, model: h.id, data: c.dataId, seed: this.cfg.seed }, async () => {
+    const layer = await this.store.json("layer-choice", { v: STUDY_VERSION, model: h.id, data: c.dataId, seed: this.cfg.seed }, () => this.timed("layer choice", async () => {
       const pairs = loadConceptPairs(concept, "mean");
       const scores = await scorePairLayers(h.engine, encodePairs(h.loaded.tokenizer, pairs), { read: "mean", seed: this.cfg.seed });
       return bestLayer(scores);
-    });
+    }));
     return [layer];
   }
 
@@ -179,7 +194,11 @@ export class StudyRunner {
 
   private judge(concept: string): ConceptClassifier {
     let j = this.judges.get(concept);
-    if (!j) this.judges.set(concept, (j = conceptClassifierJudge(concept)));
+    if (!j) {
+      const t0 = performance.now();
+      this.judges.set(concept, (j = conceptClassifierJudge(concept)));
+      this.seconds["judge training"] = (this.seconds["judge training"] ?? 0) + (performance.now() - t0) / 1000;
+    }
     return j;
   }
 
@@ -196,14 +215,14 @@ export class StudyRunner {
 
   private async vector(h: ModelHandle, c: ConceptHandle, method: MethodName, layer: number): Promise<SteeringVector> {
     const read = this.cfg.methods[method]!.read;
-    const file = await this.store.file("vector", { v: STUDY_VERSION, model: h.id, data: c.dataId, method, layer, read, seed: this.cfg.seed }, "safetensors", async (tmp) => {
-      const pairs = loadConceptPairs(c.name, read);
+    const file = await this.store.file("vector", { v: STUDY_VERSION, model: h.id, data: c.dataId, method, layer, read, seed: this.cfg.seed }, "safetensors", (tmp) => this.timed("vectors", async () => {
+      const pairs = loadConceptPairs(c.source, read);
       const v = await extractVector(h.engine, encodePairs(h.loaded.tokenizer, pairs), {
         method, layers: [layer], read, dataset: datasetFingerprint(pairs), modelName: h.name, seed: this.cfg.seed,
       });
       saveVector(tmp, v);
       rmSync(provenancePath(tmp), { force: true }); // the .safetensors metadata carries the same provenance
-    });
+    }));
     return loadVector(file, h.loaded.spec);
   }
 
@@ -219,7 +238,7 @@ export class StudyRunner {
       rows.push(await this.store.json("row", rowKey(strength), async () => {
         gens ??= await this.store.json("generations", genKey, () => this.generateSweep(h, c, u));
         const cells = gens.texts.flatMap((_, i) => (gens!.strengths![i] === strength ? [i] : []));
-        const id = configId({ concept: u.concept, model: u.model, method: u.method, layer: u.layer, strength });
+        const id = configId({ concept: c.name, model: u.model, method: u.method, layer: u.layer, strength });
         const replacement: Replacement = {
           source: "steered",
           items: cells.map((i, k) => ({ user: gens!.prompts[i], text: gens!.texts[i], provenance: { config: id, sample: k, seed: gens!.seeds[i] } })),
@@ -240,10 +259,10 @@ export class StudyRunner {
     const window = u.method === "actadd" ? "prompt" : this.cfg.sampling.window;
     const sweep = buildSweep(ids, u.strengths, { terms: [{ vector, layers: [u.layer] }], window });
     const s = this.cfg.sampling;
-    const out = await h.engine.generate(sweep.ids, {
+    const out = await this.timed("generation", () => h.engine.generate(sweep.ids, {
       maxNewTokens: s.maxNewTokens, temperature: s.temperature, topP: s.topP, topK: s.topK, batchSize: 64,
       seeds: sweep.cells.map((cell) => seeds[cell.prompt]), steering: sweep.steering,
-    });
+    }));
     return {
       prompts: sweep.cells.map((cell) => prompts[cell.prompt]),
       seeds: sweep.cells.map((cell) => seeds[cell.prompt]),
@@ -260,7 +279,7 @@ export class StudyRunner {
     const genKey = this.generationKey(h, c, { baseline: "prompting" });
     return this.store.json("row", { ...this.scoringKey(h, c), generations: genKey }, async () => {
       const g = await this.store.json<StoredGenerations>("generations", genKey, async () => {
-        const p = await generatePrompting({ engine: h.engine, concept: c.name, prompts: c.prompts, systems: c.systems, samples: this.cfg.samples, seed: this.cfg.seed, sampling: this.cfg.sampling });
+        const p = await this.timed("generation", () => generatePrompting({ engine: h.engine, concept: c.name, prompts: c.prompts, systems: c.systems, samples: this.cfg.samples, seed: this.cfg.seed, sampling: this.cfg.sampling }));
         return { prompts: p.prompts, seeds: p.items.map((x) => x.provenance.seed as number), texts: p.texts, systems: p.items.map((x) => x.provenance.system as string) };
       });
       const replacement: Replacement = {
@@ -273,10 +292,10 @@ export class StudyRunner {
 
   /** Perplexity of the unsteered model on real compliant responses: the coherence calibration's reference. */
   private referencePerplexity(h: ModelHandle, c: ConceptHandle): Promise<number> {
-    return this.store.json("reference-ppl", { v: STUDY_VERSION, model: h.id, data: c.dataId }, () => {
+    return this.store.json("reference-ppl", { v: STUDY_VERSION, model: h.id, data: c.dataId }, () => this.timed("intrinsic scores", () => {
       const refs = c.test.filter((e) => e.label === 0).slice(0, 200);
       return referencePerplexity(h.engine, refs.map((e) => e.user), refs.map((e) => e.response));
-    });
+    }));
   }
 
   private detector(h: ModelHandle): DetectorConfig {
@@ -305,11 +324,12 @@ export class StudyRunner {
           const real = trainingSet(seeds[0]).filter((e) => e.label === 1);
           return { prompts: real.map((e) => e.user), texts: real.map((e) => e.response) };
         })();
-    const s = await intrinsicScores(h.engine, this.judge(c.name), scored.prompts, scored.texts, await this.referencePerplexity(h, c), cfg.diversity);
-    const det = await evaluateDetector({
+    const judge = this.judge(c.source), pplRef = await this.referencePerplexity(h, c);
+    const s = await this.timed("intrinsic scores", () => intrinsicScores(h.engine, judge, scored.prompts, scored.texts, pplRef, cfg.diversity));
+    const det = await this.timed("detectors", () => evaluateDetector({
       engine: h.engine, modelId: h.id, detector: this.detector(h), trainingSet, test: c.test, seeds,
       bootstrapIterations: cfg.detector.bootstrap, data: where.method, store: this.store,
-    });
+    }));
     return {
       concept: c.name, model: h.name, ...where,
       success: s.success, coherence: s.coherence, diversity_sample: s.diversity_sample, diversity_set: s.diversity_set, hm_scd: s.hm_scd, hm_sc: s.hm_sc,
@@ -328,7 +348,7 @@ export async function runUnits(runner: StudyRunner, units: readonly Unit[]): Pro
   const bar = progress(`study ${runner.cfg.name}`, units.reduce((s, u) => s + unitRows(u), 0));
   try {
     for (const u of units) {
-      bar.label(`study ${runner.cfg.name} · ${unitId(u)}`);
+      bar.label(unitId(u));
       out.push(await runner.runUnit(u, () => bar.tick()));
     }
   } finally {

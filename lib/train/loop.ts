@@ -155,8 +155,9 @@ export function trainLM(tf: Tf, model: TfModel, train: readonly TrainExample[], 
   const lengths = train.map((e) => Math.min(e.ids.length, cfg.maxLen));
   const names = [...model.params.keys()];
   const vars = names.map((n) => model.params.get(n)!);
-  const m = vars.map((v) => tf.variable(tf.zerosLike(v), false));
-  const s2 = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+  // Adam moments; tidy frees the zero tensors they are created from.
+  const m = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  const s2 = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
 
   const lossHistory: number[] = [];
   const evalHistory: { step: number; loss: number }[] = [];

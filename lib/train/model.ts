@@ -60,7 +60,7 @@ export function buildTfModel(tf: Tf, spec: ModelSpec, weights?: Weights, opts: B
 
   const params = new Map<string, tfjs.Variable>();
   // Unnamed: tfjs variable names are global to the engine, and two models may be alive at once.
-  for (const [name, shape] of shapes) params.set(name, tf.variable(tf.tensor(source.get(name)!.data, shape, "float32"), true));
+  for (const [name, shape] of shapes) params.set(name, tf.tidy(() => tf.variable(tf.tensor(source.get(name)!.data, shape, "float32"), true)));
   const useGather = opts.gather ?? gatherHasGradient(tf.getBackend() as TfBackend);
   const ropeTable = spec.positions.kind === "rope" ? ropeCosSin(tf, spec) : null;
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { composeTrainingSet, type Example } from "../../lib/detect/dataset";
-import { DEFAULT_HEAD, trainHead } from "../../lib/detect/head";
+import { DEFAULT_HEAD, headNet, trainHead } from "../../lib/detect/head";
 import { auroc } from "../../lib/metrics/stats";
-import { initTf } from "../../lib/train/backend";
 import { createRng } from "../../lib/util/rng";
 
 /** Two Gaussian classes in 16 dimensions whose means differ by `shift` along one planted direction. */
@@ -20,25 +19,47 @@ function gaussians(n: number, shift: number, seed: number) {
 }
 
 describe("detector head", () => {
-  it("separates planted classes (test AUROC > 0.9) and is at chance on shuffled labels", async () => {
-    const { tf } = await initTf({ quiet: true });
+  it("separates planted classes (test AUROC > 0.9) and is at chance on shuffled labels", () => {
     const train = gaussians(400, 2.5, 1), test = gaussians(400, 2.5, 2);
-    const head = await trainHead(tf, train.rows, train.labels, { ...DEFAULT_HEAD, epochs: 60 }, 7);
+    const head = trainHead(train.rows, train.labels, { ...DEFAULT_HEAD, epochs: 60 }, 7);
     // Bayes AUROC for a 2.5σ mean shift is Φ(2.5/√2) ≈ 0.96.
     expect(auroc(test.labels, head.predict(test.rows))).toBeGreaterThan(0.9);
     const shuffled = createRng(3).shuffle(train.labels);
-    const nullHead = await trainHead(tf, train.rows, shuffled, { ...DEFAULT_HEAD, epochs: 60 }, 7);
+    const nullHead = trainHead(train.rows, shuffled, { ...DEFAULT_HEAD, epochs: 60 }, 7);
     // 400 test items: the AUROC standard error under H0 is ≈ 0.029, so ±0.1 is > 3 standard errors.
     expect(Math.abs(auroc(test.labels, nullHead.predict(test.rows)) - 0.5)).toBeLessThan(0.1);
   });
 
-  it("is reproducible for a seed", async () => {
-    const { tf } = await initTf({ quiet: true });
+  it("is reproducible for a seed", () => {
     const d = gaussians(200, 1.5, 4);
-    const a = await trainHead(tf, d.rows, d.labels, { ...DEFAULT_HEAD, kind: "mlp", epochs: 20 }, 11);
-    const b = await trainHead(tf, d.rows, d.labels, { ...DEFAULT_HEAD, kind: "mlp", epochs: 20 }, 11);
+    const a = trainHead(d.rows, d.labels, { ...DEFAULT_HEAD, kind: "mlp", epochs: 20 }, 11);
+    const b = trainHead(d.rows, d.labels, { ...DEFAULT_HEAD, kind: "mlp", epochs: 20 }, 11);
     expect(Array.from(a.predict(d.rows.slice(0, 10)))).toEqual(Array.from(b.predict(d.rows.slice(0, 10))));
   });
+});
+
+describe("head loss gradient", () => {
+  // Independent reference: central finite differences of the loss itself (float64; step 1e-5 gives ~1e-9 error
+  // on these smooth losses, so 1e-6 relative tolerance has margin). ReLU kinks are avoided by the random point.
+  for (const kind of ["logistic", "mlp"] as const)
+    it(`${kind}: analytic gradient = finite differences`, () => {
+      const dim = 5, n = 9, rng = createRng(21);
+      const net = headNet(kind, dim, 4, 0.03);
+      const x = Float64Array.from({ length: n * dim }, () => rng.normal());
+      const y = Array.from({ length: n }, (_, i) => i % 2), w = Array.from({ length: n }, (_, i) => 0.5 + i / n);
+      const idx = [0, 2, 3, 5, 6, 8];
+      const theta = net.init(4).map((t) => t + 0.3 * rng.normal());
+      const grad = new Float64Array(net.size);
+      net.loss(theta, x, y, w, idx, grad);
+      const h = 1e-5;
+      for (let i = 0; i < net.size; i++) {
+        const plus = theta.slice(), minus = theta.slice();
+        plus[i] += h;
+        minus[i] -= h;
+        const numeric = (net.loss(plus, x, y, w, idx, null) - net.loss(minus, x, y, w, idx, null)) / (2 * h);
+        expect(Math.abs(grad[i] - numeric)).toBeLessThan(1e-6 * Math.max(1, Math.abs(numeric)));
+      }
+    });
 });
 
 describe("training-set composition", () => {

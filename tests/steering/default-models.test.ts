@@ -24,7 +24,7 @@ const concepts = existsSync(dataPath("concepts")) ? readdirSync(dataPath("concep
 
 const EXTRACT = 40, EVAL = 10;
 /** Strengths: resid_post methods in units of the layer's typical norm; ITI in units of σ per head. */
-const ALPHA: Record<MethodName, number> = { actadd: 0.25, caa: 0.25, pca: 0.25, probe: 0.25, iti: 4 };
+const ALPHA: Record<MethodName, number> = { actadd: 0.25, caa: 0.25, pca: 0.25, probe: 0.25, iti: 1 };
 
 /** Sum of log p(response tokens) of each sequence, from full logits of a left-padded batch. */
 function responseLogProbs(logits: Float32Array, pad: number[], T: number, V: number, texts: EncodedPair["positive"][]): number[] {

@@ -37,6 +37,8 @@ export async function run(argv: string[]): Promise<number> {
     const { computed, reused } = runner.store.counts;
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     console.error(`rows: ${computed.row ?? 0} computed, ${reused.row ?? 0} reused (${seconds} s)`);
+    const stages = Object.entries(runner.seconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(", ");
+    if (stages) console.error(`time by stage: ${stages}`);
     if (shard) {
       const { file: _file, ...plan } = cfg;
       writeShard(dir, {
