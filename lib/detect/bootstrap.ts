@@ -2,9 +2,12 @@ import { quantileSorted, type Interval } from "../metrics/stats";
 import { createRng } from "../util/rng";
 
 /**
- * Confidence interval of a detector's test AUROC averaged over seeds: a stratified percentile bootstrap over
- * test examples (positives and negatives resampled separately, so every resample keeps the class counts and
- * has an AUROC), the same resample applied to every seed's scores.
+ * Confidence interval of a detector's test AUROC averaged over training seeds: a two-level percentile bootstrap.
+ * Each iteration draws the seeds with replacement (training randomness: which negatives, which split, which
+ * batch order) and the test examples stratified by class (positives and negatives resampled separately, so every
+ * resample keeps the class counts and has an AUROC); the statistic is the mean over the drawn seeds of the
+ * resample's AUROC. The interval so covers both the finite test set and the spread over seeds (with 3 seeds the
+ * seed level is coarse: read it as an approximation).
  * A resample is a vector of multiplicities, and the AUROC of a resample is computed on the original items
  * weighted by them (one pass over each seed's presorted scores, ties counted ½), which is exactly the AUROC of
  * the resampled list and O(n) instead of O(n log n).
@@ -56,16 +59,23 @@ export function stratifiedAurocInterval(
   const pos = labels.flatMap((l, i) => (l === 1 ? [i] : [])), neg = labels.flatMap((l, i) => (l === 0 ? [i] : []));
   if (pos.length === 0 || neg.length === 0) throw new Error(`AUROC interval: the test set needs both classes (${pos.length} violating, ${neg.length} compliant)`);
   const sorted = scoresPerSeed.map(sortScores);
-  const mean = (w: ArrayLike<number>) => sorted.reduce((s, o) => s + weightedAuroc(labels, o, w), 0) / sorted.length;
+  const k = sorted.length;
+  const mean = (seeds: ArrayLike<number>, w: ArrayLike<number>) => {
+    let s = 0;
+    for (let j = 0; j < seeds.length; j++) s += weightedAuroc(labels, sorted[seeds[j]], w);
+    return s / seeds.length;
+  };
   const rng = createRng(opts.seed);
   const stats = new Float64Array(iterations);
-  const w = new Float64Array(labels.length);
+  const w = new Float64Array(labels.length), drawn = new Int32Array(k);
   for (let b = 0; b < iterations; b++) {
+    for (let j = 0; j < k; j++) drawn[j] = rng.int(k);
     w.fill(0);
     for (const cls of [pos, neg]) for (let d = 0; d < cls.length; d++) w[cls[rng.int(cls.length)]]++;
-    stats[b] = mean(w);
+    stats[b] = mean(drawn, w);
   }
   stats.sort();
   const alpha = (1 - level) / 2;
-  return { estimate: mean(new Float64Array(labels.length).fill(1)), low: quantileSorted(stats, alpha), high: quantileSorted(stats, 1 - alpha) };
+  const all = Int32Array.from({ length: k }, (_, j) => j);
+  return { estimate: mean(all, new Float64Array(labels.length).fill(1)), low: quantileSorted(stats, alpha), high: quantileSorted(stats, 1 - alpha) };
 }

@@ -13,9 +13,8 @@ import { trainHead, type HeadConfig } from "./head";
  * Train a detector (probe on frozen features, or fine-tuned model) once per seed and evaluate it on real held-out
  * data.
  * - auroc: mean over seeds of each seed's test AUROC;
- * - auroc_ci: stratified percentile bootstrap over test examples (positives and negatives resampled separately,
- *   jointly for all seeds) of that mean, so the interval reflects the finite test set; the spread over seeds
- *   is visible in `aurocs`.
+ * - auroc_ci: two-level percentile bootstrap of that mean (seeds with replacement, test examples within class;
+ *   lib/detect/bootstrap), so the interval covers the finite test set and the spread over seeds.
  * Each seed's run is an artefact keyed by the fingerprint of (training data, test data, detector config, model,
  * seed): identical inputs reuse it, any change retrains. It records the provenance of every training example.
  */

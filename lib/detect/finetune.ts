@@ -53,8 +53,10 @@ export async function finetuneClassifier(
   const H = model.spec.hidden;
   const lm = buildTfModel(tf, model.spec, model.weights);
   const rng = createRng(deriveSeed(seed, "finetune"));
-  const w = tf.variable(tf.randomNormal([H, 1], 0, 1 / Math.sqrt(H), "float32", deriveSeed(seed, "finetune-head")));
-  const b = tf.variable(tf.zeros([1]));
+  // tf.variable keeps its own reference to the initial value's data: the initial tensors are released here.
+  const variable = (init: tfjs.Tensor): tfjs.Variable => { const v = tf.variable(init); init.dispose(); return v; };
+  const w = variable(tf.randomNormal([H, 1], 0, 1 / Math.sqrt(H), "float32", deriveSeed(seed, "finetune-head")));
+  const b = variable(tf.zeros([1]));
   const vars = [...lm.params.values(), w, b];
 
   const split = (label: 0 | 1) => rng.shuffle(labels.map((l, i) => (l === label ? i : -1)).filter((i) => i >= 0));

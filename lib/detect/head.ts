@@ -4,7 +4,7 @@ import { createRng, deriveSeed } from "../util/rng";
  * A detector head on frozen features: logistic regression or a one-hidden-layer ReLU MLP, trained with Adam on a
  * class-weighted binary cross-entropy plus an L2 penalty on the weight matrices, features standardised with
  * training statistics, early stopping on a stratified held-out validation split (the best epoch's weights are
- * kept). Seeded: initial weights, split and batch order.
+ * kept). Seeded: hidden-layer initialisation, split and batch order.
  * Plain TypeScript in float64 rather than tfjs: the problem is tiny (hundreds of rows), where tfjs's per-op
  * dispatch dominates (a 200-epoch logistic fit took ~1–7 s there, ~0.1 s here), and the result is the same bits
  * on every machine and backend, which the study's shard/merge equality relies on.
@@ -46,7 +46,11 @@ const bce = (z: number, y: number): number => Math.max(z, 0) - z * y + Math.log1
  */
 export interface HeadNet {
   size: number;
-  /** Seeded initial parameters (Glorot-normal weights, zero biases). */
+  /**
+   * Initial parameters: zero output layer (so an untrained head predicts a constant and has AUROC exactly ½:
+   * a head that learns nothing, e.g. from shuffled labels, cannot score by the luck of a random direction),
+   * seeded Glorot-normal hidden weights for the MLP, zero biases.
+   */
   init(seed: number): Float64Array;
   /** Logit of row x (length dim). */
   logit(theta: Float64Array, x: Float64Array, at: number): number;
@@ -98,8 +102,7 @@ export function headNet(kind: HeadConfig["kind"], dim: number, hidden: number, l
         const sd = Math.sqrt(2 / (fanIn + fanOut));
         for (let i = 0; i < fanIn * fanOut; i++) theta[from + i] = sd * rng.normal();
       };
-      if (kind === "logistic") glorot(0, dim, 1);
-      else { glorot(oW1, dim, H); glorot(oW2, H, 1); }
+      if (kind === "mlp") glorot(oW1, dim, H);
       return theta;
     },
     logit: forward,

@@ -1,4 +1,4 @@
-import { encodePrompts } from "../engine";
+import { encodePrompts } from "../engine/index";
 import type { Engine } from "../engine/types";
 import { deriveSeed } from "../util/rng";
 import type { Replacement } from "./dataset";

@@ -1,5 +1,5 @@
 import { loadModel } from "../checkpoint/load";
-import { createEngine } from "../engine";
+import { createEngine } from "../engine/index";
 import { engineEmbedder, transformersEmbedder, type Embedder } from "./embed";
 
 /**

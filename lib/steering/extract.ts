@@ -3,7 +3,7 @@ import type { Engine, SteerSite } from "../engine/types";
 import { captureActivations } from "./capture";
 import type { EncodedPair } from "./dataset";
 import { scoreLayers, type LayerScore } from "./layers";
-import { createMethod, type MethodName, type MethodOptions, type PairedActivations, type SteeringMethod } from "./methods";
+import { createMethod, type MethodName, type MethodOptions, type PairedActivations, type SteeringMethod } from "./methods/index";
 import type { ReadPolicy } from "./read";
 import { createVector, modelIdentity, type ModelIdentity, type SteeringVector } from "./vector";
 

@@ -14,7 +14,7 @@ export { exportControlVector, importControlVector, encodeControlVector, decodeCo
 export { datasetFingerprint, encodePairs, readPairsJsonl, type ContrastPair, type EncodedPair } from "./dataset";
 export { capturePairs, extractVector, resolveLayers, scorePairLayers, vectorFromActivations, type CapturePairsOptions, type ExtractOptions } from "./extract";
 export { bestLayer, layerColumns, layerTable, scoreLayers, type LayerScore, type LayerScoreOptions } from "./layers";
-export * from "./methods";
+export * from "./methods/index";
 export { loadVector, provenancePath, saveVector } from "./persistence";
 export { PROVENANCE_FORMAT, STRENGTH_UNIT, type Provenance } from "./provenance";
 export { READ_POLICIES, readPositions, type EncodedText, type ReadPolicy } from "./read";

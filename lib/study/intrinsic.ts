@@ -1,4 +1,4 @@
-import { encodePrompts } from "../engine";
+import { encodePrompts } from "../engine/index";
 import type { Engine, LoadedModel } from "../engine/types";
 import { combinedScores, diversityAxis, parseDiversityAxis } from "../metrics/aggregate";
 import { perplexityCoherence, pooledPerplexity, type ScoredText } from "../metrics/coherence";

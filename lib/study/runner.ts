@@ -1,12 +1,12 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { loadModel } from "../checkpoint";
+import { loadModel } from "../checkpoint/index";
 import { composeTrainingSet, type Example, type Replacement } from "../detect/dataset";
 import { evaluateDetector, type DetectorConfig } from "../detect/evaluate";
 import { DEFAULT_FINETUNE } from "../detect/finetune";
 import { DEFAULT_HEAD } from "../detect/head";
 import { generatePrompting, sampleAssignment } from "../detect/prompting";
-import { createEngine, encodePrompts } from "../engine";
+import { createEngine, encodePrompts } from "../engine/index";
 import type { Engine, LoadedModel } from "../engine/types";
 import { conceptClassifierJudge, type ConceptClassifier } from "../metrics/judges/classifier";
 import { loadConceptPairs } from "../steering/concept-data";
@@ -20,7 +20,7 @@ import { fingerprint } from "../util/fingerprint";
 import { repoRoot } from "../util/paths";
 import { progress } from "../util/progress";
 import { deriveSeed } from "../util/rng";
-import { loadConcept, readBaseline, readLabelled, readPrompts } from "../world";
+import { loadConcept, readBaseline, readLabelled, readPrompts } from "../world/index";
 import type { MethodName, StudyConfig } from "./config";
 import { configId, enumerateUnits, unitId, unitRows, type Unit } from "./grid";
 import { checkpointContentId } from "./identity";
@@ -258,10 +258,8 @@ export class StudyRunner {
     // ActAdd injects at the prompt positions (Turner et al.); the other methods steer per the config's window.
     const window = u.method === "actadd" ? "prompt" : this.cfg.sampling.window;
     const sweep = buildSweep(ids, u.strengths, { terms: [{ vector, layers: [u.layer] }], window });
-    const s = this.cfg.sampling;
     const out = await this.timed("generation", () => h.engine.generate(sweep.ids, {
-      maxNewTokens: s.maxNewTokens, temperature: s.temperature, topP: s.topP, topK: s.topK, batchSize: 64,
-      seeds: sweep.cells.map((cell) => seeds[cell.prompt]), steering: sweep.steering,
+      ...this.samplingOptions(), batchSize: 64, seeds: sweep.cells.map((cell) => seeds[cell.prompt]), steering: sweep.steering,
     }));
     return {
       prompts: sweep.cells.map((cell) => prompts[cell.prompt]),
@@ -269,6 +267,12 @@ export class StudyRunner {
       texts: out.map((g) => g.text ?? ""),
       strengths: sweep.cells.map((cell) => cell.strength),
     };
+  }
+
+  /** The sampling settings shared by steered and prompted generation (the steering window is the group's). */
+  private samplingOptions() {
+    const { maxNewTokens, temperature, topP, topK } = this.cfg.sampling;
+    return { maxNewTokens, temperature, topP, topK };
   }
 
   private async runBaseline(u: Extract<Unit, { kind: "baseline" }>): Promise<UnitRow> {
@@ -279,7 +283,7 @@ export class StudyRunner {
     const genKey = this.generationKey(h, c, { baseline: "prompting" });
     return this.store.json("row", { ...this.scoringKey(h, c), generations: genKey }, async () => {
       const g = await this.store.json<StoredGenerations>("generations", genKey, async () => {
-        const p = await this.timed("generation", () => generatePrompting({ engine: h.engine, concept: c.name, prompts: c.prompts, systems: c.systems, samples: this.cfg.samples, seed: this.cfg.seed, sampling: this.cfg.sampling }));
+        const p = await this.timed("generation", () => generatePrompting({ engine: h.engine, concept: c.name, prompts: c.prompts, systems: c.systems, samples: this.cfg.samples, seed: this.cfg.seed, sampling: this.samplingOptions() }));
         return { prompts: p.prompts, seeds: p.items.map((x) => x.provenance.seed as number), texts: p.texts, systems: p.items.map((x) => x.provenance.system as string) };
       });
       const replacement: Replacement = {

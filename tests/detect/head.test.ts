@@ -75,6 +75,12 @@ describe("training-set composition", () => {
     expect(neg(steered)).toEqual(neg(base));
     expect(steered.filter((e) => e.label === 1)).toHaveLength(10);
     expect(steered.filter((e) => e.label === 1).every((e) => e.source === "steered" && e.response.startsWith("gen"))).toBe(true);
+    // Provenance travels with every example: the generation's own record, or the real row's.
+    const byText = new Map(gens.map((g) => [g.text, g.provenance]));
+    for (const e of steered) expect(e.provenance).toEqual(e.label === 1 ? byText.get(e.response) : { index: Number(e.response.slice(1)) });
+    // Seeded: the same seed gives the same set, another seed another draw.
+    expect(composeTrainingSet(real, { positives: 10, negatives: 15, seed: 5 })).toEqual(base);
+    expect(composeTrainingSet(real, { positives: 10, negatives: 15, seed: 6 })).not.toEqual(base);
     expect(base.filter((e) => e.label === 1).every((e) => e.source === "real")).toBe(true);
   });
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import * as aq from "arquero";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTRACT_COLUMNS } from "../../lib/study/results";
+import { setProgressMode } from "../../lib/util/progress";
 import { writeRandomModel, writeTinyConcept } from "./fixtures";
 
 /**
@@ -42,6 +43,7 @@ const rowFiles = (out: string) => (existsSync(rowDir(out)) ? readdirSync(rowDir(
 let clean = "";
 
 beforeAll(async () => {
+  setProgressMode("off");
   const concept = writeTinyConcept(dir, "toxicity");
   const model = await writeRandomModel(join(dir, "model"));
   const cfg = JSON.parse(readFileSync("tests/study/fixtures/tiny.json", "utf8"));
@@ -53,7 +55,7 @@ beforeAll(async () => {
   expect(r.stdout).toMatch(/Detector AUROC on real test data/);
   clean = csv(join(dir, "clean"));
 }, 300_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => { setProgressMode(null); rmSync(dir, { recursive: true, force: true }); });
 
 describe("study runner", () => {
   it("writes the results contract: one row per configuration + the two baselines, loadable as CSV and Arrow", () => {

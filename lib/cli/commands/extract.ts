@@ -1,10 +1,10 @@
 import { basename } from "node:path";
 import { loadModel } from "../../checkpoint/load";
-import { createEngine } from "../../engine";
+import { createEngine } from "../../engine/index";
 import {
   datasetFingerprint, encodePairs, exportControlVector, extractVector, loadConceptPairs, METHOD_NAMES, READ_POLICIES,
   readPairsJsonl, saveVector, provenancePath, type MethodName, type ReadPolicy,
-} from "../../steering";
+} from "../../steering/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 
 export const summary = "extract a steering vector from contrastive pairs (actadd, caa, pca, iti, probe); writes V.safetensors + V.json";

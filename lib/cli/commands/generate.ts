@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { loadModel } from "../../checkpoint/load";
-import { createEngine, encodePrompts } from "../../engine";
+import { createEngine, encodePrompts } from "../../engine/index";
 import { directionSteering, readDirectionFile } from "../../engine/direction-file";
 import { writeJsonlAtomic } from "../../util/atomic";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";

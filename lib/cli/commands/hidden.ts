@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { loadModel } from "../../checkpoint/load";
 import { writeSafetensors } from "../../checkpoint/safetensors";
-import { createEngine } from "../../engine";
+import { createEngine } from "../../engine/index";
 import { directionSteering, readDirectionFile } from "../../engine/direction-file";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { loadModel } from "../../checkpoint/load";
-import { createEngine, encodePrompts } from "../../engine";
+import { createEngine, encodePrompts } from "../../engine/index";
 import type { Engine, LoadedModel } from "../../engine/types";
 import { readGenerations, type GenerationRow } from "../../metrics/generations";
 import { embedWith } from "../../metrics/embedder-spec";

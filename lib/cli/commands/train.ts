@@ -1,19 +1,19 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { loadModel } from "../../checkpoint";
+import { loadModel } from "../../checkpoint/index";
 import { composeTrainingSet, type Example, type Replacement } from "../../detect/dataset";
 import { evaluateDetector, type DetectorConfig } from "../../detect/evaluate";
 import { DEFAULT_FINETUNE } from "../../detect/finetune";
 import { DEFAULT_HEAD } from "../../detect/head";
 import { generatePrompting } from "../../detect/prompting";
-import { createEngine } from "../../engine";
+import { createEngine } from "../../engine/index";
 import { readGenerations } from "../../metrics/generations";
 import { ArtefactStore } from "../../study/store";
 import { checkpointContentId } from "../../study/identity";
 import { writeJsonAtomic } from "../../util/atomic";
 import { dataPath, repoRoot } from "../../util/paths";
 import { deriveSeed } from "../../util/rng";
-import { loadConcept, readBaseline, readLabelled, readPrompts } from "../../world";
+import { loadConcept, readBaseline, readLabelled, readPrompts } from "../../world/index";
 import { numberOpt, parseArgs, usage, UsageError } from "../args";
 
 export const summary = "train a detector on real, prompted or generated violating data and report test AUROC";

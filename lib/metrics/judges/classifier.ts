@@ -1,6 +1,6 @@
 import { fitLogistic, type LogisticModel } from "../../steering/logistic";
 import { DEFAULT_FEATURE_DIM, hashedFeatures } from "./hashed-features";
-import { readLabelled } from "../../world";
+import { readLabelled } from "../../world/index";
 import { judgeTrainFile, type LabelledResponse } from "./concept-data";
 import type { Judge, JudgeItem } from "./types";
 

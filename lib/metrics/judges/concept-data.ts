@@ -1,4 +1,4 @@
-import { loadConcept, type LabelledRow } from "../../world";
+import { loadConcept, type LabelledRow } from "../../world/index";
 
 /**
  * What the judges read of a concept, through the world's validated readers: its `rubric` (LLM judges) and its

@@ -1,0 +1,67 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConcept, readLabelled } from "../../lib/world";
+import { writeTinyConcept } from "../study/fixtures";
+
+/**
+ * `steersynth train` as a separate process: R.json is a contract (auroc = mean over seeds, auroc_ci = [low, high],
+ * aurocs per seed, n_train, n_test, detector, data) and a summary table is printed. Runs on a small slice of the
+ * refusal data (tests/study/fixtures) with the default model llama-tiny.
+ */
+const MODEL = "data/models/llama-tiny";
+const dir = mkdtempSync(join(tmpdir(), "steersynth-train-cli-"));
+let concept = "";
+
+const train = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ["bin/steersynth.mjs", "train", "--model", MODEL, "--cache", join(dir, "cache"), "--bootstrap", "200", ...args], {
+    encoding: "utf8", env: { ...process.env, STEERSYNTH_PROGRESS: "off" },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+beforeAll(() => {
+  if (!existsSync(join(MODEL, "config.json"))) throw new Error(`${MODEL}: the default model is missing (npm run build:models)`);
+  concept = writeTinyConcept(dir, "refusal");
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("steersynth train", () => {
+  it("writes the R.json contract for real data and prints a per-seed table", () => {
+    const out = join(dir, "R-real.json");
+    const r = train("--concept", concept, "--data", "real", "--seeds", "3", "--positives", "30", "--negatives", "60", "--out", out);
+    expect(r.code, r.stderr).toBe(0);
+    const R = JSON.parse(readFileSync(out, "utf8"));
+    expect(R.aurocs).toHaveLength(3);
+    expect(R.auroc).toBeCloseTo(R.aurocs.reduce((s: number, x: number) => s + x, 0) / 3, 12);
+    expect(R.auroc_ci).toHaveLength(2);
+    expect(R.auroc_ci[0]).toBeLessThanOrEqual(R.auroc);
+    expect(R.auroc_ci[1]).toBeGreaterThanOrEqual(R.auroc);
+    expect(R.auroc_ci[0]).toBeGreaterThan(0.8); // refusal is lexical: the probe separates it
+    expect(R).toMatchObject({ n_train: 90, n_test: 120, detector: "probe:logistic@L2", data: "real" });
+    expect(r.stdout).toMatch(/mean\s+0\.\d{4}\s+\(95% CI/);
+    expect(r.stdout.split("\n").filter((l) => /^\d+\s+0\.\d{4}$/.test(l))).toHaveLength(3);
+  });
+
+  it("trains on a GENERATIONS.jsonl in place of the real positives", () => {
+    // Stand-in generations: real violating responses from the judge split (disjoint from the detector splits).
+    const gens = readLabelled(loadConcept(concept).paths.judge_train).filter((r) => r.label === 1).slice(0, 25);
+    const file = join(dir, "G.jsonl");
+    writeFileSync(file, gens.map((g) => JSON.stringify({ prompt: g.user, text: g.response })).join("\n") + "\n");
+    const out = join(dir, "R-gen.json");
+    const r = train("--concept", concept, "--data", file, "--seeds", "3", "--negatives", "60", "--out", out);
+    expect(r.code, r.stderr).toBe(0);
+    const R = JSON.parse(readFileSync(out, "utf8"));
+    expect(R).toMatchObject({ n_train: 85, n_test: 120, data: file });
+    expect(R.auroc).toBeGreaterThan(0.8);
+  });
+
+  it("rejects bad input with exit code 2 and a message", () => {
+    const r = train("--concept", concept, "--data", join(dir, "nope.jsonl"), "--out", join(dir, "x.json"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--data must be real, prompting or an existing GENERATIONS\.jsonl/);
+    expect(train("--concept", concept, "--data", "real", "--detector", "svm", "--out", join(dir, "x.json")).code).toBe(2);
+  });
+});
