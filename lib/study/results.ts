@@ -30,7 +30,7 @@ export const CONTRACT_COLUMNS = [
   "concept", "model", "method", "layer", "strength", "success", "coherence", "diversity_sample", "diversity_set",
   "hm_scd", "hm_sc", "auroc", "auroc_ci_low", "auroc_ci_high", "beats_prompting",
 ] as const;
-export const EXTRA_COLUMNS = ["delta_vs_prompting", "p_vs_prompting", "aurocs", "n_train", "n_test", "empty_responses", "examples"] as const;
+export const EXTRA_COLUMNS = ["delta_vs_prompting", "p_vs_prompting", "aurocs", "n_train", "n_test", "empty_responses", "detector_note", "examples"] as const;
 
 const isSteered = (method: string): boolean => method !== "prompting" && method !== "real";
 
@@ -44,14 +44,15 @@ export function assembleResults(rows: readonly UnitRow[]): ResultRow[] {
     if (seen.has(id)) throw new Error(`results: configuration ${id} appears twice`);
     seen.add(id);
     const base = isSteered(r.method) ? prompting.get(key(r)) : undefined;
-    if (base && base.aurocs.length !== r.aurocs.length)
+    const comparable = base !== undefined && r.auroc !== null && base.auroc !== null;
+    if (comparable && base.aurocs.length !== r.aurocs.length)
       throw new Error(`results: ${id} has ${r.aurocs.length} detector seeds but its prompting baseline has ${base.aurocs.length}`);
     const { aurocs, examples, set_metrics: _set, ...rest } = r;
     return {
       ...rest,
-      beats_prompting: base ? r.auroc > base.auroc : null,
-      delta_vs_prompting: base ? r.auroc - base.auroc : null,
-      p_vs_prompting: base ? pairedSignFlipTest(r.aurocs, base.aurocs, { seed: 0 }).pValue : null,
+      beats_prompting: comparable ? r.auroc! > base.auroc! : null,
+      delta_vs_prompting: comparable ? r.auroc! - base.auroc! : null,
+      p_vs_prompting: comparable ? pairedSignFlipTest(r.aurocs, base.aurocs, { seed: 0 }).pValue : null,
       aurocs: aurocs.join(";"),
       examples: JSON.stringify(examples),
     };
@@ -130,7 +131,8 @@ const fmt = (x: number | null, digits = 3): string => (x === null ? "–" : x.to
  */
 export function summarize(rows: readonly ResultRow[]): string {
   const lines: string[] = [];
-  const steered = rows.filter((r) => isSteered(r.method));
+  // Steered configurations with a detector (rows without one say why in detector_note).
+  const steered = rows.filter((r) => isSteered(r.method) && r.auroc !== null);
   const pairs = [...new Map(rows.map((r) => [`${r.concept}\u0000${r.model}`, { concept: r.concept, model: r.model }])).values()];
   const concepts = [...new Set(rows.map((r) => r.concept))];
   const ci = (r: ResultRow | undefined) => (r ? `${fmt(r.auroc)} [${fmt(r.auroc_ci_low)}, ${fmt(r.auroc_ci_high)}]` : "–");
@@ -139,7 +141,7 @@ export function summarize(rows: readonly ResultRow[]): string {
   for (const { concept, model } of pairs) {
     const of = (m: string) => rows.find((r) => r.concept === concept && r.model === model && r.method === m);
     const mine = steered.filter((r) => r.concept === concept && r.model === model);
-    const best = mine.reduce<ResultRow | undefined>((b, r) => (!b || r.auroc > b.auroc ? r : b), undefined);
+    const best = mine.reduce<ResultRow | undefined>((b, r) => (!b || r.auroc! > b.auroc! ? r : b), undefined);
     lines.push(`  ${concept.padEnd(14)}${model.padEnd(14)}${ci(of("real")).padEnd(24)}${ci(of("prompting")).padEnd(24)}${ci(best).padEnd(24)}` +
       `${(best ? `${best.method} L${best.layer} ×${best.strength}` : "–").padEnd(21)}${fmt(best?.success ?? null, 2).padStart(7)}  ${mine.filter((r) => r.beats_prompting).length}/${mine.length}`);
   }
@@ -156,7 +158,7 @@ export function summarize(rows: readonly ResultRow[]): string {
     const rs = steered.filter((r) => r.concept === c);
     const cells = axes.map((a) => {
       try {
-        return spearman(rs.map((r) => r[a]), rs.map((r) => r.auroc)).toFixed(3).padStart(17);
+        return spearman(rs.map((r) => r[a]), rs.map((r) => r.auroc!)).toFixed(3).padStart(17);
       } catch {
         return "n/a".padStart(17); // constant column or too few rows: the correlation is undefined
       }

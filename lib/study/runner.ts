@@ -40,7 +40,7 @@ import { ArtefactStore } from "./store";
  */
 
 /** Bump when a stage's computation changes, so cached artefacts are recomputed. */
-const STUDY_VERSION = 2;
+const STUDY_VERSION = 3;
 
 /** One row of the results table before the cross-row columns (beats_prompting, …) are added. */
 export interface UnitRow {
@@ -55,11 +55,13 @@ export interface UnitRow {
   diversity_set: number;
   hm_scd: number;
   hm_sc: number;
-  auroc: number;
-  auroc_ci_low: number;
-  auroc_ci_high: number;
-  /** Test AUROC per detector seed (the paired test against prompting uses them). */
+  /** null when the configuration produced too few usable generations to train a detector (see detector_note). */
+  auroc: number | null;
+  auroc_ci_low: number | null;
+  auroc_ci_high: number | null;
+  /** Test AUROC per detector seed (the paired test against prompting uses them); empty without a detector. */
   aurocs: number[];
+  detector_note: string | null;
   n_train: number;
   n_test: number;
   empty_responses: number;
@@ -253,7 +255,7 @@ export class StudyRunner {
   /** The group's whole strength sweep in one batch: every prompt at every strength, common per-sample seeds. */
   private async generateSweep(h: ModelHandle, c: ConceptHandle, u: Extract<Unit, { kind: "group" }>): Promise<StoredGenerations> {
     const vector = await this.vector(h, c, u.method, u.layer);
-    const { prompts, seeds } = sampleAssignment(c.name, c.prompts, this.cfg.samples, this.cfg.seed);
+    const { prompts, seeds } = sampleAssignment(c.name, c.prompts, generatedPerConfiguration(this.cfg.samples), this.cfg.seed);
     const ids = encodePrompts(h.loaded, prompts, { chat: true });
     // ActAdd injects at the prompt positions (Turner et al.); the other methods steer per the config's window.
     const window = u.method === "actadd" ? "prompt" : this.cfg.sampling.window;
@@ -283,7 +285,7 @@ export class StudyRunner {
     const genKey = this.generationKey(h, c, { baseline: "prompting" });
     return this.store.json("row", { ...this.scoringKey(h, c), generations: genKey }, async () => {
       const g = await this.store.json<StoredGenerations>("generations", genKey, async () => {
-        const p = await this.timed("generation", () => generatePrompting({ engine: h.engine, concept: c.name, prompts: c.prompts, systems: c.systems, samples: this.cfg.samples, seed: this.cfg.seed, sampling: this.samplingOptions() }));
+        const p = await this.timed("generation", () => generatePrompting({ engine: h.engine, concept: c.name, prompts: c.prompts, systems: c.systems, samples: generatedPerConfiguration(this.cfg.samples), seed: this.cfg.seed, sampling: this.samplingOptions() }));
         return { prompts: p.prompts, seeds: p.items.map((x) => x.provenance.seed as number), texts: p.texts, systems: p.items.map((x) => x.provenance.system as string) };
       });
       const replacement: Replacement = {
@@ -322,23 +324,26 @@ export class StudyRunner {
     const seeds = Array.from({ length: cfg.detector.seeds }, (_, i) => deriveSeed(cfg.seed, "detector", i));
     const trainingSet = (seed: number) =>
       composeTrainingSet(c.train, { positives: cfg.samples, negatives: cfg.detector.negatives, seed, ...(replacement ? { replacement } : {}) });
+    // Intrinsic scores: the first `samples` generations, empty ones included (they count in empty_responses).
     const scored = replacement
-      ? { prompts: replacement.items.map((x) => x.user), texts: replacement.items.map((x) => x.text) }
+      ? { prompts: replacement.items.slice(0, cfg.samples).map((x) => x.user), texts: replacement.items.slice(0, cfg.samples).map((x) => x.text) }
       : (() => {
           const real = trainingSet(seeds[0]).filter((e) => e.label === 1);
           return { prompts: real.map((e) => e.user), texts: real.map((e) => e.response) };
         })();
     const judge = this.judge(c.source), pplRef = await this.referencePerplexity(h, c);
     const s = await this.timed("intrinsic scores", () => intrinsicScores(h.engine, judge, scored.prompts, scored.texts, pplRef, cfg.diversity));
-    const det = await this.timed("detectors", () => evaluateDetector({
+    const usable = replacement ? replacement.items.filter((x) => x.text.trim().length > 0).length : cfg.samples;
+    const det = usable < cfg.samples ? null : await this.timed("detectors", () => evaluateDetector({
       engine: h.engine, modelId: h.id, detector: this.detector(h), trainingSet, test: c.test, seeds,
       bootstrapIterations: cfg.detector.bootstrap, data: where.method, store: this.store,
     }));
     return {
       concept: c.name, model: h.name, ...where,
       success: s.success, coherence: s.coherence, diversity_sample: s.diversity_sample, diversity_set: s.diversity_set, hm_scd: s.hm_scd, hm_sc: s.hm_sc,
-      auroc: det.auroc, auroc_ci_low: det.auroc_ci[0], auroc_ci_high: det.auroc_ci[1], aurocs: det.aurocs,
-      n_train: det.n_train, n_test: det.n_test,
+      auroc: det?.auroc ?? null, auroc_ci_low: det?.auroc_ci[0] ?? null, auroc_ci_high: det?.auroc_ci[1] ?? null, aurocs: det?.aurocs ?? [],
+      detector_note: det ? null : `only ${usable} of ${replacement!.items.length} generations are non-empty; ${cfg.samples} are needed`,
+      n_train: det?.n_train ?? 0, n_test: det?.n_test ?? c.test.length,
       empty_responses: s.empty_responses,
       examples: scored.texts.slice(0, 3),
       set_metrics: { ...s.set_metrics },
@@ -360,3 +365,11 @@ export async function runUnits(runner: StudyRunner, units: readonly Unit[]): Pro
   }
   return out;
 }
+
+/**
+ * Generations made per configuration: `samples` plus a 25 % reserve. Intrinsic scores use the first `samples`
+ * (empty responses included); the detector takes `samples` non-empty ones from all of them, so a few empty
+ * generations do not cost a configuration its detector. With fewer non-empty generations than `samples`, the
+ * row has no detector (AUROC empty, reason in detector_note): never a silently smaller training set.
+ */
+export const generatedPerConfiguration = (samples: number): number => samples + Math.ceil(samples / 4);

@@ -12,7 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const row = (method: UnitRow["method"], strength: number | null, aurocs: number[]): UnitRow => ({
   concept: "toxicity", model: "m", method, layer: strength === null ? null : 1, strength,
   success: 0.5, coherence: 0.25 + (strength ?? 0) / 10, diversity_sample: 0.9, diversity_set: 0.8, hm_scd: 0.4, hm_sc: 0.3,
-  auroc: aurocs.reduce((s, x) => s + x, 0) / aurocs.length, auroc_ci_low: 0.1, auroc_ci_high: 0.9, aurocs,
+  auroc: aurocs.reduce((s, x) => s + x, 0) / aurocs.length, auroc_ci_low: 0.1, auroc_ci_high: 0.9, aurocs, detector_note: null,
   n_train: 10, n_test: 20, empty_responses: 0, examples: ["a, \"b\"", "c"], set_metrics: { responses: 2 },
 });
 const rows = [row("real", null, [0.9, 0.9, 0.9]), row("prompting", null, [0.6, 0.62, 0.61]), row("caa", 1, [0.7, 0.71, 0.72]), row("caa", 2, [0.5, 0.6, 0.55])];
@@ -59,5 +59,15 @@ describe("results table", () => {
     mkdirSync(join(out, "shards"), { recursive: true });
     writeFileSync(join(out, "shards", "0-of-3.json"), JSON.stringify({ ...shard(0, [0]), shard: { index: 0, count: 3 } }));
     expect(() => mergeShards(out)).toThrow(/different splits/);
+  });
+});
+
+describe("configurations without a detector", () => {
+  it("leave AUROC and the comparison with prompting empty, and are left out of the summary's counts", () => {
+    const none: UnitRow = { ...row("caa", 2, []), auroc: null, auroc_ci_low: null, auroc_ci_high: null, detector_note: "only 3 of 10 generations are non-empty; 8 are needed", n_train: 0 };
+    const out = assembleResults([row("prompting", null, [0.6, 0.7]), row("caa", 1, [0.8, 0.9]), none]);
+    expect(out[2]).toMatchObject({ auroc: null, beats_prompting: null, delta_vs_prompting: null, p_vs_prompting: null });
+    expect(out[1].beats_prompting).toBe(true);
+    expect(summarize(out)).toContain("1/1");
   });
 });
