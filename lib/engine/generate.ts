@@ -4,7 +4,7 @@ import { createRng, type Rng } from "../util/rng";
 import type { Generation, LoadedModel, SampleSteering, SamplingOptions, TextTokenizer } from "./types";
 import { leftPad, validateIds } from "./batch";
 import type { Feeds, RunGraph } from "./engine";
-import { argmax, isGreedy, perSampleSeeds, sampleToken } from "./sampling";
+import { argmax, cutAtStop, isGreedy, perSampleSeeds, sampleToken } from "./sampling";
 import { selectRows, steerMask, steeringVectors, validateSteering } from "./steering-feeds";
 import { IO, type GraphVariant } from "./variant";
 
@@ -201,12 +201,3 @@ function shrink(live: LiveBatch, keep: number[]): LiveBatch {
   return { ...live, rows: keep.map((r) => live.rows[r]), cache, mask, vectors: selectRows(live.vectors, R, keep) };
 }
 
-/** If the decoded text contains a stop string, cut the text before the earliest one and mark the sample stopped. */
-function cutAtStop(g: Generation, tokenizer: TextTokenizer, stop: readonly string[]): boolean {
-  const text = tokenizer.decode(g.ids, { skipSpecialTokens: true });
-  const at = Math.min(...stop.map((s) => text.indexOf(s)).filter((i) => i >= 0));
-  if (!Number.isFinite(at)) return false;
-  g.text = text.slice(0, at);
-  g.finish = "stop";
-  return true;
-}

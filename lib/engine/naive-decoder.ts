@@ -1,7 +1,7 @@
 import type { ModelSpec, Weights } from "../arch/spec";
 import { createRng, type Rng } from "../util/rng";
 import { referenceForward } from "./reference";
-import { argmax, isGreedy, perSampleSeeds, sampleToken } from "./sampling";
+import { argmax, cutAtStop, isGreedy, perSampleSeeds, sampleToken } from "./sampling";
 import type { Generation, SampleSteering, SamplingOptions, TextTokenizer } from "./types";
 
 /**
@@ -77,12 +77,3 @@ function decodeBatch(
   return out;
 }
 
-/** If the decoded text contains a stop string, cut the text before the earliest one and mark the sample stopped. */
-function cutAtStop(g: Generation, tokenizer: TextTokenizer, stop: readonly string[]): boolean {
-  const text = tokenizer.decode(g.ids, { skipSpecialTokens: true });
-  const at = Math.min(...stop.map((s) => text.indexOf(s)).filter((i) => i >= 0));
-  if (!Number.isFinite(at)) return false;
-  g.text = text.slice(0, at);
-  g.finish = "stop";
-  return true;
-}

@@ -1,4 +1,5 @@
 import { deriveSeed, type Rng } from "../util/rng";
+import type { Generation, TextTokenizer } from "./types";
 
 /**
  * Next-token choice from one row of logits, shared by every decoder (the naive reference and the ONNX engine)
@@ -112,4 +113,14 @@ export function perSampleSeeds(n: number, opts: { seed?: number; seeds?: readonl
   }
   if (opts.seed === undefined) throw new Error("sampling: a seed (or one seed per prompt in seeds) is required to sample");
   return Array.from({ length: n }, (_, i) => deriveSeed(opts.seed!, "sample", i));
+}
+
+/** If the decoded text contains a stop string, cut the text before the earliest one and mark the sample stopped. */
+export function cutAtStop(g: Generation, tokenizer: TextTokenizer, stop: readonly string[]): boolean {
+  const text = tokenizer.decode(g.ids, { skipSpecialTokens: true });
+  const at = Math.min(...stop.map((s) => text.indexOf(s)).filter((i) => i >= 0));
+  if (!Number.isFinite(at)) return false;
+  g.text = text.slice(0, at);
+  g.finish = "stop";
+  return true;
 }
