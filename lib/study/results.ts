@@ -78,6 +78,14 @@ export function loadResults(dir: string) {
   return aq.fromCSV(readFileSync(file, "utf8"));
 }
 
+/** results.csv as typed rows (what summarize and the figure builders take); the contract columns must be there. */
+export function loadResultRows(dir: string): ResultRow[] {
+  const table = loadResults(dir);
+  const missing = CONTRACT_COLUMNS.filter((c) => !table.columnNames().includes(c));
+  if (missing.length) throw new Error(`${join(dir, "results.csv")}: missing columns ${missing.join(", ")}`);
+  return table.objects() as unknown as ResultRow[];
+}
+
 /**
  * A shard's output: results/<name>/shards/<i>-of-<n>.json with the rows of each unit it ran, under the unit's
  * index in the full enumeration, and the fingerprint of the config and of the unit list, so merge can refuse

@@ -2,7 +2,7 @@ import { join, resolve } from "node:path";
 import { exportFigures, type ExportFormat } from "../../plot/export";
 import { assertResultRows } from "../../plot/results";
 import { studyFigures } from "../../plot/study";
-import { loadResults } from "../../study/results";
+import { loadResultRows } from "../../study/results";
 import { repoRoot } from "../../util/paths";
 import { parseArgs, usage, UsageError } from "../args";
 
@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   const dir = resolve(String(a.results ?? join(repoRoot(), "results", "default")));
   const formats = String(a.formats ?? "html,png,svg").split(",").map((f) => f.trim()) as ExportFormat[];
   for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`figures: --formats takes ${FORMATS.join(", ")} (got '${f}')`);
-  const rows = loadResults(dir).objects();
+  const rows = loadResultRows(dir);
   assertResultRows(rows, `${join(dir, "results.csv")} row`);
   const out = resolve(String(a.out ?? join(repoRoot(), "figures", dir.split(/[\\/]/).filter(Boolean).pop()!)));
   const files = await exportFigures(studyFigures(rows), out, { formats });
