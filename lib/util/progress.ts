@@ -3,7 +3,7 @@
  * - "bar": a terminal (stderr is a TTY): one redrawn line with a bar, rate and ETA;
  * - "live": notebooks (STEERSYNTH_PROGRESS=live, set by the tslab kernel launcher): the same line redrawn with "\r",
  *   which Jupyter renders in place;
- * - "lines": logs and CI: a line at most every 10% so logs stay short;
+ * - "lines": logs and CI: a line at most every 10%, and nothing for work that ends within 2 s;
  * - "off": STEERSYNTH_PROGRESS=off.
  * Nesting: while one progress is running, a progress started inside it (e.g. generation inside a study
  * configuration) does not draw its own line; it shows as a suffix of the outer line ("… · generate 40/256").
@@ -37,7 +37,7 @@ export function progress(title: string, total: number): Progress {
   if (outer) return nested(outer, title, total);
   const mode = currentMode();
   const start = Date.now();
-  let doneUnits = 0, lastDraw = 0, lastDecile = -1, text = title, finished = false, suffix = "";
+  let doneUnits = 0, lastDraw = 0, lastDecile = -1, text = title, finished = false, suffix = "", printed = false;
   const write = (s: string) => process.stderr.write(s);
   const line = (): string => {
     const frac = total > 0 ? Math.min(1, doneUnits / total) : 1;
@@ -51,8 +51,10 @@ export function progress(title: string, total: number): Progress {
     if (mode === "off") return;
     const now = Date.now();
     if (mode === "lines") {
+      // Logs stay short: work finishing within 2 s prints nothing; longer work a line per 10 %.
       const decile = total > 0 ? Math.floor((doneUnits / total) * 10) : 10;
-      if (decile !== lastDecile || force) { lastDecile = decile; write(line() + "\n"); }
+      if (now - start < 2000 && !printed) return;
+      if (decile !== lastDecile || force) { lastDecile = decile; printed = true; write(line() + "\n"); }
       return;
     }
     if (!force && now - lastDraw < 200) return;
@@ -69,7 +71,7 @@ export function progress(title: string, total: number): Progress {
       if (finished) return;
       finished = true;
       if (outer === self) outer = null;
-      if (mode === "lines") { if (lastDecile !== 10) draw(true); return; }
+      if (mode === "lines") { if (printed && lastDecile !== 10) draw(true); return; }
       draw(true);
       if (mode !== "off") write("\n");
     },

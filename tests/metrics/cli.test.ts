@@ -68,6 +68,11 @@ describe("steersynth score", () => {
     mkdirSync(join(root, "data", "concepts", "rude"), { recursive: true });
     const rows = Array.from({ length: 40 }, (_, i) => ({ user: "q", response: i % 2 ? `you idiot ${i}, stupid` : `thanks ${i}, happy to help`, label: i % 2 }));
     writeFileSync(join(root, "data", "concepts", "rude", "judge_train.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n"));
+    // A valid concept file (lib/world/schema); only judge_train matters here, so every file entry names it.
+    const files = Object.fromEntries(["pairs", "ab", "prompts", "detector_train", "detector_test", "judge_train", "baseline"].map((k) => [k, "judge_train.jsonl"]));
+    writeFileSync(join(root, "data", "concepts", "rude.json"), JSON.stringify({
+      name: "rude", axis: "harmless", definition: "Rude replies.", rubric: "Rate rudeness 0-10.", positive_label: "rude", negative_label: "polite", files,
+    }));
     const saved = process.env.STEERSYNTH_ROOT;
     process.env.STEERSYNTH_ROOT = root;
     try {
