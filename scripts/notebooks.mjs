@@ -104,6 +104,8 @@ async function main() {
   }
   const total = ((Date.now() - t0) / 1000).toFixed(1);
   console.log(`${chosen.length - failed}/${chosen.length} notebooks ran without error (${total} s)${opts.out ? `; executed copies in ${opts.out}` : ""}`);
+  // A plain closing line that CI log readers understand.
+  console.log(`notebooks: ${chosen.length - failed} passed, ${failed} failed`);
   return failed ? 1 : 0;
 }
 
