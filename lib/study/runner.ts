@@ -24,7 +24,7 @@ import { loadConcept, readBaseline, readLabelled, readPrompts } from "../world/i
 import type { MethodName, StudyConfig } from "./config";
 import { configId, enumerateUnits, unitId, unitRows, type Unit } from "./grid";
 import { checkpointContentId } from "./identity";
-import { intrinsicScores, referencePerplexity } from "./intrinsic";
+import { intrinsicScores, referencePerplexity, type IntrinsicScores } from "./intrinsic";
 import { ArtefactStore } from "./store";
 
 /**
@@ -43,18 +43,12 @@ import { ArtefactStore } from "./store";
 const STUDY_VERSION = 3;
 
 /** One row of the results table before the cross-row columns (beats_prompting, …) are added. */
-export interface UnitRow {
+export interface UnitRow extends Omit<IntrinsicScores, "set_metrics"> {
   concept: string;
   model: string;
   method: MethodName | "prompting" | "real";
   layer: number | null;
   strength: number | null;
-  success: number;
-  coherence: number;
-  diversity_sample: number;
-  diversity_set: number;
-  hm_scd: number;
-  hm_sc: number;
   /** null when the configuration produced too few usable generations to train a detector (see detector_note). */
   auroc: number | null;
   auroc_ci_low: number | null;
@@ -64,7 +58,6 @@ export interface UnitRow {
   detector_note: string | null;
   n_train: number;
   n_test: number;
-  empty_responses: number;
   /** Up to three example responses, for the example-generations figure. */
   examples: string[];
   set_metrics: Record<string, number>;
