@@ -1,4 +1,5 @@
 import { createRng, deriveSeed } from "../util/rng";
+import type { LabelledRow } from "../world/schema";
 
 /**
  * Training data for a detector: the concept's real detector_train split, with its violating (positive)
@@ -15,6 +16,10 @@ export interface Example {
   source: Source;
   provenance: Record<string, string | number | null>;
 }
+
+/** A concept's real labelled split (detector_train / detector_test) as examples, with their provenance. */
+export const realExamples = (rows: readonly LabelledRow[], split: string): Example[] =>
+  rows.map((r, i) => ({ user: r.user, response: r.response, label: r.label, source: "real", provenance: { split, index: i, template: r.template ?? null } }));
 
 /** Generated responses that stand in for the real positives. */
 export interface Replacement {

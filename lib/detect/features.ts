@@ -1,7 +1,7 @@
 import { readSafetensors, writeSafetensors } from "../checkpoint/safetensors";
 import type { Engine } from "../engine/types";
 import { captureActivations } from "../steering/capture";
-import { encodeExchange } from "../steering/dataset";
+import { encodeExchange, truncateExchange } from "../steering/dataset";
 import type { ArtefactStore } from "../study/store";
 
 /**
@@ -36,7 +36,7 @@ export async function responseFeatures(req: FeatureRequest): Promise<Float32Arra
     // Overlong examples keep their start: the prompt template and the first response tokens.
     const encoded = items.map((x, i) => {
       const e = encodeExchange(tok, x.user, x.response, `example ${i}`);
-      return e.ids.length <= maxLen ? e : { ids: e.ids.slice(0, maxLen), responseStart: Math.min(e.responseStart, maxLen - 1), responseEnd: maxLen };
+      return truncateExchange(e, maxLen);
     });
     const acts = await captureActivations(engine, encoded, { sites: ["resid_post"], layers: [layer], read: "mean", batchSize: 32, label: req.label ?? "features" });
     return acts.get(`${layer}.resid_post`)!; // [N, H]

@@ -1,6 +1,6 @@
 import type * as tfjs from "@tensorflow/tfjs";
 import type { LoadedModel } from "../engine/types";
-import { encodeExchange } from "../steering/dataset";
+import { encodeExchange, truncateExchange } from "../steering/dataset";
 import type { Tf } from "../train/backend";
 import { buildTfModel } from "../train/model";
 import { createRng, deriveSeed } from "../util/rng";
@@ -36,10 +36,8 @@ function encodeAll(model: LoadedModel, items: readonly Example[], maxLen: number
   if (!tok) throw new Error(`${model.dir}: the fine-tune detector needs the model's tokenizer`);
   return items.map((x, i) => {
     const e = encodeExchange(tok, x.user, x.response, `example ${i}`);
-    const ids = e.ids.slice(0, maxLen);
-    // Keep at least one response token to pool over, even when the prompt alone reaches maxLen.
-    const start = Math.min(e.responseStart, ids.length - 1);
-    return { ids, start, end: Math.min(e.responseEnd, ids.length) };
+    const t = truncateExchange(e, maxLen);
+    return { ids: t.ids, start: t.responseStart, end: t.responseEnd };
   });
 }
 

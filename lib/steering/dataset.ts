@@ -75,6 +75,15 @@ export function encodeExchange(tok: TextTokenizer, user: string, response: strin
   return { ids, responseStart: prompt.length, responseEnd: ids.length };
 }
 
+/**
+ * An exchange cut to its first maxLen tokens (the prompt template and the start of the response), keeping at
+ * least one response token even when the prompt alone reaches maxLen.
+ */
+export function truncateExchange(e: EncodedText, maxLen: number): EncodedText {
+  if (e.ids.length <= maxLen) return e;
+  return { ids: e.ids.slice(0, maxLen), responseStart: Math.min(e.responseStart, maxLen - 1), responseEnd: maxLen };
+}
+
 function encodeSide(tok: TextTokenizer | null, pair: ContrastPair, side: "positive" | "negative", where: string): EncodedText {
   if (pair.kind === "ids") {
     const ids = pair[side].slice();

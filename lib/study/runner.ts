@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { loadModel } from "../checkpoint/index";
-import { composeTrainingSet, type Example, type Replacement } from "../detect/dataset";
+import { composeTrainingSet, realExamples, type Example, type Replacement } from "../detect/dataset";
 import { evaluateDetector, type DetectorConfig } from "../detect/evaluate";
 import { DEFAULT_FINETUNE } from "../detect/finetune";
 import { DEFAULT_HEAD } from "../detect/head";
@@ -92,8 +92,6 @@ interface StoredGenerations {
   systems?: string[];
 }
 
-const asExamples = (rows: ReturnType<typeof readLabelled>, split: string): Example[] =>
-  rows.map((r, i) => ({ user: r.user, response: r.response, label: r.label, source: "real", provenance: { split, index: i, template: r.template ?? null } }));
 
 export class StudyRunner {
   readonly store: ArtefactStore;
@@ -147,8 +145,8 @@ export class StudyRunner {
     let c = this.concepts.get(name);
     if (!c) {
       const meta = loadConcept(name);
-      const train = asExamples(readLabelled(meta.paths.detector_train), "detector_train");
-      const test = asExamples(readLabelled(meta.paths.detector_test), "detector_test");
+      const train = realExamples(readLabelled(meta.paths.detector_train), "detector_train");
+      const test = realExamples(readLabelled(meta.paths.detector_test), "detector_test");
       const prompts = readPrompts(meta.paths.prompts).map((p) => p.user);
       const systems = readBaseline(meta.paths.baseline).map((b) => b.system);
       const pairs = [loadConceptPairs(name, "mean"), loadConceptPairs(name, "answer")];

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadModel } from "../../checkpoint/index";
-import { composeTrainingSet, type Example, type Replacement } from "../../detect/dataset";
+import { composeTrainingSet, realExamples, type Replacement } from "../../detect/dataset";
 import { evaluateDetector, type DetectorConfig } from "../../detect/evaluate";
 import { DEFAULT_FINETUNE } from "../../detect/finetune";
 import { DEFAULT_HEAD } from "../../detect/head";
@@ -47,9 +47,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!Number.isInteger(nSeeds) || nSeeds < 1) throw new UsageError("train: --seeds must be a positive integer");
   const modelDir = resolve(String(a.model ?? dataPath("models", "llama-tiny")));
   const concept = loadConcept(String(a.concept));
-  const asExamples = (file: string, split: string): Example[] =>
-    readLabelled(file).map((r, i) => ({ user: r.user, response: r.response, label: r.label, source: "real", provenance: { split, index: i } }));
-  const train = asExamples(concept.paths.detector_train, "detector_train"), test = asExamples(concept.paths.detector_test, "detector_test");
+  const train = realExamples(readLabelled(concept.paths.detector_train), "detector_train");
+  const test = realExamples(readLabelled(concept.paths.detector_test), "detector_test");
 
   const loaded = await loadModel(modelDir);
   const engine = await createEngine(loaded);
