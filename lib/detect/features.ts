@@ -11,6 +11,9 @@ import type { ArtefactStore } from "../study/store";
  * A block of texts is one cached artefact keyed by (model identity, layer, texts in order): a block is always
  * computed in the same batches, so its features are the same bits in every process that computes it.
  */
+/** The default probe layer: two thirds of the way up (a fixed, documented choice). */
+export const defaultProbeLayer = (nLayers: number): number => Math.min(nLayers - 1, Math.floor((2 * nLayers) / 3));
+
 export interface FeatureRequest {
   engine: Engine;
   /** A stable identity of the model's weights (lib/study/identity checkpointContentId). */

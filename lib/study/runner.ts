@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { loadModel } from "../checkpoint/index";
 import { composeTrainingSet, realExamples, type Example, type Replacement } from "../detect/dataset";
+import { defaultProbeLayer } from "../detect/features";
 import { evaluateDetector, type DetectorConfig } from "../detect/evaluate";
 import { DEFAULT_FINETUNE } from "../detect/finetune";
 import { DEFAULT_HEAD } from "../detect/head";
@@ -299,8 +300,7 @@ export class StudyRunner {
     const d = this.cfg.detector;
     if (d.layer !== null && d.layer >= h.loaded.spec.nLayers)
       throw new Error(`${this.cfg.file}: detector.layer: layer ${d.layer} does not exist (${h.name} has layers 0..${h.loaded.spec.nLayers - 1})`);
-    // Default probe layer: two thirds of the way up (a fixed, documented choice).
-    const layer = d.layer ?? Math.min(h.loaded.spec.nLayers - 1, Math.floor((2 * h.loaded.spec.nLayers) / 3));
+    const layer = d.layer ?? defaultProbeLayer(h.loaded.spec.nLayers);
     return d.kind === "probe"
       ? { kind: "probe", layer, head: { ...DEFAULT_HEAD, kind: d.head } }
       : { kind: "finetune", config: { ...DEFAULT_FINETUNE, ...(d.layer !== null ? { layer: d.layer } : {}) } };

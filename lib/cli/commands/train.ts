@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadModel } from "../../checkpoint/index";
+import { defaultProbeLayer } from "../../detect/features";
 import { composeTrainingSet, realExamples, type Replacement } from "../../detect/dataset";
 import { evaluateDetector, type DetectorConfig } from "../../detect/evaluate";
 import { DEFAULT_FINETUNE } from "../../detect/finetune";
@@ -73,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const negatives = numberOpt("train", "negatives", a.negatives, 400);
     const detector: DetectorConfig = kind === "probe"
-      ? { kind, layer: numberOpt("train", "layer", a.layer, Math.floor((2 * loaded.spec.nLayers) / 3)), head: DEFAULT_HEAD }
+      ? { kind, layer: numberOpt("train", "layer", a.layer, defaultProbeLayer(loaded.spec.nLayers)), head: DEFAULT_HEAD }
       : { kind, config: a.layer === undefined ? DEFAULT_FINETUNE : { ...DEFAULT_FINETUNE, layer: numberOpt("train", "layer", a.layer) } };
     const cacheDir = resolve(String(a.cache ?? join(repoRoot(), ".cache", "detect")));
     const result = await evaluateDetector({
