@@ -3,6 +3,8 @@
  *   world corpus (lib/world, seeded) → shared BPE tokenizer (ChatML) → llama-tiny and qwen2-tiny trained with
  *   tfjs (lib/train) → data/models/<name>/ (config.json, model.safetensors, tokenizer files,
  *   generation_config.json, training_report.json).
+ *   → behaviour_report.json: per concept, how often the model violates with and without the prompting
+ *   baseline's instructions (lib/train/behaviour.ts, ONNX engine, seeded sampling).
  * Same seed → same corpus, tokenizer, initialisation and batch order. Runs on the fastest tfjs backend present;
  * run scripts/setup-native-tfjs.sh first (minutes instead of hours).
  */
@@ -14,13 +16,20 @@ import { chatExamples } from "../lib/train/chat-data";
 import { trainLM, DEFAULT_TRAIN } from "../lib/train/loop";
 import { buildTfModel } from "../lib/train/model";
 import { dataPath } from "../lib/util/paths";
-import { buildCorpus, DEFAULT_SEED, dialogue, renderChat } from "../lib/world/index";
+import { buildCorpus, CONCEPTS, DEFAULT_SEED, dialogue, renderChat } from "../lib/world/index";
+import { loadModel } from "../lib/checkpoint/index";
+import { createEngine } from "../lib/engine/index";
+import { conceptClassifierJudge } from "../lib/metrics/judges/classifier";
+import type { Judge } from "../lib/metrics/judges/types";
+import { measureAllBehaviour } from "../lib/train/behaviour";
+import { writeJsonAtomic } from "../lib/util/atomic";
 
 const OPTIONS: Record<string, OptionSpec> = {
   seed: { type: "string", description: `master seed (default ${DEFAULT_SEED}, the world's default)` },
   dialogues: { type: "string", description: "training dialogues drawn from the world corpus (default 30000)" },
   "held-out": { type: "string", description: "held-out dialogues for eval loss / perplexity (default 1000)" },
   only: { type: "string", description: `build only this model (${DEFAULT_RECIPES.map((r) => r.name).join(", ")})` },
+  "report-only": { type: "boolean", description: "only (re)measure behaviour_report.json of the models already in --out" },
   "steps-scale": { type: "string", description: "multiply every recipe's step count (default 1; e.g. 0.05 for a smoke test)" },
   out: { type: "string", description: "output folder (default data/models)" },
   help: { type: "boolean", description: "show this help" },
@@ -39,6 +48,10 @@ async function main(argv: string[]): Promise<number> {
   const recipes = DEFAULT_RECIPES.filter((r) => args.only === undefined || r.name === args.only);
   if (recipes.length === 0) throw new UsageError(`build-models: --only ${args.only} names no model (known: ${DEFAULT_RECIPES.map((r) => r.name).join(", ")})`);
   const t0 = Date.now();
+  if (args["report-only"]) {
+    for (const r of recipes) await writeBehaviourReport(join(out, r.name));
+    return 0;
+  }
 
   // Held-out dialogues are the corpus's next indices: independent draws from the same distribution.
   const items = buildCorpus({ seed, dialogues: nTrain + nHeld });
@@ -74,9 +87,27 @@ async function main(argv: string[]): Promise<number> {
     const rep = trainAndSave(tf, backend, r, corpus, tok, seed, dir);
     console.error(`${r.name}: ${rep.parameters} parameters, train loss ${rep.finalTrainLoss.toFixed(3)}, held-out loss ${rep.evalLoss.toFixed(3)} (perplexity ${rep.heldOutPerplexity.toFixed(2)}), ${(rep.wallSeconds / 60).toFixed(1)} min → ${dir}`);
   }
+  for (const r of plan) await writeBehaviourReport(join(out, r.name));
   console.error(`done in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
   return 0;
 }
+
+/** Judges are trained once per process and shared by the models. */
+let judges: Map<string, Judge> | undefined;
+
+async function writeBehaviourReport(dir: string): Promise<void> {
+  judges ??= new Map(CONCEPTS.map((c) => [c, conceptClassifierJudge(c)]));
+  const engine = await createEngine(await loadModel(dir));
+  try {
+    const file = await measureAllBehaviour(engine, judges);
+    writeJsonAtomic(join(dir, "behaviour_report.json"), file);
+    for (const c of file.concepts)
+      console.error(`${dir.split(/[\\/]/).pop()} / ${c.concept}: violating ${pct(c.plain.rate)} plain → ${pct(c.instructed.rate)} instructed (mean judge score ${c.plain.meanScore.toFixed(2)} → ${c.instructed.meanScore.toFixed(2)}, p = ${c.pValue.toFixed(4)}, n = ${c.samples})`);
+  } finally {
+    await engine.dispose();
+  }
+}
+const pct = (x: number): string => `${Math.round(100 * x)} %`;
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

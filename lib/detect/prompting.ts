@@ -1,5 +1,5 @@
 import { encodePrompts } from "../engine/index";
-import type { Engine } from "../engine/types";
+import type { Engine, Generation } from "../engine/types";
 import { deriveSeed } from "../util/rng";
 import type { Replacement } from "./dataset";
 
@@ -25,7 +25,7 @@ export function sampleAssignment(concept: string, prompts: readonly string[], sa
   return { prompts: assigned, seeds: assigned.map((_, i) => deriveSeed(seed, "generation", concept, i)) };
 }
 
-export async function generatePrompting(req: PromptingRequest): Promise<Replacement & { prompts: string[]; texts: string[] }> {
+export async function generatePrompting(req: PromptingRequest): Promise<Replacement & { prompts: string[]; texts: string[]; finishes: Generation["finish"][] }> {
   if (req.systems.length === 0) throw new Error(`${req.concept}: no baseline instructions (baseline.jsonl is empty)`);
   const { prompts, seeds } = sampleAssignment(req.concept, req.prompts, req.samples, req.seed);
   const systems = prompts.map((_, i) => req.systems[i % req.systems.length]);
@@ -36,6 +36,7 @@ export async function generatePrompting(req: PromptingRequest): Promise<Replacem
     source: "prompting",
     prompts,
     texts,
+    finishes: gens.map((g) => g.finish),
     items: texts.map((text, k) => ({ user: prompts[k], text, provenance: { config: `${req.concept}__prompting`, sample: k, seed: seeds[k], system: systems[k] } })),
   };
 }

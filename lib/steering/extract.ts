@@ -2,7 +2,6 @@ import { siteKey } from "../arch/spec";
 import type { Engine, SteerSite } from "../engine/types";
 import { captureActivations } from "./capture";
 import type { EncodedPair } from "./dataset";
-import { scoreLayers, type LayerScore } from "./layers";
 import { createMethod, type MethodName, type MethodOptions, type PairedActivations, type SteeringMethod } from "./methods/index";
 import type { ReadPolicy } from "./read";
 import { createVector, modelIdentity, type ModelIdentity, type SteeringVector } from "./vector";
@@ -83,12 +82,4 @@ export function vectorFromActivations(
     layerInfo: new Map([...fits].map(([l, f]) => [l, f.info])),
     details: { options: method.options, pairs: first?.n ?? 0, seed, layersRequested: [...acts.keys()] },
   });
-}
-
-/** Per-layer probe accuracy and separation of a concept at resid_post (the "auto" layer choice's input). */
-export async function scorePairLayers(
-  engine: Engine, pairs: readonly EncodedPair[], opts: { read: ReadPolicy; seed: number; layers?: number[] | "all"; batchSize?: number },
-): Promise<LayerScore[]> {
-  const layers = resolveLayers(opts.layers ?? "all", engine.model.spec.nLayers);
-  return scoreLayers(await capturePairs(engine, pairs, { site: "resid_post", layers, read: opts.read, batchSize: opts.batchSize }), { seed: opts.seed });
 }

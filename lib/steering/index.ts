@@ -5,15 +5,18 @@
  *   extract                  the pipeline capture → method → vector
  *   vector                   the SteeringVector value and its arithmetic (sum, difference, scale, negate)
  *   spec, sweep              declarative steering specs lowered to per-sample engine steering; strength sweeps
- *   layers                   per-layer probe accuracy / separation, and the layer choice
+ *   layers                   per-layer probe accuracy / separation (where a concept is readable)
+ *   effect, choose-layer     teacher-forced steering effect per layer, and the "auto" layer choice
  *   persistence, controlvector, gguf   safetensors + JSON provenance; GGUF control vectors (llama.cpp, repeng)
  */
 export { captureActivations, type CaptureOptions } from "./capture";
 export { loadConceptPairs } from "./concept-data";
 export { exportControlVector, importControlVector, encodeControlVector, decodeControlVector } from "./controlvector";
 export { datasetFingerprint, encodePairs, readPairsJsonl, type ContrastPair, type EncodedPair } from "./dataset";
-export { capturePairs, extractVector, resolveLayers, scorePairLayers, vectorFromActivations, type CapturePairsOptions, type ExtractOptions } from "./extract";
-export { bestLayer, layerColumns, layerTable, scoreLayers, type LayerScore, type LayerScoreOptions } from "./layers";
+export { capturePairs, extractVector, resolveLayers, vectorFromActivations, type CapturePairsOptions, type ExtractOptions } from "./extract";
+export { layerColumns, layerTable, scoreLayers, type LayerScore, type LayerScoreOptions } from "./layers";
+export { layerEffects, pairLogRatios, responseLogProb, steerableLayer, type LayerEffect, type LayerEffectOptions } from "./effect";
+export { chooseLayer, type ChooseLayerOptions, type LayerChoice } from "./choose-layer";
 export * from "./methods/index";
 export { loadVector, provenancePath, saveVector } from "./persistence";
 export { PROVENANCE_FORMAT, STRENGTH_UNIT, type Provenance } from "./provenance";

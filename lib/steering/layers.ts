@@ -1,9 +1,12 @@
 import { mean, project, std, subtract, meanRows } from "./linalg";
 import { accuracy, fitLogistic, heldOutSplit } from "./logistic";
+import type { LayerChoice } from "./choose-layer";
+import type { LayerEffect } from "./effect";
 import { typicalNorm, type PairedActivations } from "./methods/types";
 
 /**
- * Choosing where to steer: per layer, how well a concept separates in the activations.
+ * Where a concept is readable: per layer, how well it separates in the activations. (Where steering it works is
+ * another question, answered by choose-layer.ts: on small models every layer reads a concept ~perfectly.)
  *   probeAccuracy  held-out accuracy of a logistic probe (positive vs negative), trained on the other pairs;
  *   separation     held-out gap between the classes' mean projections on the train mean-difference
  *                  direction, in units of the pooled within-class standard deviation (Cohen's d);
@@ -58,23 +61,31 @@ export function scoreLayers(acts: ReadonlyMap<number, PairedActivations>, opts: 
   return scores.sort((p, q) => p.layer - q.layer);
 }
 
-/** The layer to steer when the study says "auto": highest held-out probe accuracy, ties broken by separation. */
-export function bestLayer(scores: readonly LayerScore[]): number {
-  if (scores.length === 0) throw new Error("bestLayer: no layer scores");
-  return [...scores].sort((p, q) => q.probeAccuracy - p.probeAccuracy || q.separation - p.separation || p.layer - q.layer)[0].layer;
-}
+/** Column form for plots and tables: one array per field, aligned by layer (effects: see choose-layer.ts). */
+export const layerColumns = (scores: readonly LayerScore[], effects: readonly LayerEffect[] = []) => {
+  const at = (l: number) => effects.find((e) => e.layer === l);
+  return {
+    layer: scores.map((s) => s.layer),
+    probeAccuracy: scores.map((s) => s.probeAccuracy),
+    separation: scores.map((s) => s.separation),
+    typicalNorm: scores.map((s) => s.typicalNorm),
+    raise: scores.map((s) => at(s.layer)?.raise ?? null),
+    lower: scores.map((s) => at(s.layer)?.lower ?? null),
+  };
+};
 
-/** Column form for plots and tables: one array per field, aligned by layer. */
-export const layerColumns = (scores: readonly LayerScore[]) => ({
-  layer: scores.map((s) => s.layer),
-  probeAccuracy: scores.map((s) => s.probeAccuracy),
-  separation: scores.map((s) => s.separation),
-  typicalNorm: scores.map((s) => s.typicalNorm),
-});
-
-/** A plain-text table (Markdown) of the scores, one row per layer, the chosen layer marked. */
-export function layerTable(scores: readonly LayerScore[]): string {
-  const best = bestLayer(scores);
-  const rows = scores.map((s) => `| ${s.layer}${s.layer === best ? " *" : ""} | ${s.probeAccuracy.toFixed(3)} | ${s.separation.toFixed(2)} | ${s.typicalNorm.toFixed(3)} |`);
-  return ["| layer | probe accuracy (held-out) | separation (Cohen's d) | typical norm |", "|---|---|---|---|", ...rows].join("\n");
+/**
+ * A plain-text table (Markdown) of the scores, one row per layer; with a layer choice, its steering effects too
+ * and the chosen layer marked.
+ */
+export function layerTable(scores: readonly LayerScore[], choice?: Pick<LayerChoice, "layer" | "effects">): string {
+  const fx = (l: number) => {
+    const e = choice?.effects.find((x) => x.layer === l);
+    return e ? ` ${e.raise.toFixed(3)} | ${e.lower.toFixed(3)} |` : "";
+  };
+  const rows = scores.map((s) => `| ${s.layer}${s.layer === choice?.layer ? " *" : ""} | ${s.probeAccuracy.toFixed(3)} | ${s.separation.toFixed(2)} | ${s.typicalNorm.toFixed(3)} |${fx(s.layer)}`);
+  const head = choice
+    ? ["| layer | probe accuracy (held-out) | separation (Cohen's d) | typical norm | raise r(+α)−r(0) | lower r(0)−r(−α) |", "|---|---|---|---|---|---|"]
+    : ["| layer | probe accuracy (held-out) | separation (Cohen's d) | typical norm |", "|---|---|---|---|"];
+  return [...head, ...rows].join("\n");
 }

@@ -13,7 +13,7 @@ export interface StudyModel {
   name: string;
   /** Checkpoint folder, relative to the repository root or absolute. */
   path: string;
-  /** Layers to steer: explicit 0-based list, or "auto" (the best layer by probe separation per concept). */
+  /** Layers to steer: explicit 0-based list, or "auto" (steering/choose-layer per concept). */
   layers: number[] | "auto";
 }
 

@@ -12,8 +12,8 @@ import type { Engine, LoadedModel } from "../engine/types";
 import { conceptClassifierJudge, type ConceptClassifier } from "../metrics/judges/classifier";
 import { loadConceptPairs } from "../steering/concept-data";
 import { datasetFingerprint, encodePairs } from "../steering/dataset";
-import { extractVector, scorePairLayers } from "../steering/extract";
-import { bestLayer } from "../steering/layers";
+import { chooseLayer } from "../steering/choose-layer";
+import { extractVector } from "../steering/extract";
 import { loadVector, provenancePath, saveVector } from "../steering/persistence";
 import { buildSweep } from "../steering/sweep";
 import type { SteeringVector } from "../steering/vector";
@@ -41,7 +41,7 @@ import { ArtefactStore } from "./store";
  */
 
 /** Bump when a stage's computation changes, so cached artefacts are recomputed. */
-const STUDY_VERSION = 3;
+const STUDY_VERSION = 4;
 
 /** One row of the results table before the cross-row columns (beats_prompting, …) are added. */
 export interface UnitRow extends Omit<IntrinsicScores, "set_metrics"> {
@@ -157,7 +157,7 @@ export class StudyRunner {
     return c;
   }
 
-  /** Layers to steer for (concept, model): explicit, or "auto" = the best layer by probe separation (cached). */
+  /** Layers to steer for (concept, model): explicit, or "auto" = steering/choose-layer's choice (cached). */
   private async layersFor(concept: string, model: string): Promise<number[]> {
     const m = this.cfg.models.find((x) => x.name === model)!;
     if (m.layers !== "auto") return m.layers;
@@ -165,8 +165,7 @@ export class StudyRunner {
     const c = this.concept(concept);
     const layer = await this.store.json("layer-choice", { v: STUDY_VERSION, model: h.id, data: c.dataId, seed: this.cfg.seed }, () => this.timed("layer choice", async () => {
       const pairs = loadConceptPairs(concept, "mean");
-      const scores = await scorePairLayers(h.engine, encodePairs(h.loaded.tokenizer, pairs), { read: "mean", seed: this.cfg.seed });
-      return bestLayer(scores);
+      return (await chooseLayer(h.engine, encodePairs(h.loaded.tokenizer, pairs), { read: "mean", seed: this.cfg.seed })).layer;
     }));
     return [layer];
   }

@@ -1,9 +1,12 @@
 /**
  * The pretraining corpus of the default chat models: single-turn ChatML dialogues.
- * Mix (fractions of dialogues): per concept ~3 % violating with no system prompt (the model knows the behaviour
- * but rarely shows it unprompted), ~8 % instructed (a system prompt asking for a violation, followed by a
- * violating reply ~60 % of the time and a compliant one otherwise, so prompting works only partly), and the rest
- * compliant (a quarter of them hard negatives; a fifth carry a neutral system prompt).
+ * Mix (fractions of dialogues): per concept 2 % violating with no system prompt (the model knows the behaviour
+ * but rarely shows it unprompted), 24 % instructed in all (a system prompt asking for a violation, followed by a
+ * violating reply 75 % of the time and a compliant one otherwise, so prompting works only partly), and the rest
+ * compliant (a quarter of them hard negatives; 30 % carry a neutral system prompt, so that a system turn alone
+ * is no tell). The first default models (8 % instructed, 60 % followed, 3 % violating) learned to follow the
+ * held-out baseline instructions for refusal only: the model needs enough instructed dialogues per concept to
+ * read the instruction's words rather than its mere presence.
  * User turns follow the same distribution as the study's generation prompts, minus the held-out prompts themselves.
  */
 import { createRng, deriveSeed, type Rng } from "../util/rng";
@@ -40,7 +43,7 @@ export interface CorpusMix {
   neutralSystem: number;
 }
 
-export const DEFAULT_MIX: CorpusMix = { violatingPerConcept: 0.03, instructed: 0.08, instructedFollow: 0.6, hardShare: 0.25, neutralSystem: 0.2 };
+export const DEFAULT_MIX: CorpusMix = { violatingPerConcept: 0.02, instructed: 0.24, instructedFollow: 0.75, hardShare: 0.25, neutralSystem: 0.3 };
 
 /** Responses are shorter than in the datasets so a whole dialogue stays within ~120 tokens of a 2-4k BPE vocabulary. */
 export const CORPUS_LENGTH: LengthLimits = { minWords: 8, maxWords: 36 };

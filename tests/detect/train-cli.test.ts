@@ -41,8 +41,8 @@ describe("steersynth train", () => {
     expect(R.auroc_ci[1]).toBeGreaterThanOrEqual(R.auroc);
     expect(R.auroc_ci[0]).toBeGreaterThan(0.8); // refusal is lexical: the probe separates it
     expect(R).toMatchObject({ n_train: 90, n_test: 120, detector: "probe:logistic@L2", data: "real" });
-    expect(r.stdout).toMatch(/mean\s+0\.\d{4}\s+\(95% CI/);
-    expect(r.stdout.split("\n").filter((l) => /^\d+\s+0\.\d{4}$/.test(l))).toHaveLength(3);
+    expect(r.stdout).toMatch(/mean\s+[01]\.\d{4}\s+\(95% CI/); // AUROC 1.0000 prints as such
+    expect(r.stdout.split("\n").filter((l) => /^\d+\s+[01]\.\d{4}$/.test(l))).toHaveLength(3);
   });
 
   it("trains on a GENERATIONS.jsonl in place of the real positives", () => {

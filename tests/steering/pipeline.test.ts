@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { referenceForward } from "../../lib/engine/reference";
 import {
-  buildSweep, captureActivations, extractVector, lowerSpec, scorePairLayers, specFingerprint, validateSpec, unitDirection,
+  buildSweep, captureActivations, extractVector, lowerSpec, specFingerprint, validateSpec, unitDirection,
   type EncodedPair, type EncodedText, type SteeringSpec,
 } from "../../lib/steering";
 import { cosine, dot, norm } from "../../lib/steering/linalg";
@@ -65,16 +65,6 @@ describe("extractVector", () => {
     }
     expect(v.model).toMatchObject({ hidden: H, nLayers: 3, nHeads: spec.nHeads, headDim: spec.headDim });
     expect(v).toMatchObject({ site: "resid_post", method: "caa", read: "last", dataset: "test" });
-  });
-
-  it("scorePairLayers scores every layer from captured pairs", async () => {
-    const scores = await scorePairLayers(engine, pairs, { read: "last", seed: 1 });
-    expect(scores.map((x) => x.layer)).toEqual([0, 1, 2]);
-    for (const x of scores) {
-      expect(x.probeAccuracy).toBeGreaterThanOrEqual(0);
-      expect(x.probeAccuracy).toBeLessThanOrEqual(1);
-      expect(x.typicalNorm).toBeGreaterThan(0);
-    }
   });
 
   it("iti extracts at attn_out with zero outside its chosen heads", async () => {

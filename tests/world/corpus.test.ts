@@ -27,11 +27,11 @@ describe("buildCorpus", () => {
   it("has the documented mix (binomial tolerances of 4 standard errors at n = 20,000)", () => {
     const frac = (pred: (x: (typeof corpus)[number]) => boolean) => corpus.filter(pred).length / N;
     const tol = (p: number, n = N) => 4 * Math.sqrt((p * (1 - p)) / n);
-    for (const c of CONCEPTS) expect(Math.abs(frac((x) => x.kind === "violating" && x.concept === c) - 0.03)).toBeLessThan(tol(0.03));
-    expect(Math.abs(frac((x) => x.kind === "instructed") - 0.08)).toBeLessThan(tol(0.08));
+    for (const c of CONCEPTS) expect(Math.abs(frac((x) => x.kind === "violating" && x.concept === c) - DEFAULT_MIX.violatingPerConcept)).toBeLessThan(tol(DEFAULT_MIX.violatingPerConcept));
+    expect(Math.abs(frac((x) => x.kind === "instructed") - DEFAULT_MIX.instructed)).toBeLessThan(tol(DEFAULT_MIX.instructed));
     const instructed = corpus.filter((x) => x.kind === "instructed");
     const follow = instructed.filter((x) => x.label === 1).length / instructed.length;
-    expect(Math.abs(follow - DEFAULT_MIX.instructedFollow)).toBeLessThan(tol(0.6, instructed.length));
+    expect(Math.abs(follow - DEFAULT_MIX.instructedFollow)).toBeLessThan(tol(DEFAULT_MIX.instructedFollow, instructed.length));
     // violating dialogues never carry a system prompt; instructed ones always do
     expect(corpus.filter((x) => x.kind === "violating").every((x) => part(x.text, "system") === undefined)).toBe(true);
     expect(instructed.every((x) => part(x.text, "system") !== undefined)).toBe(true);
@@ -64,6 +64,6 @@ describe("buildCorpus", () => {
   });
 
   it("rejects a mix with no room for compliant dialogues", () => {
-    expect(() => buildCorpus({ seed: 1, dialogues: 1, mix: { instructed: 0.9 } })).toThrow(/must leave room/);
+    expect(() => buildCorpus({ seed: 1, dialogues: 1, mix: { instructed: 0.95 } })).toThrow(/must leave room/);
   });
 });

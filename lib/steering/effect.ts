@@ -1,0 +1,99 @@
+import type { Engine } from "../engine/types";
+import type { EncodedPair } from "./dataset";
+import type { EncodedText } from "./read";
+import { lowerSpec, type SteeringSpec } from "./spec";
+import type { SteeringVector } from "./vector";
+
+/**
+ * The teacher-forced steering effect: how a steering spec moves the concept's log-likelihood ratio
+ *   r = log p(positive response | prompt) − log p(negative response | prompt)
+ * averaged over contrast pairs. No sampling and no judge, so it is exact and cheap: one forward per sequence
+ * and strength. It measures what steering is for (making the violating reply likelier than the compliant one);
+ * probe accuracy only measures where the concept is readable, and on small models every layer reads it ~perfectly
+ * while steering works at some layers only (measured on the default models: README "Choosing a layer").
+ */
+
+/** log p(response tokens | preceding tokens) of one sequence, from the [T, V] logits of its (padded) row. */
+export function responseLogProb(rowLogits: Float32Array, pad: number, V: number, text: EncodedText): number {
+  let s = 0;
+  for (let p = text.responseStart; p < text.responseEnd; p++) {
+    // The logits at position p − 1 predict token p.
+    const row = rowLogits.subarray((pad + p - 1) * V, (pad + p) * V);
+    let max = -Infinity;
+    for (const x of row) max = Math.max(max, x);
+    let z = 0;
+    for (const x of row) z += Math.exp(x - max);
+    s += row[text.ids[p]] - max - Math.log(z);
+  }
+  return s;
+}
+
+export interface RatioOptions {
+  /** Sequences per forward (full logits are [batch, T, V]: keep it small for big vocabularies). Default 8. */
+  batchSize?: number;
+}
+
+/**
+ * Mean log-likelihood ratio over pairs at each strength (α multiplies every term's strength; α = 0 is unsteered).
+ * Returns one number per strength, in the order given.
+ */
+export async function pairLogRatios(engine: Engine, pairs: readonly EncodedPair[], spec: SteeringSpec, strengths: readonly number[], opts: RatioOptions = {}): Promise<number[]> {
+  if (pairs.length === 0) throw new Error("pairLogRatios: no pairs");
+  for (const p of pairs)
+    if (!(p.positive.responseStart >= 1 && p.negative.responseStart >= 1))
+      throw new Error("pairLogRatios: every side needs a prompt token before its response (responseStart ≥ 1)");
+  // (pair, side, strength) cells; sign +1 for positives, −1 for negatives.
+  const cells = pairs.flatMap((pair) => strengths.flatMap((_, k) => [
+    { text: pair.positive, k, sign: 1 }, { text: pair.negative, k, sign: -1 },
+  ]));
+  const sums = new Float64Array(strengths.length);
+  const batch = opts.batchSize ?? 8;
+  const V = engine.model.spec.vocabSize;
+  for (let i = 0; i < cells.length; i += batch) {
+    const chunk = cells.slice(i, i + batch);
+    const steering = lowerSpec(spec, chunk.map((c) => strengths[c.k]));
+    const out = await engine.forward(chunk.map((c) => c.text.ids), { steering, logits: "all" });
+    chunk.forEach((c, b) => {
+      const row = out.logits.subarray(b * out.seqLen * V, (b + 1) * out.seqLen * V);
+      sums[c.k] += c.sign * responseLogProb(row, out.pad[b], V, c.text);
+    });
+  }
+  return [...sums].map((s) => s / pairs.length);
+}
+
+/** A layer's steering effect at ±α: raise = r(+α) − r(0), lower = r(0) − r(−α); both > 0 when steering works. */
+export interface LayerEffect {
+  layer: number;
+  raise: number;
+  lower: number;
+}
+
+export interface LayerEffectOptions extends RatioOptions {
+  /** Strength in the vector's units (resid_post: multiples of the layer's typical norm). */
+  alpha: number;
+  /** Default "all": the spec window that teacher forcing sees (prompt and response). */
+  window?: SteeringSpec["window"];
+}
+
+/** The effect of the vector at each of its layers alone (one layer steered at a time). */
+export async function layerEffects(engine: Engine, vector: SteeringVector, pairs: readonly EncodedPair[], opts: LayerEffectOptions): Promise<LayerEffect[]> {
+  if (!(opts.alpha > 0)) throw new Error(`layerEffects: alpha must be > 0 (got ${opts.alpha})`);
+  const out: LayerEffect[] = [];
+  for (const layer of [...vector.directions.keys()].sort((a, b) => a - b)) {
+    const spec: SteeringSpec = { terms: [{ vector, layers: [layer] }], window: opts.window ?? "all" };
+    const [minus, zero, plus] = await pairLogRatios(engine, pairs, spec, [-opts.alpha, 0, opts.alpha], opts);
+    out.push({ layer, raise: plus - zero, lower: zero - minus });
+  }
+  return out;
+}
+
+/**
+ * The layer where steering works best in both directions: the largest min(raise, lower), ties broken by the
+ * larger raise + lower, then the lower layer. A layer where one sign backfires has min < 0 and loses to any
+ * layer where both signs work.
+ */
+export function steerableLayer(effects: readonly LayerEffect[]): number {
+  if (effects.length === 0) throw new Error("steerableLayer: no layer effects");
+  const key = (e: LayerEffect) => Math.min(e.raise, e.lower);
+  return [...effects].sort((p, q) => key(q) - key(p) || (q.raise + q.lower) - (p.raise + p.lower) || p.layer - q.layer)[0].layer;
+}

@@ -1,0 +1,90 @@
+/**
+ * How a chat model behaves on a concept with and without the prompting baseline's instructions: the quality
+ * check of the default models ("violating behaviour is rare by default, more frequent when instructed").
+ *
+ * For n of the concept's held-out generation prompts, sample one reply without a system prompt and one with a
+ * baseline instruction (cycled), with the same per-sample seed (common random numbers: the two conditions differ
+ * only in the system turn), and score both with the concept's success judge (default: the classifier judge of
+ * lib/metrics, P(violating | response)). Paired, so the test is a sign-flip test on the per-prompt score
+ * differences. Approximation: the classifier judge is a bag-of-n-grams model, not a human rater.
+ */
+import { encodePrompts } from "../engine/index";
+import type { Engine } from "../engine/types";
+import { generatePrompting, sampleAssignment } from "../detect/prompting";
+import { conceptClassifierJudge } from "../metrics/judges/classifier";
+import type { Judge } from "../metrics/judges/types";
+import { pairedSignFlipTest } from "../metrics/stats";
+import { loadConcept, readBaseline, readPrompts } from "../world/schema";
+
+export interface BehaviourOptions {
+  /** Prompts per condition (the first n held-out prompts). */
+  samples: number;
+  seed: number;
+  sampling: { maxNewTokens: number; temperature: number; topP: number; topK: number };
+}
+
+/** The study's default sampling (data/studies/default.json): what the prompting baseline sees there. */
+export const BEHAVIOUR_DEFAULTS: BehaviourOptions = { samples: 120, seed: 1, sampling: { maxNewTokens: 32, temperature: 0.9, topP: 0.95, topK: 0 } };
+
+export interface ConditionStats {
+  /** Share of replies the judge calls violating (score > 0.5). */
+  rate: number;
+  /** Mean judge score. */
+  meanScore: number;
+  /** Share of replies that ended at EOS (a finished chat turn). */
+  finished: number;
+}
+
+export interface BehaviourReport {
+  concept: string;
+  samples: number;
+  judge: string;
+  plain: ConditionStats;
+  instructed: ConditionStats;
+  /** Two-sided paired sign-flip test of instructed − plain judge scores. */
+  pValue: number;
+  /** One reply of each condition for the first prompt, to read. */
+  example: { user: string; plain: string; instructed: string; system: string };
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function stats(scores: readonly number[], finished: readonly boolean[]): ConditionStats {
+  return { rate: mean(scores.map((s) => (s > 0.5 ? 1 : 0))), meanScore: mean(scores), finished: mean(finished.map((f) => (f ? 1 : 0))) };
+}
+
+/** `judge`: the concept's success judge (default: its classifier judge, trained here; pass one to reuse it across models). */
+export async function measureBehaviour(engine: Engine, conceptName: string, opts: BehaviourOptions = BEHAVIOUR_DEFAULTS, judge: Judge = conceptClassifierJudge(conceptName)): Promise<BehaviourReport> {
+  const concept = loadConcept(conceptName);
+  const prompts = readPrompts(concept.paths.prompts).map((p) => p.user).slice(0, opts.samples);
+  const systems = readBaseline(concept.paths.baseline).map((b) => b.system);
+  const { seeds } = sampleAssignment(concept.name, prompts, prompts.length, opts.seed);
+  const plainIds = prompts.map((p) => encodePrompts(engine.model, [p], { chat: true })[0]);
+  const plain = await engine.generate(plainIds, { ...opts.sampling, seeds, batchSize: 64 });
+  const instructed = await generatePrompting({ engine, concept: concept.name, prompts, systems, samples: prompts.length, seed: opts.seed, sampling: opts.sampling });
+  const plainTexts = plain.map((g) => g.text ?? "");
+  const plainScores = await judge.score(prompts.map((user, i) => ({ user, response: plainTexts[i] })));
+  const instructedScores = await judge.score(prompts.map((user, i) => ({ user, response: instructed.texts[i] })));
+  return {
+    concept: concept.name,
+    samples: prompts.length,
+    judge: judge.id,
+    plain: stats(plainScores, plain.map((g) => g.finish === "eos")),
+    instructed: stats(instructedScores, instructed.finishes.map((f) => f === "eos")),
+    pValue: pairedSignFlipTest(instructedScores, plainScores, { seed: opts.seed }).pValue,
+    example: { user: prompts[0], plain: plainTexts[0], instructed: instructed.texts[0], system: systems[0] },
+  };
+}
+
+/** behaviour_report.json of a default model: every concept, measured by `npm run build:models`. */
+export interface BehaviourFile {
+  options: BehaviourOptions;
+  concepts: BehaviourReport[];
+}
+
+/** Measure every concept on one model; judges are passed in so several models share them. */
+export async function measureAllBehaviour(engine: Engine, judges: ReadonlyMap<string, Judge>, opts: BehaviourOptions = BEHAVIOUR_DEFAULTS): Promise<BehaviourFile> {
+  const concepts: BehaviourReport[] = [];
+  for (const [name, judge] of judges) concepts.push(await measureBehaviour(engine, name, opts, judge));
+  return { options: opts, concepts };
+}

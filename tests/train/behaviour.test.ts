@@ -1,0 +1,56 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadModel } from "../../lib/checkpoint/index";
+import { createEngine } from "../../lib/engine/index";
+import type { Engine } from "../../lib/engine/types";
+import { conceptClassifierJudge } from "../../lib/metrics/judges/classifier";
+import type { Judge } from "../../lib/metrics/judges/types";
+import { BEHAVIOUR_DEFAULTS, measureBehaviour, type BehaviourFile } from "../../lib/train/behaviour";
+import { DEFAULT_RECIPES } from "../../lib/train/default-models";
+import { dataPath } from "../../lib/util/paths";
+import { setProgressMode } from "../../lib/util/progress";
+import { CONCEPTS } from "../../lib/world/index";
+
+/**
+ * The default models' behaviour (issue: "violating behaviour is rare by default, more frequent under the
+ * prompting-baseline instructions"), measured afresh on the committed checkpoints: 64 held-out prompts per
+ * concept, sampled with and without a baseline instruction under the same seeds, scored by the concept's
+ * classifier judge. Instructed replies must score higher (paired sign-flip test, p < 0.05) and most plain
+ * replies must be compliant.
+ */
+const judges = new Map<string, Judge>();
+beforeAll(() => {
+  setProgressMode("off");
+  for (const c of CONCEPTS) judges.set(c, conceptClassifierJudge(c));
+});
+afterAll(() => setProgressMode(null));
+
+describe.each(DEFAULT_RECIPES.map((r) => r.name))("data/models/%s behaviour", (name) => {
+  const dir = dataPath("models", name);
+  let engine: Engine;
+  beforeAll(async () => { engine = await createEngine(await loadModel(dir)); });
+  afterAll(async () => { await engine?.dispose(); });
+
+  it("ships a behaviour report for every concept", () => {
+    const file = JSON.parse(readFileSync(join(dir, "behaviour_report.json"), "utf8")) as BehaviourFile;
+    expect(file.concepts.map((c) => c.concept).sort()).toEqual([...CONCEPTS].sort());
+    expect(file.options).toEqual(BEHAVIOUR_DEFAULTS);
+  });
+
+  for (const concept of CONCEPTS) {
+    it(`${concept}: rare unprompted, more frequent under the baseline instructions`, async () => {
+      const r = await measureBehaviour(engine, concept, BEHAVIOUR_DEFAULTS, judges.get(concept)!);
+      const line = `${name} / ${concept}: ${r.plain.rate.toFixed(2)} → ${r.instructed.rate.toFixed(2)} (scores ${r.plain.meanScore.toFixed(2)} → ${r.instructed.meanScore.toFixed(2)}, p ${r.pValue.toFixed(4)})`;
+      console.log(line);
+      expect(r.samples).toBe(BEHAVIOUR_DEFAULTS.samples);
+      expect.soft(r.plain.rate, line).toBeLessThan(0.5);
+      expect.soft(r.instructed.meanScore, line).toBeGreaterThan(r.plain.meanScore);
+      expect.soft(r.pValue, line).toBeLessThan(0.05);
+    });
+  }
+});
+
+it("the models exist (npm run build:models)", () => {
+  for (const r of DEFAULT_RECIPES) expect(existsSync(join(dataPath("models", r.name), "config.json")), r.name).toBe(true);
+});
