@@ -1,4 +1,5 @@
 import type { Engine } from "../engine/types";
+import { logSoftmaxAt } from "../metrics/coherence";
 import type { EncodedPair } from "./dataset";
 import type { EncodedText } from "./read";
 import { lowerSpec, type SteeringSpec } from "./spec";
@@ -16,15 +17,8 @@ import type { SteeringVector } from "./vector";
 /** log p(response tokens | preceding tokens) of one sequence, from the [T, V] logits of its (padded) row. */
 export function responseLogProb(rowLogits: Float32Array, pad: number, V: number, text: EncodedText): number {
   let s = 0;
-  for (let p = text.responseStart; p < text.responseEnd; p++) {
-    // The logits at position p − 1 predict token p.
-    const row = rowLogits.subarray((pad + p - 1) * V, (pad + p) * V);
-    let max = -Infinity;
-    for (const x of row) max = Math.max(max, x);
-    let z = 0;
-    for (const x of row) z += Math.exp(x - max);
-    s += row[text.ids[p]] - max - Math.log(z);
-  }
+  // The logits at position p − 1 predict token p.
+  for (let p = text.responseStart; p < text.responseEnd; p++) s += logSoftmaxAt(rowLogits.subarray((pad + p - 1) * V, (pad + p) * V), text.ids[p]);
   return s;
 }
 
