@@ -7,7 +7,7 @@ import { tokenize } from "../tokenize";
  */
 export const DEFAULT_FEATURE_DIM = 1 << 12;
 
-function fnv1a(text: string): number {
+export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) { h ^= text.charCodeAt(i); h = Math.imul(h, 0x01000193); }
   return h >>> 0;

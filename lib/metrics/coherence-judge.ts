@@ -1,0 +1,123 @@
+import { encodePrompts } from "../engine/index";
+import type { Engine, TextTokenizer } from "../engine/types";
+import { responseNll, type ScoredText } from "./coherence";
+import type { Judge, JudgeItem } from "./judges/types";
+import { tokenize } from "./tokenize";
+
+/**
+ * The default coherence judge. Perplexity alone ranks a repetition loop as fluent and a reply to another prompt
+ * as fine, and barely notices a text cut inside a word, so coherence is the product of four factors in [0, 1],
+ * each measured on its own failure (validated per corruption in lib/metrics/judges/validate):
+ *   fluency     1 / (1 + max(0, ℓ − ℓ_ref) + max(0, π_ref − π))
+ *               ℓ = mean NLL (nats/token) of the response given its prompt under the unsteered reference model;
+ *               π = ℓ₀ − ℓ, the mean pointwise mutual information with the prompt (ℓ₀: NLL after an empty user
+ *               turn) — how much the prompt explains the response. ℓ_ref and π_ref are the same quantities pooled
+ *               over reference (real compliant) responses: text as predictable and as relevant as the reference
+ *               scores 1; each nat short of it lowers the score along 1/2, 1/3, ... (the old perplexity
+ *               coherence is the π term left out);
+ *   no loop     1 − the fraction of the response's word 4-grams that repeat an earlier one (0 for real text);
+ *   complete    1 − P(the next token continues the last word | prompt, response): near 0 for a text stopped
+ *               inside a word, near 1 after a finished word;
+ * An empty response scores 0.
+ */
+export interface CoherenceReference {
+  /** ℓ_ref: pooled mean NLL of the reference responses given their prompts (nats/token). */
+  nll: number;
+  /** π_ref: pooled mean PMI of the reference responses with their prompts (nats/token). */
+  pmi: number;
+}
+
+export interface CoherenceParts { nll: number; pmi: number; loop: number; continuation: number }
+
+/** Fraction of word 4-grams (lib/metrics tokenizer) equal to an earlier 4-gram of the same text. */
+export function loopFraction(text: string): number {
+  const t = tokenize(text);
+  const seen = new Set<string>();
+  let repeated = 0, n = 0;
+  for (let i = 0; i + 4 <= t.length; i++, n++) {
+    const key = t.slice(i, i + 4).join("\u0000");
+    if (seen.has(key)) repeated++;
+    seen.add(key);
+  }
+  return n ? repeated / n : 0;
+}
+
+/**
+ * Which vocabulary ids continue a word: decoded after the token for "a", they add a letter with no space
+ * before it ("a" + "ion" → "aion"), whatever the tokenizer's space convention (Ġ, ▁, ##).
+ */
+export function wordContinuationIds(tok: TextTokenizer, vocabSize: number): Uint8Array {
+  const a = tok.encode("a", { addSpecialTokens: false });
+  const base = tok.decode(a);
+  const out = new Uint8Array(vocabSize);
+  for (let id = 0; id < vocabSize; id++) {
+    const added = tok.decode([...a, id]).slice(base.length);
+    out[id] = /^\p{L}/u.test(added) ? 1 : 0;
+  }
+  return out;
+}
+
+export function coherenceFromParts(p: CoherenceParts, ref: CoherenceReference): number {
+  const fluency = 1 / (1 + Math.max(0, p.nll - ref.nll) + Math.max(0, ref.pmi - p.pmi));
+  return fluency * (1 - p.loop) * (1 - p.continuation);
+}
+
+/** The measured parts of every (non-empty) item, in order. */
+export async function coherenceParts(engine: Engine, items: readonly JudgeItem[], opts: { batchSize?: number } = {}): Promise<CoherenceParts[]> {
+  const model = engine.model, tok = model.tokenizer;
+  if (!tok) throw new Error(`${model.dir}: coherence needs the model's tokenizer`);
+  const V = model.spec.vocabSize;
+  const prompts = encodePrompts(model, items.map((it) => it.user ?? ""), { chat: true });
+  const empty = encodePrompts(model, [""], { chat: true })[0];
+  const scored: ScoredText[] = items.map((it, i) => {
+    const ids = tok.encode(it.response, { addSpecialTokens: false });
+    if (ids.length === 0) throw new Error(`coherence: item ${i} has an empty response`);
+    // An overlong pair keeps the prompt and the response's start.
+    return { promptIds: prompts[i], responseIds: ids.slice(0, Math.max(1, model.spec.maxPositions - prompts[i].length)) };
+  });
+  const nll = await responseNll(engine, scored, opts);
+  const nll0 = await responseNll(engine, scored.map((s) => ({ promptIds: empty, responseIds: s.responseIds.slice(0, Math.max(1, model.spec.maxPositions - empty.length)) })), opts);
+  const cont = wordContinuationIds(tok, V);
+  const continuation: number[] = [];
+  const batchSize = opts.batchSize ?? 16;
+  for (let i = 0; i < scored.length; i += batchSize) {
+    const batch = scored.slice(i, i + batchSize).map((s) => [...s.promptIds, ...s.responseIds].slice(0, model.spec.maxPositions));
+    const res = await engine.forward(batch, { logits: "last" }); // [B, V]
+    batch.forEach((_, b) => {
+      const l = res.logits.subarray(b * V, (b + 1) * V);
+      let max = -Infinity;
+      for (const x of l) if (x > max) max = x;
+      let z = 0, c = 0;
+      for (let v = 0; v < V; v++) { const e = Math.exp(l[v] - max); z += e; if (cont[v]) c += e; }
+      continuation.push(c / z);
+    });
+  }
+  return items.map((it, i) => ({ nll: nll[i], pmi: nll0[i] - nll[i], loop: loopFraction(it.response), continuation: continuation[i] }));
+}
+
+/** The reference (ℓ_ref, π_ref) from real compliant responses, pooled over tokens. */
+export async function coherenceReference(engine: Engine, items: readonly JudgeItem[]): Promise<CoherenceReference> {
+  const parts = await coherenceParts(engine, items);
+  const tok = engine.model.tokenizer!;
+  const lengths = items.map((it) => tok.encode(it.response, { addSpecialTokens: false }).length);
+  const total = lengths.reduce((s, n) => s + n, 0);
+  return {
+    nll: parts.reduce((s, p, i) => s + p.nll * lengths[i], 0) / total,
+    pmi: parts.reduce((s, p, i) => s + p.pmi * lengths[i], 0) / total,
+  };
+}
+
+/** The coherence judge on the engine's (unsteered reference) model, calibrated by `ref`. */
+export function coherenceJudge(engine: Engine, ref: CoherenceReference): Judge {
+  return {
+    id: `coherence:${engine.model.dir.split(/[\\/]/).filter(Boolean).pop()}`,
+    async score(items) {
+      const nonEmpty = items.flatMap((it, i) => (it.response.trim().length > 0 ? [i] : []));
+      const out = new Array<number>(items.length).fill(0);
+      if (!nonEmpty.length) return out;
+      const parts = await coherenceParts(engine, nonEmpty.map((i) => items[i]));
+      nonEmpty.forEach((i, k) => { out[i] = coherenceFromParts(parts[k], ref); });
+      return out;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { Engine } from "../../engine/types";
+import { createRng, deriveSeed } from "../../util/rng";
+import { loadConcept, readLabelled, type LabelledRow } from "../../world/index";
+import { coherenceJudge, coherenceReference } from "../coherence-judge";
+import { judgeTrainFile } from "./concept-data";
+import type { Judge } from "./types";
+import { mergeValidations, validateCoherenceJudge, validateSuccessJudge, type JudgeValidation, type Labelled } from "./validate";
+
+/**
+ * Validation of a concept's judges on one model, the call the study, the CLI and notebooks make:
+ * success judges on the concept's detector_test split (templates and entities no judge trained on), coherence
+ * judges on its real compliant test responses against their corruptions. The coherence judge's reference
+ * (ℓ_ref, π_ref) comes from the compliant rows of judge_train, so it is calibrated apart from what it is tested on.
+ */
+export interface ConceptJudgeValidation {
+  concept: string;
+  model: { name: string; engine: Engine };
+  success: readonly Judge[];
+  /** Coherence judges to validate besides the default coherence judge (e.g. an LLM judge with COHERENCE_RUBRIC). */
+  coherence?: readonly Judge[];
+  seed: number;
+  /** At most this many success test rows (a seeded, class-stratified subsample; default: all). */
+  successItems?: number;
+  /** Real responses for the coherence validation (default 100). */
+  coherenceItems?: number;
+  bootstrapIterations?: number;
+}
+
+/** A seeded subsample of at most n rows keeping the class ratio (all rows when n ≥ their number). */
+export function stratifiedSample<T extends { label: number }>(rows: readonly T[], n: number, seed: number): T[] {
+  if (n >= rows.length) return rows.slice();
+  const rng = createRng(deriveSeed(seed, "judge-validation-sample"));
+  const pos = rng.shuffle(rows.filter((r) => r.label === 1)), neg = rng.shuffle(rows.filter((r) => r.label === 0));
+  const nPos = Math.round((n * pos.length) / rows.length);
+  return [...pos.slice(0, nPos), ...neg.slice(0, n - nPos)];
+}
+
+const asLabelled = (r: LabelledRow): Labelled => ({ user: r.user, response: r.response, label: r.label as 0 | 1 });
+
+/** The default coherence judge of a model, with its reference taken from a concept's judge_train compliant rows. */
+export async function conceptCoherenceJudge(engine: Engine, concept: string, referenceItems = 200): Promise<Judge> {
+  const refs = readLabelled(judgeTrainFile(concept)).filter((r) => r.label === 0).slice(0, referenceItems);
+  return coherenceJudge(engine, await coherenceReference(engine, refs));
+}
+
+export async function validateConceptJudges(v: ConceptJudgeValidation): Promise<JudgeValidation> {
+  const test = readLabelled(loadConcept(v.concept).paths.detector_test);
+  const where = { concept: v.concept, model: v.model.name };
+  const opts = { seed: v.seed, bootstrapIterations: v.bootstrapIterations };
+  const successSet = stratifiedSample(test, v.successItems ?? test.length, v.seed).map(asLabelled);
+  const real = stratifiedSample(test.filter((r) => r.label === 0), v.coherenceItems ?? 100, v.seed).map((r) => ({ user: r.user, response: r.response }));
+  const parts: JudgeValidation[] = [];
+  for (const j of v.success) parts.push(await validateSuccessJudge(j, successSet, { ...where, set: "detector_test" }, opts));
+  const coherence = [await conceptCoherenceJudge(v.model.engine, v.concept), ...(v.coherence ?? [])];
+  for (const j of coherence) parts.push(await validateCoherenceJudge(j, real, where, opts));
+  return mergeValidations(parts);
+}

@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { calibrationSplit } from "../../lib/metrics/judges/exchange-judge";
+import { delexicalise } from "../../lib/metrics/judges/exchange-features";
+import { stratifiedSample } from "../../lib/metrics/judges/validate-concept";
+import { validateCoherenceJudge, validateSuccessJudge, writeJudgesCsv, type Labelled } from "../../lib/metrics/judges/validate";
+import type { Judge } from "../../lib/metrics/judges/types";
+import { createRng } from "../../lib/util/rng";
+
+const rng = createRng(11);
+const items: Labelled[] = Array.from({ length: 200 }, (_, i) => ({ user: `q${i}`, response: `r${i}`, label: (i % 2) as 0 | 1 }));
+const judgeOf = (id: string, f: (it: Labelled, i: number) => number): Judge => ({ id, score: async (xs) => xs.map((x, i) => f(x as Labelled, i)) });
+
+describe("judge validation", () => {
+  it("passes a calibrated, separating judge and flags a weak or miscalibrated one with the reason", async () => {
+    const where = { concept: "c", model: "m", set: "test" };
+    const good = await validateSuccessJudge(judgeOf("good", (it) => (it.label ? 0.95 : 0.05)), items, where, { seed: 1, bootstrapIterations: 200 });
+    expect(good.rows[0]).toMatchObject({ auroc: 1, passes: true, reason: "", n: 200, n_positive: 100 });
+    expect(good.rows[0].ece).toBeCloseTo(0.05, 12);
+    const noisy = await validateSuccessJudge(judgeOf("noisy", () => rng.next()), items, where, { seed: 1, bootstrapIterations: 200 });
+    expect(noisy.rows[0].passes).toBe(false);
+    expect(noisy.rows[0].reason).toMatch(/AUROC 0\.\d+ < 0\.97/);
+    expect(noisy.rows[0].auroc_ci_low).toBeLessThan(noisy.rows[0].auroc);
+    const overconfident = await validateSuccessJudge(judgeOf("sharp", (it, i) => (it.label ? (i % 10 < 8 ? 1 : 0.6) : 0.4)), items, where, { seed: 1, bootstrapIterations: 200 });
+    expect(overconfident.rows[0].auroc).toBe(1);
+    expect(overconfident.rows[0].reason).toMatch(/^ECE 0\.\d+ > 0\.05$/);
+    // Misjudged examples: the lowest-scored positives and highest-scored negatives.
+    expect(overconfident.misjudged[0][0]).toMatchObject({ label: 1, score: 0.6 });
+  });
+
+  it("scores a coherence judge per corruption against the real texts", async () => {
+    const real = ["Salt the water generously before the pasta goes in.", "Give your eyes twenty minutes to adjust to the dark.", "Read the label for added sugar before you buy."]
+      .flatMap((t, i) => Array.from({ length: 4 }, (_, k) => ({ user: `u${i}${k}`, response: `${t} Tip ${k}.` })));
+    const realSet = new Set(real.map((r) => r.response));
+    const v = await validateCoherenceJudge(judgeOf("oracle", (it) => (realSet.has(it.response) ? 0.9 : 0.1)), real, { concept: "c", model: "m" }, { seed: 2, bootstrapIterations: 100 }, ["shuffle", "cut", "repeat", "salad"]);
+    expect(v.rows.map((r) => r.set)).toEqual(["real vs shuffle", "real vs cut", "real vs repeat", "real vs salad"]);
+    v.rows.forEach((r) => expect(r).toMatchObject({ auroc: 1, passes: true, n: 24, n_positive: 12 }));
+  });
+
+  it("writes judges.csv with a header and one line per row", async () => {
+    const v = await validateSuccessJudge(judgeOf("j,with comma", (it) => (it.label ? 0.7 : 0.3)), items, { concept: "c", model: "m", set: "test" }, { seed: 1, bootstrapIterations: 50 });
+    const dir = mkdtempSync(join(tmpdir(), "judges-"));
+    try {
+      writeJudgesCsv(join(dir, "judges.csv"), v.rows);
+      const lines = readFileSync(join(dir, "judges.csv"), "utf8").trim().split("\n");
+      expect(lines[0]).toBe("concept,model,axis,judge,set,n,n_positive,auroc,auroc_ci_low,auroc_ci_high,ece,mean_positive,mean_negative,target_auroc,target_ece,passes,reason");
+      expect(lines[1]).toMatch(/^c,m,success,"j,with comma",test,200,100,1,1,1,0\.3,0\.7,0\.3,0\.97,0\.05,false,ECE 0\.300 > 0\.05$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("exchange judge data handling", () => {
+  it("holds out whole templates, about a quarter per group, at least one where a group has two", () => {
+    const rows = ["a/x/0", "a/x/1", "a/x/2", "a/x/3", "a/y/0", "a/y/1", "a/z/0"].flatMap((t) => [{ template: t }, { template: t }]);
+    const { train, calibration } = calibrationSplit(rows, 3);
+    const held = new Set(calibration.map((i) => rows[i].template));
+    const kept = new Set(train.map((i) => rows[i].template));
+    expect([...held].filter((t) => kept.has(t))).toEqual([]);
+    expect([...held].filter((t) => t.startsWith("a/x/")).length).toBe(1);
+    expect([...held].filter((t) => t.startsWith("a/y/")).length).toBe(1);
+    expect(held.has("a/z/0")).toBe(false);
+    expect(calibrationSplit(rows, 3)).toEqual({ train, calibration });
+  });
+  it("replaces the words the user said by a placeholder", () => {
+    expect(delexicalise("Is the Berlin Wall from 1975?", "Actually, the Berlin Wall fell in 1989.")).toEqual(["actually", ",", "<u>", "<u>", "<u>", "fell", "in", "1989", "."]);
+  });
+  it("samples a class-stratified subset", () => {
+    const s = stratifiedSample(items, 50, 4);
+    expect(s.length).toBe(50);
+    expect(s.filter((x) => x.label === 1).length).toBe(25);
+    expect(stratifiedSample(items, 50, 4)).toEqual(s);
+  });
+});
