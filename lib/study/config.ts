@@ -35,7 +35,8 @@ export interface StudyConfig {
   /** Generations per configuration (also the number of violating examples a detector is trained on). */
   samples: number;
   sampling: { maxNewTokens: number; temperature: number; topP: number; topK: number; window: "generated" | "all" };
-  judges: { success: "classifier"; coherence: "perplexity" };
+  /** success: exchange (reads user turn + response; default) | classifier (response n-grams). coherence: lib/metrics/coherence-judge. */
+  judges: { success: "exchange" | "classifier"; coherence: "perplexity" };
   /** sample: a per-response field of lib/metrics SampleDiversity; set: a diversity axis name (lib/metrics/aggregate). */
   diversity: { sample: SampleDiversityField; set: string };
   detector: {
@@ -138,7 +139,7 @@ export function parseStudyConfig(json: unknown, file: string): StudyConfig {
       window: v.oneOf(s.window, "sampling.window", ["generated", "all"] as const),
     },
     judges: {
-      success: v.oneOf(j.success, "judges.success", ["classifier"] as const),
+      success: v.oneOf(j.success, "judges.success", ["exchange", "classifier"] as const),
       coherence: v.oneOf(j.coherence, "judges.coherence", ["perplexity"] as const),
     },
     diversity: { sample: v.oneOf(d.sample, "diversity.sample", SAMPLE_DIVERSITY_FIELDS), set },

@@ -1,7 +1,4 @@
-import { encodePrompts } from "../engine/index";
-import type { Engine, LoadedModel } from "../engine/types";
 import { combinedScores, diversityAxis, parseDiversityAxis } from "../metrics/aggregate";
-import { perplexityCoherence, pooledPerplexity, type ScoredText } from "../metrics/coherence";
 import { sampleDiversity, setDiversity, type SetDiversity } from "../metrics/diversity";
 import type { Judge } from "../metrics/judges/types";
 import type { StudyConfig } from "./config";
@@ -28,32 +25,14 @@ export interface IntrinsicScores {
 
 const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 
-/** (prompt, response) token ids for perplexity; an overlong pair keeps the prompt and the response's start. */
-export function scoredTexts(model: LoadedModel, prompts: readonly string[], responses: readonly string[]): ScoredText[] {
-  const tok = model.tokenizer;
-  if (!tok) throw new Error(`${model.dir}: coherence needs the model's tokenizer`);
-  const promptIds = encodePrompts(model, prompts, { chat: true });
-  return responses.map((r, i) => {
-    const responseIds = tok.encode(r, { addSpecialTokens: false });
-    const room = Math.max(1, model.spec.maxPositions - promptIds[i].length);
-    return { promptIds: promptIds[i], responseIds: responseIds.slice(0, room) };
-  });
-}
-
-/** Perplexity of the unsteered model on reference texts (the coherence calibration). */
-export const referencePerplexity = (engine: Engine, prompts: readonly string[], responses: readonly string[]): Promise<number> =>
-  pooledPerplexity(engine, scoredTexts(engine.model, prompts, responses));
-
 export async function intrinsicScores(
-  engine: Engine, judge: Judge, prompts: readonly string[], texts: readonly string[], pplRef: number, diversity: StudyConfig["diversity"],
+  judge: Judge, coherenceJudge: Judge, prompts: readonly string[], texts: readonly string[], diversity: StudyConfig["diversity"],
 ): Promise<IntrinsicScores> {
   if (prompts.length !== texts.length) throw new Error(`intrinsic scores: ${prompts.length} prompts for ${texts.length} texts`);
-  const success = mean(await judge.score(texts.map((t, i) => ({ user: prompts[i], response: t }))));
+  const items = texts.map((t, i) => ({ user: prompts[i], response: t }));
+  const success = mean(await judge.score(items));
   const nonEmpty = texts.flatMap((t, i) => (t.trim().length > 0 ? [i] : []));
-  const coh = nonEmpty.length
-    ? await perplexityCoherence(engine, scoredTexts(engine.model, nonEmpty.map((i) => prompts[i]), nonEmpty.map((i) => texts[i])), pplRef)
-    : [];
-  const coherence = coh.reduce((s, x) => s + x, 0) / texts.length;
+  const coherence = mean(await coherenceJudge.score(items)); // empty responses score 0
   const diversity_sample = mean(texts.map((t) => sampleDiversity(t)[diversity.sample]));
   const set_metrics = setDiversity(texts);
   const diversity_set = diversityAxis(set_metrics, parseDiversityAxis(diversity.set));

@@ -9,7 +9,12 @@ import { DEFAULT_HEAD } from "../detect/head";
 import { generatePrompting, sampleAssignment } from "../detect/prompting";
 import { createEngine, encodePrompts } from "../engine/index";
 import type { Engine, LoadedModel } from "../engine/types";
-import { conceptClassifierJudge, type ConceptClassifier } from "../metrics/judges/classifier";
+import { coherenceJudge, coherenceReference, type CoherenceReference } from "../metrics/coherence-judge";
+import { conceptClassifierJudge } from "../metrics/judges/classifier";
+import { conceptExchangeJudge } from "../metrics/judges/exchange-judge";
+import type { Judge } from "../metrics/judges/types";
+import { mergeValidations, type JudgeValidation } from "../metrics/judges/validate";
+import { coherenceReferenceItems, validateConceptJudges } from "../metrics/judges/validate-concept";
 import { loadConceptPairs } from "../steering/concept-data";
 import { datasetFingerprint, encodePairs } from "../steering/dataset";
 import { chooseLayer } from "../steering/choose-layer";
@@ -25,7 +30,7 @@ import { loadConcept, readBaseline, readLabelled, readPrompts } from "../world/i
 import type { MethodName, StudyConfig } from "./config";
 import { configId, enumerateUnits, unitId, unitRows, type Unit } from "./grid";
 import { checkpointContentId } from "./identity";
-import { intrinsicScores, referencePerplexity, type IntrinsicScores } from "./intrinsic";
+import { intrinsicScores, type IntrinsicScores } from "./intrinsic";
 import { ArtefactStore } from "./store";
 
 /**
@@ -41,7 +46,7 @@ import { ArtefactStore } from "./store";
  */
 
 /** Bump when a stage's computation changes, so cached artefacts are recomputed. */
-const STUDY_VERSION = 4;
+const STUDY_VERSION = 5;
 
 /** One row of the results table before the cross-row columns (beats_prompting, …) are added. */
 export interface UnitRow extends Omit<IntrinsicScores, "set_metrics"> {
@@ -98,7 +103,7 @@ export class StudyRunner {
   readonly store: ArtefactStore;
   private models = new Map<string, Promise<ModelHandle>>();
   private concepts = new Map<string, ConceptHandle>();
-  private judges = new Map<string, ConceptClassifier>();
+  private judges = new Map<string, Promise<{ success: Judge; coherence: Judge }>>();
   /** Wall-clock seconds spent per stage in this process (cached work costs nothing). */
   readonly seconds: Record<string, number> = {};
 
@@ -185,14 +190,42 @@ export class StudyRunner {
     return rows;
   }
 
-  private judge(concept: string): ConceptClassifier {
-    let j = this.judges.get(concept);
+  /**
+   * The success and coherence judges of (concept, model): the configured success judge (the exchange judge is
+   * fitted once and stored as an artefact) and the coherence judge calibrated on the concept's judge split.
+   */
+  judgesFor(h: ModelHandle, c: ConceptHandle): Promise<{ success: Judge; coherence: Judge }> {
+    const key = `${c.source}\u0000${h.name}`;
+    let j = this.judges.get(key);
     if (!j) {
-      const t0 = performance.now();
-      this.judges.set(concept, (j = conceptClassifierJudge(concept)));
-      this.seconds["judge training"] = (this.seconds["judge training"] ?? 0) + (performance.now() - t0) / 1000;
+      j = this.timed("judge training", async () => {
+        const success = this.cfg.judges.success === "classifier"
+          ? conceptClassifierJudge(c.source)
+          : await conceptExchangeJudge(h.engine, c.source, { seed: this.cfg.seed, modelId: h.id, cacheDir: join(this.outDir, "artefacts", "judges") });
+        const ref = await this.store.json<CoherenceReference>("coherence-reference", { v: STUDY_VERSION, model: h.id, data: c.dataId }, () =>
+          coherenceReference(h.engine, coherenceReferenceItems(c.source)));
+        return { success, coherence: coherenceJudge(h.engine, ref) };
+      });
+      this.judges.set(key, j);
     }
     return j;
+  }
+
+  /**
+   * The first stage: every (concept, model)'s success and coherence judges validated on held-out labelled data
+   * (lib/metrics/judges/validate; sizes in JUDGE_VALIDATION), cached per pair. Rows below target stay in the
+   * output with passes = false; the study CLI prints them first.
+   */
+  async validateJudges(): Promise<JudgeValidation> {
+    const parts: JudgeValidation[] = [];
+    for (const concept of this.cfg.concepts)
+      for (const m of this.cfg.models) {
+        const h = await this.model(m.name), c = this.concept(concept);
+        const judges = await this.judgesFor(h, c);
+        parts.push(await this.store.json("judge-validation", { ...this.scoringKey(h, c), validation: JUDGE_VALIDATION }, () => this.timed("judge validation", () =>
+          validateConceptJudges({ concept: c.source, model: h.name, success: [judges.success], coherence: [judges.coherence], seed: this.cfg.seed, ...JUDGE_VALIDATION }))));
+      }
+    return mergeValidations(parts);
   }
 
   /** Everything a row's scores depend on besides its texts. */
@@ -287,14 +320,6 @@ export class StudyRunner {
     });
   }
 
-  /** Perplexity of the unsteered model on real compliant responses: the coherence calibration's reference. */
-  private referencePerplexity(h: ModelHandle, c: ConceptHandle): Promise<number> {
-    return this.store.json("reference-ppl", { v: STUDY_VERSION, model: h.id, data: c.dataId }, () => this.timed("intrinsic scores", () => {
-      const refs = c.test.filter((e) => e.label === 0).slice(0, 200);
-      return referencePerplexity(h.engine, refs.map((e) => e.user), refs.map((e) => e.response));
-    }));
-  }
-
   private detector(h: ModelHandle): DetectorConfig {
     const d = this.cfg.detector;
     if (d.layer !== null && d.layer >= h.loaded.spec.nLayers)
@@ -321,8 +346,8 @@ export class StudyRunner {
           const real = trainingSet(seeds[0]).filter((e) => e.label === 1);
           return { prompts: real.map((e) => e.user), texts: real.map((e) => e.response) };
         })();
-    const judge = this.judge(c.source), pplRef = await this.referencePerplexity(h, c);
-    const s = await this.timed("intrinsic scores", () => intrinsicScores(h.engine, judge, scored.prompts, scored.texts, pplRef, cfg.diversity));
+    const judges = await this.judgesFor(h, c);
+    const s = await this.timed("intrinsic scores", () => intrinsicScores(judges.success, judges.coherence, scored.prompts, scored.texts, cfg.diversity));
     const usable = replacement ? replacement.items.filter((x) => x.text.trim().length > 0).length : cfg.samples;
     const det = usable < cfg.samples ? null : await this.timed("detectors", () => evaluateDetector({
       engine: h.engine, modelId: h.id, detector: this.detector(h), trainingSet, test: c.test, seeds,
@@ -355,6 +380,9 @@ export async function runUnits(runner: StudyRunner, units: readonly Unit[]): Pro
   }
   return out;
 }
+
+/** Sizes of the study's judge validation: a class-stratified subsample of detector_test, real responses corrupted. */
+export const JUDGE_VALIDATION = { successItems: 600, coherenceItems: 60, bootstrapIterations: 1000 } as const;
 
 /**
  * Generations made per configuration: `samples` plus a 25 % reserve. Intrinsic scores use the first `samples`

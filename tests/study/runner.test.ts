@@ -53,6 +53,7 @@ beforeAll(async () => {
   const r = ok(await cli(["study", "--config", config, "--out", join(dir, "clean")]));
   expect(r.stderr).toMatch(new RegExp(`rows: ${ROWS} computed, 0 reused`));
   expect(r.stdout).toMatch(/Detector AUROC on real test data/);
+  expect(r.stdout).toMatch(/^judge validation/m);
   clean = csv(join(dir, "clean"));
 }, 300_000);
 afterAll(() => { setProgressMode(null); rmSync(dir, { recursive: true, force: true }); });
@@ -81,6 +82,11 @@ describe("study runner", () => {
       const prompting = rows[1].auroc as number;
       expect(r.beats_prompting).toBe(r.method === "real" || r.method === "prompting" ? null : (r.auroc as number) > prompting);
     }
+    // The judges were validated first: one success row and one row per corruption, each with its flag.
+    const judges = aq.fromCSV(readFileSync(join(dir, "clean", "tiny", "judges.csv"), "utf8")).objects() as Record<string, unknown>[];
+    expect(judges.map((j) => j.set)).toEqual(["detector_test", "real vs shuffle", "real vs cut", "real vs repeat", "real vs salad", "real vs swap"]);
+    for (const j of judges) expect(typeof j.passes).toBe("boolean");
+    expect(existsSync(join(dir, "clean", "tiny", "judges-reliability.html"))).toBe(true);
     const arrow = aq.fromArrow(readFileSync(join(dir, "clean", "tiny", "results.arrow"))).objects() as Record<string, unknown>[];
     expect(arrow).toHaveLength(ROWS);
     arrow.forEach((r, i) => { for (const c of CONTRACT_COLUMNS) expect(r[c], c).toEqual(rows[i][c]); });

@@ -5,6 +5,10 @@ import { assembleResults, summarize, writeResults, writeShard } from "../../stud
 import { runUnits, StudyRunner } from "../../study/runner";
 import { fingerprint } from "../../util/fingerprint";
 import { dataPath, repoRoot } from "../../util/paths";
+import { formatJudgesTable, writeJudgesCsv, type JudgeValidation } from "../../metrics/judges/validate";
+import { exportFigures } from "../../plot/export";
+import { reliabilityDiagram } from "../../plot/reliability";
+import { writeJsonAtomic } from "../../util/atomic";
 import { parseArgs, usage } from "../args";
 
 export const summary = "run the study grid (resumable; --shard i/n, Slurm array or Kubernetes indexed-job variables split it)";
@@ -16,6 +20,16 @@ const OPTIONS = {
   list: { type: "boolean", description: "print the work units (with their shard under --shard) and exit" },
   help: { type: "boolean", description: "show this help" },
 } as const;
+
+/** judges.csv, judges.json (reliability bins, misjudged examples) and the reliability diagram; returns the table. */
+async function writeJudgeValidation(dir: string, v: JudgeValidation): Promise<string> {
+  writeJudgesCsv(join(dir, "judges.csv"), v.rows);
+  writeJsonAtomic(join(dir, "judges.json"), v);
+  await exportFigures([{ name: "judges-reliability", fig: reliabilityDiagram(v.rows, v.reliability) }], dir, { formats: ["html"] });
+  const failing = v.rows.filter((r) => !r.passes);
+  return `judge validation (${join(dir, "judges.csv")}):\n${formatJudgesTable(v.rows)}\n` +
+    (failing.length ? `WARNING: ${failing.length} of ${v.rows.length} judge validations are below target; their scores are used but flagged.` : "all judges meet their targets");
+}
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs("study", argv, OPTIONS);
@@ -32,6 +46,8 @@ export async function run(argv: string[]): Promise<number> {
       for (const k of mine) console.log(`${String(k).padStart(4)}  ${unitId(units[k])}`);
       return 0;
     }
+    // Judges first: their validation is printed at the top of the summary and written as judges.csv.
+    const judges = !shard || shard.index === 0 ? await writeJudgeValidation(dir, await runner.validateJudges()) : null;
     console.error(`study ${cfg.name}: ${mine.length} of ${units.length} units${shard ? ` (shard ${shard.index}/${shard.count})` : ""} → ${dir}`);
     const rows = await runUnits(runner, mine.map((k) => units[k]));
     const { computed, reused } = runner.store.counts;
@@ -50,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const results = assembleResults(rows.flat());
     writeResults(dir, results);
-    console.log(`\n${summarize(results)}\n\nresults: ${join(dir, "results.csv")} (${results.length} rows, ${seconds} s)`);
+    console.log(`\n${judges}\n\n${summarize(results)}\n\nresults: ${join(dir, "results.csv")} (${results.length} rows, ${seconds} s)`);
     return 0;
   } finally {
     await runner.dispose();

@@ -10,7 +10,7 @@ import { httpJudge } from "../../metrics/judges/http-judge";
 import { COHERENCE_RUBRIC } from "../../metrics/judges/prompt";
 import type { Judge } from "../../metrics/judges/types";
 import { formatJudgesTable, mergeValidations, writeJudgesCsv, type JudgeValidation } from "../../metrics/judges/validate";
-import { validateConceptJudges } from "../../metrics/judges/validate-concept";
+import { defaultCoherenceJudge, validateConceptJudges } from "../../metrics/judges/validate-concept";
 import { exportFigures } from "../../plot/export";
 import { reliabilityDiagram } from "../../plot/reliability";
 import { checkpointContentId } from "../../study/identity";
@@ -64,9 +64,12 @@ export async function run(argv: string[]): Promise<number> {
         if (r === "classifier") return conceptClassifierJudge(concept);
         return r === "llm" ? engineJudge(llm!, readRubric(concept)) : http(readRubric(concept));
       }));
-      const coherence = coherenceRoutes.map((r) => (r === "llm" ? engineJudge(llm!, COHERENCE_RUBRIC, { id: `llm-coherence:${llmDir}` }) : http(COHERENCE_RUBRIC)));
+      const coherence = [
+        await defaultCoherenceJudge(engine, concept),
+        ...coherenceRoutes.map((r) => (r === "llm" ? engineJudge(llm!, COHERENCE_RUBRIC, { id: `llm-coherence:${llmDir}` }) : http(COHERENCE_RUBRIC))),
+      ];
       parts.push(await validateConceptJudges({
-        concept, model: { name: modelName, engine }, success, coherence, seed,
+        concept, model: modelName, success, coherence, seed,
         ...(a["success-items"] !== undefined ? { successItems: numberOpt("validate-judges", "success-items", a["success-items"]) } : {}),
         coherenceItems: numberOpt("validate-judges", "coherence-items", a["coherence-items"], 100),
       }));

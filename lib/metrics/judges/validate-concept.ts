@@ -3,7 +3,7 @@ import { createRng, deriveSeed } from "../../util/rng";
 import { loadConcept, readLabelled, type LabelledRow } from "../../world/index";
 import { coherenceJudge, coherenceReference } from "../coherence-judge";
 import { judgeTrainFile } from "./concept-data";
-import type { Judge } from "./types";
+import type { Judge, JudgeItem } from "./types";
 import { mergeValidations, validateCoherenceJudge, validateSuccessJudge, type JudgeValidation, type Labelled } from "./validate";
 
 /**
@@ -14,10 +14,10 @@ import { mergeValidations, validateCoherenceJudge, validateSuccessJudge, type Ju
  */
 export interface ConceptJudgeValidation {
   concept: string;
-  model: { name: string; engine: Engine };
+  model: string;
   success: readonly Judge[];
-  /** Coherence judges to validate besides the default coherence judge (e.g. an LLM judge with COHERENCE_RUBRIC). */
-  coherence?: readonly Judge[];
+  /** Coherence judges: the default one (defaultCoherenceJudge) and any others (e.g. an LLM judge with COHERENCE_RUBRIC). */
+  coherence: readonly Judge[];
   seed: number;
   /** At most this many success test rows (a seeded, class-stratified subsample; default: all). */
   successItems?: number;
@@ -37,21 +37,22 @@ export function stratifiedSample<T extends { label: number }>(rows: readonly T[]
 
 const asLabelled = (r: LabelledRow): Labelled => ({ user: r.user, response: r.response, label: r.label as 0 | 1 });
 
-/** The default coherence judge of a model, with its reference taken from a concept's judge_train compliant rows. */
-export async function conceptCoherenceJudge(engine: Engine, concept: string, referenceItems = 200): Promise<Judge> {
-  const refs = readLabelled(judgeTrainFile(concept)).filter((r) => r.label === 0).slice(0, referenceItems);
-  return coherenceJudge(engine, await coherenceReference(engine, refs));
-}
+/** The coherence judge's reference responses: the first `n` compliant rows of the concept's judge_train split. */
+export const coherenceReferenceItems = (concept: string, n = 200): JudgeItem[] =>
+  readLabelled(judgeTrainFile(concept)).filter((r) => r.label === 0).slice(0, n).map((r) => ({ user: r.user, response: r.response }));
+
+/** The default coherence judge of a model, calibrated on coherenceReferenceItems(concept). */
+export const defaultCoherenceJudge = async (engine: Engine, concept: string): Promise<Judge> =>
+  coherenceJudge(engine, await coherenceReference(engine, coherenceReferenceItems(concept)));
 
 export async function validateConceptJudges(v: ConceptJudgeValidation): Promise<JudgeValidation> {
   const test = readLabelled(loadConcept(v.concept).paths.detector_test);
-  const where = { concept: v.concept, model: v.model.name };
+  const where = { concept: v.concept, model: v.model };
   const opts = { seed: v.seed, bootstrapIterations: v.bootstrapIterations };
   const successSet = stratifiedSample(test, v.successItems ?? test.length, v.seed).map(asLabelled);
   const real = stratifiedSample(test.filter((r) => r.label === 0), v.coherenceItems ?? 100, v.seed).map((r) => ({ user: r.user, response: r.response }));
   const parts: JudgeValidation[] = [];
   for (const j of v.success) parts.push(await validateSuccessJudge(j, successSet, { ...where, set: "detector_test" }, opts));
-  const coherence = [await conceptCoherenceJudge(v.model.engine, v.concept), ...(v.coherence ?? [])];
-  for (const j of coherence) parts.push(await validateCoherenceJudge(j, real, where, opts));
+  for (const j of v.coherence) parts.push(await validateCoherenceJudge(j, real, where, opts));
   return mergeValidations(parts);
 }
