@@ -31,3 +31,16 @@ export { httpJudge, parseScoreReply, type HttpJudgeOptions } from "./judges/http
 export { JudgementCache, type Judgement } from "./judges/cache";
 export { scoreTokens, expectedScore, type ScoreTokens } from "./judges/score-tokens";
 export { readRubric, judgeTrainFile, type LabelledResponse } from "./judges/concept-data";
+export { expectedCalibrationError, reliabilityBins, fitPlatt, applyPlatt, type ReliabilityBin, type PlattMap } from "./calibration";
+export { corrupt, derangement, CORRUPTIONS, type Corruption } from "./corruptions";
+export {
+  coherenceJudge, coherenceReference, coherenceParts, coherenceFromParts, loopFraction, wordContinuationIds,
+  type CoherenceReference, type CoherenceParts,
+} from "./coherence-judge";
+export { conceptExchangeJudge, fitExchangeJudge, exchangeJudge, calibrationSplit, type ExchangeJudgeOptions, type FittedExchangeJudge } from "./judges/exchange-judge";
+export { exchangeFeatures, delexicalise } from "./judges/exchange-features";
+export {
+  validateSuccessJudge, validateCoherenceJudge, validationRow, mergeValidations, writeJudgesCsv, formatJudgesTable,
+  SUCCESS_TARGET, COHERENCE_TARGET, JUDGE_COLUMNS, type JudgeValidation, type JudgeValidationRow, type Target, type Labelled,
+} from "./judges/validate";
+export { validateConceptJudges, validateDefaultJudges, defaultCoherenceJudge, coherenceReferenceItems, stratifiedSample, type ConceptJudgeValidation } from "./judges/validate-concept";

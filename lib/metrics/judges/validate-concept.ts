@@ -3,6 +3,7 @@ import { createRng, deriveSeed } from "../../util/rng";
 import { loadConcept, readLabelled, type LabelledRow } from "../../world/index";
 import { coherenceJudge, coherenceReference } from "../coherence-judge";
 import { judgeTrainFile } from "./concept-data";
+import { conceptExchangeJudge } from "./exchange-judge";
 import type { Judge, JudgeItem } from "./types";
 import { mergeValidations, validateCoherenceJudge, validateSuccessJudge, type JudgeValidation, type Labelled } from "./validate";
 
@@ -55,4 +56,18 @@ export async function validateConceptJudges(v: ConceptJudgeValidation): Promise<
   for (const j of v.success) parts.push(await validateSuccessJudge(j, successSet, { ...where, set: "detector_test" }, opts));
   for (const j of v.coherence) parts.push(await validateCoherenceJudge(j, real, where, opts));
   return mergeValidations(parts);
+}
+
+/**
+ * The study's default judges of (concept, model) — the exchange success judge and the coherence judge —
+ * validated in one call (for notebooks): rows, reliability bins and the misjudged examples.
+ */
+export async function validateDefaultJudges(
+  engine: Engine, concept: string, opts: { model: string; modelId: string; seed: number; cacheDir?: string; successItems?: number; coherenceItems?: number },
+): Promise<JudgeValidation> {
+  const success = await conceptExchangeJudge(engine, concept, { seed: opts.seed, modelId: opts.modelId, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
+  return validateConceptJudges({
+    concept, model: opts.model, success: [success], coherence: [await defaultCoherenceJudge(engine, concept)], seed: opts.seed,
+    ...(opts.successItems !== undefined ? { successItems: opts.successItems } : {}), ...(opts.coherenceItems !== undefined ? { coherenceItems: opts.coherenceItems } : {}),
+  });
 }

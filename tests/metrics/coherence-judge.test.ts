@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadModel } from "../../lib/checkpoint/index";
+import { createEngine } from "../../lib/engine/index";
+import type { Engine } from "../../lib/engine/types";
+import { coherenceFromParts, coherenceJudge, coherenceReference, wordContinuationIds } from "../../lib/metrics/coherence-judge";
+import { corrupt } from "../../lib/metrics/corruptions";
+import { fitExchangeJudge, exchangeJudge } from "../../lib/metrics/judges/exchange-judge";
+import { auroc } from "../../lib/metrics/stats";
+import { loadConcept, readLabelled } from "../../lib/world/index";
+
+// The real default model (built by `npm run setup`): coherence and the exchange judge are checked on it, not on a fake.
+let engine: Engine;
+beforeAll(async () => { engine = await createEngine(await loadModel("data/models/llama-tiny")); });
+afterAll(async () => { await engine.dispose(); });
+
+describe("coherence judge", () => {
+  it("combines its factors as documented", () => {
+    const ref = { nll: 0.3, pmi: 0.3 };
+    expect(coherenceFromParts({ nll: 0.2, pmi: 0.5, loop: 0, continuation: 0 }, ref)).toBe(1);
+    expect(coherenceFromParts({ nll: 1.3, pmi: 0.3, loop: 0, continuation: 0 }, ref)).toBeCloseTo(0.5, 12);
+    expect(coherenceFromParts({ nll: 1.3, pmi: -0.7, loop: 0.5, continuation: 0.2 }, ref)).toBeCloseTo((1 / 3) * 0.5 * 0.8, 12);
+  });
+  it("knows which tokens continue a word", () => {
+    const tok = engine.model.tokenizer!;
+    const cont = wordContinuationIds(tok, engine.model.spec.vocabSize);
+    const [ion] = tok.encode("ion", { addSpecialTokens: false });
+    const [space] = tok.encode(" the", { addSpecialTokens: false });
+    expect(cont[ion]).toBe(1);
+    expect(cont[space]).toBe(0);
+  });
+  it("ranks real compliant responses above their loops, cuts and shuffles", async () => {
+    const rows = readLabelled(loadConcept("refusal").paths.detector_test).filter((r) => r.label === 0).slice(0, 12);
+    const refs = readLabelled(loadConcept("refusal").paths.judge_train).filter((r) => r.label === 0).slice(0, 24);
+    const judge = coherenceJudge(engine, await coherenceReference(engine, refs));
+    const texts = rows.map((r) => r.response);
+    for (const kind of ["repeat", "cut", "shuffle"] as const) {
+      const bad = corrupt(texts, kind, 3);
+      const s = await judge.score([...rows, ...bad.map((response, i) => ({ user: rows[i].user, response }))]);
+      expect(auroc([...texts.map(() => 1), ...bad.map(() => 0)], s), kind).toBeGreaterThan(0.9);
+    }
+    expect(await judge.score([{ user: "hi", response: "  " }])).toEqual([0]);
+  });
+});
+
+describe("exchange judge", () => {
+  it("trained on part of judge_train, separates held-out test rows of another split and is deterministic", async () => {
+    const p = loadConcept("refusal").paths;
+    const train = readLabelled(p.judge_train).filter((_, i) => i % 4 === 0);
+    const test = readLabelled(p.detector_test).filter((_, i) => i % 12 === 0);
+    const a = await fitExchangeJudge(engine, train, { seed: 1, modelId: "llama-tiny" });
+    const b = await fitExchangeJudge(engine, train, { seed: 1, modelId: "llama-tiny" });
+    expect(a).toEqual(b);
+    const s = await exchangeJudge(engine, a, "t").score(test);
+    expect(auroc(test.map((r) => r.label), s)).toBeGreaterThan(0.9);
+    s.forEach((x) => { expect(x).toBeGreaterThan(0); expect(x).toBeLessThan(1); });
+  });
+});
