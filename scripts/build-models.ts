@@ -21,7 +21,7 @@ import { loadModel } from "../lib/checkpoint/index";
 import { createEngine } from "../lib/engine/index";
 import { conceptClassifierJudge } from "../lib/metrics/judges/classifier";
 import type { Judge } from "../lib/metrics/judges/types";
-import { measureAllBehaviour } from "../lib/train/behaviour";
+import { measureAllBehaviour } from "../lib/study/behaviour";
 import { writeJsonAtomic } from "../lib/util/atomic";
 
 const OPTIONS: Record<string, OptionSpec> = {

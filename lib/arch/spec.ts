@@ -1,4 +1,3 @@
-import type { TensorF32 } from "../checkpoint/safetensors";
 
 /**
  * The one description of a decoder-only transformer that every engine in steersynth reads: the ONNX graph
@@ -52,6 +51,12 @@ export interface ModelSpec {
   bosTokenId: number | null;
   eosTokenIds: number[];
   padTokenId: number | null;
+}
+
+/** A float32 tensor: row-major data of the given shape (every dtype on disk is computed in fp32). */
+export interface TensorF32 {
+  shape: number[];
+  data: Float32Array;
 }
 
 /**

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { archForConfig } from "../arch/index";
 import { expectedShapes, type ModelSpec, type Weights } from "../arch/spec";
 import type { ArchTable, TensorRule } from "../arch/table";
-import type { GenerationConfig, LoadedModel, TextTokenizer } from "../engine/types";
+import type { GenerationConfig, LoadedModel, TextTokenizer } from "./types";
 import { progress } from "../util/progress";
 import { readSafetensors, readSafetensorsHeader, type Dtype, type HeaderEntry } from "./safetensors";
 import { HfTokenizer, loadTokenizer, specialTokenText } from "./tokenizer";

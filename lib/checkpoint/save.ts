@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:f
 import { basename, dirname, join } from "node:path";
 import { archByName, specToConfig } from "../arch/index";
 import { expectedShapes, type ModelSpec, type Weights } from "../arch/spec";
-import type { GenerationConfig } from "../engine/types";
+import type { GenerationConfig } from "./types";
 import { progress } from "../util/progress";
 import { configText, eosField } from "../arch/config";
 import { encodeSafetensors, type WriteTensor } from "./safetensors";

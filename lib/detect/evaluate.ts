@@ -1,6 +1,6 @@
 import type { Engine } from "../engine/types";
 import { auroc } from "../metrics/stats";
-import type { ArtefactStore } from "../study/store";
+import type { ArtefactCache } from "../util/artefacts";
 import { initTf } from "../train/backend";
 import { deriveSeed } from "../util/rng";
 import { stratifiedAurocInterval } from "./bootstrap";
@@ -55,7 +55,7 @@ export interface EvaluateOptions {
   /** A label for the data source in results ("real", "prompting", a configuration id). */
   data: string;
   /** Caches detector runs (stage "detector") and probe features (stage "features"); null caches nothing. */
-  store: ArtefactStore | null;
+  store: ArtefactCache | null;
 }
 
 /** What one seed's run stores. */

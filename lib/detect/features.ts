@@ -1,8 +1,8 @@
 import { readSafetensors, writeSafetensors } from "../checkpoint/safetensors";
 import type { Engine } from "../engine/types";
-import { captureActivations } from "../steering/capture";
-import { encodeExchange, truncateExchange } from "../steering/dataset";
-import type { ArtefactStore } from "../study/store";
+import { captureActivations } from "../engine/capture";
+import { encodeExchange, truncateExchange } from "../engine/prompts";
+import type { ArtefactCache } from "../util/artefacts";
 
 /**
  * Frozen features for probe detectors: the mean over the assistant response's tokens of the block output
@@ -21,7 +21,7 @@ export interface FeatureRequest {
   layer: number;
   items: readonly { user: string; response: string }[];
   /** Where blocks are cached (stage "features"); null computes without caching. */
-  store: ArtefactStore | null;
+  store: ArtefactCache | null;
   label?: string;
 }
 

@@ -1,6 +1,6 @@
 import type * as tfjs from "@tensorflow/tfjs";
-import type { LoadedModel } from "../engine/types";
-import { encodeExchange, truncateExchange } from "../steering/dataset";
+import type { LoadedModel } from "../checkpoint/types";
+import { encodeExchange, truncateExchange } from "../engine/prompts";
 import type { Tf } from "../train/backend";
 import { buildTfModel } from "../train/model";
 import { createRng, deriveSeed } from "../util/rng";

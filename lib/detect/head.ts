@@ -1,3 +1,4 @@
+import { sigmoid } from "../math/numeric";
 import { createRng, deriveSeed } from "../util/rng";
 
 /**
@@ -36,7 +37,6 @@ export interface TrainedHead {
 /** Adam's constants (Kingma & Ba's defaults; tfjs uses the same β's). */
 const BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
 
-const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 /** Binary cross-entropy of logit z against y, stable for large |z|: max(z, 0) − z·y + log(1 + e^{−|z|}). */
 const bce = (z: number, y: number): number => Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
 

@@ -8,7 +8,6 @@
  *   evaluate    per-seed training, test AUROC, bootstrap interval, caching by content fingerprint
  */
 export * from "./dataset";
-export * from "./prompting";
 export * from "./features";
 export * from "./head";
 export * from "./finetune";

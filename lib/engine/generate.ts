@@ -1,9 +1,10 @@
 import * as ort from "onnxruntime-node";
 import { progress, type Progress } from "../util/progress";
 import { createRng, type Rng } from "../util/rng";
-import type { Generation, LoadedModel, SampleSteering, SamplingOptions, TextTokenizer } from "./types";
+import type { Generation, SampleSteering, SamplingOptions } from "./types";
+import type { LoadedModel, TextTokenizer } from "../checkpoint/types";
 import { leftPad, validateIds } from "./batch";
-import type { Feeds, RunGraph } from "./engine";
+import type { Feeds, RunGraph } from "./session";
 import { argmax, cutAtStop, isGreedy, perSampleSeeds, sampleToken } from "./sampling";
 import { selectRows, steerMask, steeringVectors, validateSteering } from "./steering-feeds";
 import { IO, type GraphVariant } from "./variant";

@@ -1,7 +1,6 @@
-import { isSlidingLayer, type ModelSpec, type Weights } from "../arch/spec";
-import type { TensorF32 } from "../checkpoint/safetensors";
+import { isSlidingLayer, type ModelSpec, type TensorF32, type Weights } from "../arch/spec";
 import { GraphBuilder } from "./onnx-builder";
-import { ropeInverseFrequencies } from "./reference";
+import { ropeInverseFrequencies } from "../arch/rope";
 import { IO, type GraphVariant } from "./variant";
 
 /**

@@ -2,7 +2,8 @@ import type { ModelSpec, Weights } from "../arch/spec";
 import { createRng, type Rng } from "../util/rng";
 import { referenceForward } from "./reference";
 import { argmax, cutAtStop, isGreedy, perSampleSeeds, sampleToken } from "./sampling";
-import type { Generation, SampleSteering, SamplingOptions, TextTokenizer } from "./types";
+import type { Generation, SampleSteering, SamplingOptions } from "./types";
+import type { TextTokenizer } from "../checkpoint/types";
 
 /**
  * The oracle decoder (nanoGPT's `generate`): every step recomputes the whole reference forward over prompt +

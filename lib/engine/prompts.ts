@@ -1,4 +1,5 @@
-import type { LoadedModel } from "./types";
+import type { LoadedModel, TextTokenizer } from "../checkpoint/types";
+import type { EncodedText } from "./read";
 
 /**
  * Text prompts → token ids for `generate`. With `chat`, each prompt becomes one user turn rendered through the
@@ -13,4 +14,26 @@ export function encodePrompts(model: LoadedModel, prompts: readonly string[], op
     const messages = [...(opts.system ? [{ role: "system" as const, content: opts.system }] : []), { role: "user" as const, content: text }];
     return tok.encode(tok.applyChatTemplate(messages, { addGenerationPrompt: true }), { addSpecialTokens: false });
   });
+}
+
+/**
+ * One chat exchange as the model sees it: the user turn rendered through the chat template with the generation
+ * prompt, then the assistant response's tokens (no special tokens added). The response span is
+ * [responseStart, responseEnd). Used for contrast pairs, detector features and fine-tuning alike.
+ */
+export function encodeExchange(tok: TextTokenizer, user: string, response: string, where: string): EncodedText {
+  const prompt = tok.encode(tok.applyChatTemplate([{ role: "user", content: user }], { addGenerationPrompt: true }), { addSpecialTokens: false });
+  const resp = tok.encode(response, { addSpecialTokens: false });
+  if (resp.length === 0) throw new Error(`${where}: the response encodes to no tokens`);
+  const ids = [...prompt, ...resp];
+  return { ids, responseStart: prompt.length, responseEnd: ids.length };
+}
+
+/**
+ * An exchange cut to its first maxLen tokens (the prompt template and the start of the response), keeping at
+ * least one response token even when the prompt alone reaches maxLen.
+ */
+export function truncateExchange(e: EncodedText, maxLen: number): EncodedText {
+  if (e.ids.length <= maxLen) return e;
+  return { ids: e.ids.slice(0, maxLen), responseStart: Math.min(e.responseStart, maxLen - 1), responseEnd: maxLen };
 }

@@ -1,12 +1,14 @@
 import { expectedShapes, isSlidingLayer, lmHead, SITES, siteKey, siteWidth, type ModelSpec, type SiteName, type Weights } from "../arch/spec";
+import { ropeInverseFrequencies } from "../arch/rope";
 import type { ForwardOptions, ForwardResult, SampleSteering } from "./types";
 
 /**
  * A deliberately plain forward pass over canonical weights: loops over Float32Arrays, one sample at a time,
  * written to be read against the maths (nanoGPT style), not to be fast. It is the oracle faster engines are
  * tested against, and it is itself tested against Hugging Face transformers (tests/reference/hf-parity.test.ts).
- * It deliberately shares no code with those engines (RoPE frequencies included), so a bug in one cannot hide
- * in both.
+ * It deliberately shares no code with those engines except the architecture tables and the RoPE frequencies
+ * of lib/arch/rope (checked against Hugging Face in tests/reference/hf-parity.test.ts), so a bug in one cannot
+ * hide in both.
  *
  * Precision: activations are stored in float32 (as the engines do), but every dot product, softmax and norm
  * statistic is accumulated in JS numbers (float64), so the reference is at least as accurate as the engines.
@@ -84,32 +86,6 @@ const ACTIVATIONS: Record<ModelSpec["act"], (x: number) => number> = {
 };
 
 const softcap = (x: number, cap: number | null): number => (cap === null ? x : cap * Math.tanh(x / cap));
-
-/**
- * Rotary inverse frequencies [headDim/2]: 1/theta^(2j/headDim), rescaled as Hugging Face's
- * rope_scaling "linear" (all divided by factor) or "llama3" (long wavelengths divided by factor, short kept,
- * a smooth blend between).
- */
-export function ropeInverseFrequencies(spec: ModelSpec): number[] {
-  if (spec.positions.kind !== "rope") throw new Error(`${spec.arch}: ropeInverseFrequencies needs rotary positions`);
-  const { theta, scaling } = spec.positions;
-  const half = spec.headDim / 2;
-  const base = Array.from({ length: half }, (_, j) => 1 / theta ** ((2 * j) / spec.headDim));
-  if (scaling === null) return base;
-  if (scaling.type === "linear") return base.map((f) => f / scaling.factor);
-  const { factor, lowFreqFactor, highFreqFactor, originalMaxPositions } = scaling;
-  if (lowFreqFactor === undefined || highFreqFactor === undefined || originalMaxPositions === undefined)
-    throw new Error(`${spec.arch}: llama3 rope scaling needs lowFreqFactor, highFreqFactor and originalMaxPositions`);
-  const lowFreqWavelen = originalMaxPositions / lowFreqFactor;
-  const highFreqWavelen = originalMaxPositions / highFreqFactor;
-  return base.map((f) => {
-    const wavelen = (2 * Math.PI) / f;
-    if (wavelen < highFreqWavelen) return f;
-    if (wavelen > lowFreqWavelen) return f / factor;
-    const smooth = (originalMaxPositions / wavelen - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
-    return (1 - smooth) * (f / factor) + smooth * f;
-  });
-}
 
 /**
  * Rotate every head of x [n, nHeads*headDim] in place, HF Llama's rotate-half convention: dimension j pairs with

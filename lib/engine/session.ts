@@ -5,10 +5,16 @@ import * as ort from "onnxruntime-node";
 import { writeFileAtomic } from "../util/atomic";
 import { fingerprint } from "../util/fingerprint";
 import { repoRoot } from "../util/paths";
-import type { LoadedModel } from "./types";
+import type { LoadedModel } from "../checkpoint/types";
 import { buildTransformerGraph } from "./graph";
 import { serializeModel, type InitializerPlacement } from "./onnx-builder";
 import { variantKey, type GraphVariant } from "./variant";
+
+/** Named graph inputs of one run; values are ORT tensors. */
+export type Feeds = Record<string, ort.Tensor>;
+
+/** Runs one graph variant (built and opened on first use, then reused). */
+export type RunGraph = (variant: GraphVariant, feeds: Feeds) => Promise<ort.InferenceSession.ReturnType>;
 
 /** Bump when the graph builder's output changes, so cached graphs are rebuilt. */
 export const BUILDER_VERSION = 4;

@@ -3,9 +3,9 @@ import type { EncodedPair } from "./dataset";
 import { layerEffects, steerableLayer, type LayerEffect } from "./effect";
 import { capturePairs, resolveLayers, vectorFromActivations } from "./extract";
 import { scoreLayers, type LayerScore } from "./layers";
-import { heldOutSplit } from "./logistic";
+import { heldOutSplit } from "../math/logistic";
 import { createMethod } from "./methods/index";
-import type { ReadPolicy } from "./read";
+import type { ReadPolicy } from "../engine/read";
 import { modelIdentity } from "./vector";
 
 /**

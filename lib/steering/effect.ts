@@ -1,7 +1,7 @@
 import type { Engine } from "../engine/types";
-import { logSoftmaxAt } from "../metrics/coherence";
+import { logSoftmaxAt } from "../math/numeric";
 import type { EncodedPair } from "./dataset";
-import type { EncodedText } from "./read";
+import type { EncodedText } from "../engine/read";
 import { lowerSpec, type SteeringSpec } from "./spec";
 import type { SteeringVector } from "./vector";
 

@@ -1,9 +1,9 @@
 import { siteKey } from "../arch/spec";
 import type { Engine, SteerSite } from "../engine/types";
-import { captureActivations } from "./capture";
+import { captureActivations } from "../engine/capture";
 import type { EncodedPair } from "./dataset";
 import { createMethod, type MethodName, type MethodOptions, type PairedActivations, type SteeringMethod } from "./methods/index";
-import type { ReadPolicy } from "./read";
+import type { ReadPolicy } from "../engine/read";
 import { createVector, modelIdentity, type ModelIdentity, type SteeringVector } from "./vector";
 
 /**

@@ -1,5 +1,5 @@
 import type { SteerSite } from "../engine/types";
-import { READ_POLICIES, type ReadPolicy } from "./read";
+import { READ_POLICIES, type ReadPolicy } from "../engine/read";
 import { createVector, type LayerInfo, type ModelIdentity, type SteeringVector } from "./vector";
 
 /**

@@ -1,7 +1,7 @@
 import { siteKey, type ModelSpec } from "../arch/spec";
 import type { SampleSteering, SteerWindow } from "../engine/types";
 import { fingerprint } from "../util/fingerprint";
-import { scaled } from "./linalg";
+import { scaled } from "../math/linalg";
 import { checkCompatible, unitDirection, vectorFingerprint, vectorLayers, type ModelIdentity, type SteeringVector } from "./vector";
 
 /**

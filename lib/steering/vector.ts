@@ -1,8 +1,8 @@
 import type { ModelSpec } from "../arch/spec";
 import type { SteerSite } from "../engine/types";
 import { fingerprint } from "../util/fingerprint";
-import { normalize } from "./linalg";
-import type { ReadPolicy } from "./read";
+import { normalize } from "../math/linalg";
+import type { ReadPolicy } from "../engine/read";
 
 /**
  * The steering vector value (repeng's noun): {layer → vector} for one model at one site, with where it came

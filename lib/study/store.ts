@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../util/atomic";
+import type { ArtefactCache } from "../util/artefacts";
 import { fingerprint } from "../util/fingerprint";
 
 /**
@@ -20,7 +21,7 @@ export interface StoreCounts {
 /** A temp file younger than this may belong to a live writer (another shard): sweep leaves it alone. */
 export const SWEEP_MIN_AGE_MS = 15 * 60 * 1000;
 
-export class ArtefactStore {
+export class ArtefactStore implements ArtefactCache {
   readonly counts: StoreCounts = { reused: {}, computed: {} };
 
   constructor(readonly root: string) {

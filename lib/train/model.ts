@@ -1,6 +1,6 @@
 import type * as tfjs from "@tensorflow/tfjs";
 import { expectedShapes, isSlidingLayer, type ModelSpec, type Weights } from "../arch/spec";
-import { ropeInverseFrequencies } from "../engine/reference";
+import { ropeInverseFrequencies } from "../arch/rope";
 import { createRng } from "../util/rng";
 import { gatherHasGradient, type Tf, type TfBackend } from "./backend";
 

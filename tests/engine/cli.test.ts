@@ -8,7 +8,7 @@ import { readSafetensors, writeSafetensors } from "../../lib/checkpoint/safetens
 import { encodePrompts } from "../../lib/engine";
 import { naiveGenerate } from "../../lib/engine/naive-decoder";
 import { referenceForward } from "../../lib/engine/reference";
-import type { LoadedModel } from "../../lib/engine/types";
+import type { LoadedModel } from "../../lib/checkpoint/types";
 import { repoRoot } from "../../lib/util/paths";
 import { randomVector, realRelError } from "./fixtures";
 

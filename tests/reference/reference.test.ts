@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { siteWidth, type ModelSpec } from "../../lib/arch/spec";
-import { erf, referenceForward, ropeInverseFrequencies } from "../../lib/engine/reference";
+import { ropeInverseFrequencies } from "../../lib/arch/rope";
+import { erf, referenceForward } from "../../lib/engine/reference";
 import type { SampleSteering } from "../../lib/engine/types";
 import { maxAbsDiff, randomVector, randomWeights, tinySpec } from "./tiny-model";
 

@@ -2,9 +2,10 @@ import { basename } from "node:path";
 import { loadModel } from "../../checkpoint/load";
 import { createEngine } from "../../engine/index";
 import {
-  datasetFingerprint, encodePairs, exportControlVector, extractVector, loadConceptPairs, METHOD_NAMES, READ_POLICIES,
-  readPairsJsonl, saveVector, provenancePath, type MethodName, type ReadPolicy,
+  datasetFingerprint, encodePairs, exportControlVector, extractVector, loadConceptPairs, METHOD_NAMES,
+  readPairsJsonl, saveVector, provenancePath, type MethodName,
 } from "../../steering/index";
+import { READ_POLICIES, type ReadPolicy } from "../../engine/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 
 export const summary = "extract a steering vector from contrastive pairs (actadd, caa, pca, iti, probe); writes V.safetensors + V.json";

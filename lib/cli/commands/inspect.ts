@@ -1,6 +1,6 @@
 import { loadModel } from "../../checkpoint/load";
 import { HfTokenizer } from "../../checkpoint/tokenizer";
-import type { LoadedModel } from "../../engine/types";
+import type { LoadedModel } from "../../checkpoint/types";
 import { parseArgs, usage, type OptionSpec } from "../args";
 
 export const summary = "describe a checkpoint folder: architecture, sizes, dtype, parameters, tokenizer";

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { loadModel } from "../../checkpoint/load";
 import { createEngine, encodePrompts } from "../../engine/index";
-import type { Engine, LoadedModel } from "../../engine/types";
+import type { Engine } from "../../engine/types";
+import type { LoadedModel } from "../../checkpoint/types";
 import { readGenerations, type GenerationRow } from "../../metrics/generations";
 import { embedWith } from "../../metrics/embedder-spec";
 import { sampleDiversity, setDiversity } from "../../metrics/diversity";

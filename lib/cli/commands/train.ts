@@ -6,7 +6,7 @@ import { composeTrainingSet, realExamples, type Replacement } from "../../detect
 import { evaluateDetector, type DetectorConfig } from "../../detect/evaluate";
 import { DEFAULT_FINETUNE } from "../../detect/finetune";
 import { DEFAULT_HEAD } from "../../detect/head";
-import { generatePrompting } from "../../detect/prompting";
+import { generatePrompting } from "../../study/stages/generate";
 import { createEngine } from "../../engine/index";
 import { readGenerations } from "../../metrics/generations";
 import { ArtefactStore } from "../../study/store";

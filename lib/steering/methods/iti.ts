@@ -1,5 +1,6 @@
-import { mean, normalize, project, std } from "../linalg";
-import { accuracy, fitLogistic, heldOutSplit } from "../logistic";
+import { normalize, project } from "../../math/linalg";
+import { mean, std } from "../../math/numeric";
+import { accuracy, fitLogistic, heldOutSplit } from "../../math/logistic";
 import type { FitContext, LayerFit, PairedActivations, SteeringMethod } from "./types";
 
 export interface ItiOptions {

@@ -1,4 +1,4 @@
-import { meanRows, principalAxis, subtractFromRows } from "../linalg";
+import { meanRows, principalAxis, subtractFromRows } from "../../math/linalg";
 import { pairDifferences, residualMethod, type SteeringMethod } from "./types";
 
 export interface PcaOptions {

@@ -1,4 +1,4 @@
-import { fitLogistic, accuracy } from "../logistic";
+import { fitLogistic, accuracy } from "../../math/logistic";
 import { residualMethod, type SteeringMethod } from "./types";
 
 export interface ProbeOptions {

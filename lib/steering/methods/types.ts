@@ -1,5 +1,6 @@
 import type { SteerSite } from "../../engine/types";
-import { mean, meanRowNorm, meanRows, normalize, project, scaled } from "../linalg";
+import { meanRowNorm, meanRows, normalize, project, scaled } from "../../math/linalg";
+import { mean } from "../../math/numeric";
 import type { LayerInfo, ModelIdentity } from "../vector";
 
 /**

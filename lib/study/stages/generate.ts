@@ -1,7 +1,7 @@
-import { encodePrompts } from "../engine/index";
-import type { Engine, Generation } from "../engine/types";
-import { deriveSeed } from "../util/rng";
-import type { Replacement } from "./dataset";
+import { encodePrompts } from "../../engine/index";
+import type { Engine, Generation } from "../../engine/types";
+import { deriveSeed } from "../../util/rng";
+import type { Replacement } from "../../detect/dataset";
 
 /**
  * The prompting baseline: generations for the concept's held-out prompts, each with one of the concept's

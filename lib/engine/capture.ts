@@ -1,5 +1,5 @@
 import { siteKey, siteWidth, type SiteName } from "../arch/spec";
-import type { Engine } from "../engine/types";
+import type { Engine } from "./types";
 import { progress } from "../util/progress";
 import { readPositions, type EncodedText, type ReadPolicy } from "./read";
 
