@@ -3,7 +3,7 @@ import { join } from "node:path";
 import * as aq from "arquero";
 import { pairedSignFlipTest, spearman } from "../metrics/stats";
 import { writeFileAtomic, writeJsonAtomic } from "../util/atomic";
-import type { UnitRow } from "./runner";
+import type { UnitRow } from "./stages/row";
 
 /**
  * The results table: one row per configuration plus, per concept and model, the baselines (method

@@ -1,7 +1,7 @@
 import { normalize, project } from "../../math/linalg";
 import { mean, std } from "../../math/numeric";
 import { accuracy, fitLogistic, heldOutSplit } from "../../math/logistic";
-import type { FitContext, LayerFit, PairedActivations, SteeringMethod } from "./types";
+import type { FitContext, LayerFit, MethodDescriptor, PairedActivations, SteeringMethod } from "./types";
 
 export interface ItiOptions {
   /** How many heads (over all layers given) to steer. Default 4. */
@@ -94,3 +94,8 @@ export function iti(opts: ItiOptions = {}): SteeringMethod {
     },
   };
 }
+
+export const ITI: MethodDescriptor<ItiOptions> = {
+  name: "iti", create: iti, window: null, color: "#d62728",
+  flags: [{ flag: "top-k", option: "topK", type: "integer", min: 1, description: "iti: heads to steer (default 4)" }],
+};
