@@ -1,5 +1,6 @@
 import { expectedShapes, isSlidingLayer, lmHead, SITES, siteKey, siteWidth, type ModelSpec, type SiteName, type Weights } from "../arch/spec";
 import { ropeInverseFrequencies } from "../arch/rope";
+import { validateSteering } from "./steering-feeds";
 import type { ForwardOptions, ForwardResult, SampleSteering } from "./types";
 
 /**
@@ -198,29 +199,6 @@ function steer(x: Rows, n: number, width: number, s: SampleSteering | null, key:
   }
 }
 
-/** Steering keys must name an existing layer and a steerable site, with vectors of the site's width. */
-function validateSteering(spec: ModelSpec, s: SampleSteering, sample: number): void {
-  if (s.window !== "prompt" && s.window !== "generated" && s.window !== "all")
-    throw new Error(`steering[${sample}].window: expected "prompt", "generated" or "all" (got ${JSON.stringify(s.window)})`);
-  const check = (kind: "add" | "ablate", allowed: readonly SiteName[]) => {
-    for (const [key, vec] of Object.entries(s[kind] ?? {})) {
-      const m = /^(\d+)\.([a-z_]+)$/.exec(key);
-      const where = `steering[${sample}].${kind}['${key}']`;
-      if (!m) throw new Error(`${where}: expected a key '<layer>.<site>'`);
-      const layer = Number(m[1]), site = m[2] as SiteName;
-      if (layer >= spec.nLayers) throw new Error(`${where}: layer ${layer} does not exist (the model has ${spec.nLayers} layers)`);
-      if (!allowed.includes(site)) throw new Error(`${where}: site '${site}' cannot be ${kind === "add" ? "steered" : "ablated"} (expected ${allowed.join(" or ")})`);
-      if (vec.length !== siteWidth(spec, site)) throw new Error(`${where}: vector has ${vec.length} values, expected ${siteWidth(spec, site)}`);
-      if (kind === "ablate") {
-        const len = Math.sqrt(vec.reduce((a, x) => a + x * x, 0));
-        if (Math.abs(len - 1) > 1e-3) throw new Error(`${where}: an ablation direction must have unit length (got ${len})`);
-      }
-    }
-  };
-  check("add", ["resid_post", "attn_out"]);
-  check("ablate", ["resid_post"]);
-}
-
 // ---------------------------------------------------------------------------------------------- the model
 
 /** Called with each site's activations [n, width] of one sample as they are computed. */
@@ -298,8 +276,7 @@ export function referenceForward(spec: ModelSpec, weights: Weights, ids: readonl
       if (!Number.isInteger(id) || id < 0 || id >= spec.vocabSize) throw new Error(`reference forward: token ${t} of sequence ${b} is ${id}, expected an integer in [0, ${spec.vocabSize})`);
     });
   });
-  if (opts.steering && opts.steering.length !== B) throw new Error(`steering: ${opts.steering.length} entries for a batch of ${B}`);
-  opts.steering?.forEach((s, b) => s && validateSteering(spec, s, b));
+  if (opts.steering) validateSteering(spec, opts.steering, B);
   if (opts.promptLengths && opts.promptLengths.length !== B) throw new Error(`promptLengths: ${opts.promptLengths.length} entries for a batch of ${B}`);
   opts.promptLengths?.forEach((p, b) => {
     if (!Number.isInteger(p) || p < 0 || p > ids[b].length) throw new Error(`promptLengths[${b}]: expected an integer in [0, ${ids[b].length}] (got ${p})`);

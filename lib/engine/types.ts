@@ -10,9 +10,6 @@ import type { LoadedModel } from "../checkpoint/types";
 /** Which positions a steering intervention touches (half-open in time: prompt = [0, promptLen), generated = [promptLen, ∞)). */
 export type SteerWindow = "prompt" | "generated" | "all";
 
-/** Sites where vectors may be added. resid_post: [hidden]; attn_out: [nHeads*headDim] (per-head, ITI). */
-export type SteerSite = Extract<SiteName, "resid_post" | "attn_out">;
-
 /**
  * Steering for one sample of a batch, lowered to what the graph consumes. Keys are `${layer}.${site}`.
  * - add: vectors already multiplied by their strength, added to the site's output at the window's positions;

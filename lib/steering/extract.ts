@@ -1,5 +1,6 @@
 import { siteKey } from "../arch/spec";
-import type { Engine, SteerSite } from "../engine/types";
+import type { Engine } from "../engine/types";
+import type { SteerSite } from "../arch/spec";
 import { captureActivations } from "../engine/capture";
 import type { EncodedPair } from "./dataset";
 import { createMethod, type MethodOptions, type PairedActivations, type SteeringMethod } from "./methods/index";

@@ -1,4 +1,5 @@
-import type { SteerSite, SteerWindow } from "../../engine/types";
+import type { SteerWindow } from "../../engine/types";
+import type { SteerSite } from "../../arch/spec";
 import { meanRowNorm, meanRows, normalize, project, scaled } from "../../math/linalg";
 import { mean } from "../../math/numeric";
 import type { LayerInfo, ModelIdentity } from "../vector";
