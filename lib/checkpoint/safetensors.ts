@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import type { TensorF32 } from "../arch/spec";
-import { writeFileAtomic } from "../util/atomic";
+import type { TensorF32 } from "../arch/index";
+import { writeFileAtomic } from "../util/index";
 
 /**
  * The safetensors format: 8-byte little-endian header length N, N bytes of JSON header

@@ -1,4 +1,4 @@
-import type { ModelSpec, Weights } from "../arch/spec";
+import type { ModelSpec, Weights } from "../arch/index";
 
 /** What a checkpoint folder holds once loaded: the model, its tokenizer and chat template, its generation defaults. */
 

@@ -1,8 +1,7 @@
-import type { Engine } from "../engine/types";
-import { auroc } from "../metrics/stats";
-import type { ArtefactCache } from "../util/artefacts";
-import { initTf } from "../train/backend";
-import { deriveSeed } from "../util/rng";
+import type { Engine } from "../engine/index";
+import { auroc } from "../metrics/index";
+import { type ArtefactCache, deriveSeed } from "../util/index";
+import { initTf } from "../train/index";
 import { stratifiedAurocInterval } from "./bootstrap";
 import type { Example } from "./dataset";
 import { responseFeatures } from "./features";

@@ -1,8 +1,6 @@
-import { readSafetensors, writeSafetensors } from "../checkpoint/safetensors";
-import type { Engine } from "../engine/types";
-import { captureActivations } from "../engine/capture";
-import { encodeExchange, truncateExchange } from "../engine/prompts";
-import type { ArtefactCache } from "../util/artefacts";
+import { readSafetensors, writeSafetensors } from "../checkpoint/index";
+import { type Engine, captureActivations, encodeExchange, truncateExchange } from "../engine/index";
+import type { ArtefactCache } from "../util/index";
 
 /**
  * Frozen features for probe detectors: the mean over the assistant response's tokens of the block output

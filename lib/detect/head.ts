@@ -1,5 +1,5 @@
-import { sigmoid } from "../math/numeric";
-import { createRng, deriveSeed } from "../util/rng";
+import { sigmoid } from "../math/index";
+import { createRng, deriveSeed } from "../util/index";
 
 /**
  * A detector head on frozen features: logistic regression or a one-hidden-layer ReLU MLP, trained with Adam on a

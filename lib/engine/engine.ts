@@ -1,7 +1,7 @@
 import * as ort from "onnxruntime-node";
-import { siteKey, siteWidth } from "../arch/spec";
+import { siteKey, siteWidth } from "../arch/index";
 import type { Engine, ForwardOptions, ForwardResult } from "./types";
-import type { LoadedModel } from "../checkpoint/types";
+import type { LoadedModel } from "../checkpoint/index";
 import { leftPad, validateIds } from "./batch";
 import { generateBatched } from "./generate";
 import { openSession, type EngineOptions, type Feeds, type RunGraph } from "./session";

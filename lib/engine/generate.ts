@@ -1,8 +1,7 @@
 import * as ort from "onnxruntime-node";
-import { progress, type Progress } from "../util/progress";
-import { createRng, type Rng } from "../util/rng";
+import { progress, type Progress, createRng, type Rng } from "../util/index";
 import type { Generation, SampleSteering, SamplingOptions } from "./types";
-import type { LoadedModel, TextTokenizer } from "../checkpoint/types";
+import type { LoadedModel, TextTokenizer } from "../checkpoint/index";
 import { leftPad, validateIds } from "./batch";
 import type { Feeds, RunGraph } from "./session";
 import { argmax, cutAtStop, isGreedy, perSampleSeeds, sampleToken } from "./sampling";

@@ -1,6 +1,5 @@
-import { isSlidingLayer, type ModelSpec, type TensorF32, type Weights } from "../arch/spec";
+import { isSlidingLayer, type ModelSpec, type TensorF32, type Weights, ropeInverseFrequencies } from "../arch/index";
 import { GraphBuilder } from "./onnx-builder";
-import { ropeInverseFrequencies } from "../arch/rope";
 import { IO, type GraphVariant } from "./variant";
 
 /**

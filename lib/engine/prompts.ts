@@ -1,4 +1,4 @@
-import type { LoadedModel, TextTokenizer } from "../checkpoint/types";
+import type { LoadedModel, TextTokenizer } from "../checkpoint/index";
 import type { EncodedText } from "./read";
 
 /**

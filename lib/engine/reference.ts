@@ -1,5 +1,4 @@
-import { expectedShapes, isSlidingLayer, lmHead, SITES, siteKey, siteWidth, type ModelSpec, type SiteName, type Weights } from "../arch/spec";
-import { ropeInverseFrequencies } from "../arch/rope";
+import { expectedShapes, isSlidingLayer, lmHead, SITES, siteKey, siteWidth, type ModelSpec, type SiteName, type Weights, ropeInverseFrequencies } from "../arch/index";
 import { validateSteering } from "./steering-feeds";
 import type { ForwardOptions, ForwardResult, SampleSteering } from "./types";
 

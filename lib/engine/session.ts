@@ -2,10 +2,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rm
 import { availableParallelism } from "node:os";
 import { isAbsolute, join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { writeFileAtomic } from "../util/atomic";
-import { fingerprint } from "../util/fingerprint";
-import { repoRoot } from "../util/paths";
-import type { LoadedModel } from "../checkpoint/types";
+import { writeFileAtomic, fingerprint, repoRoot } from "../util/index";
+import type { LoadedModel } from "../checkpoint/index";
 import { buildTransformerGraph } from "./graph";
 import { serializeModel, type InitializerPlacement } from "./onnx-builder";
 import { variantKey, type GraphVariant } from "./variant";

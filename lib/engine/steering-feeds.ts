@@ -1,4 +1,4 @@
-import { ABLATE_SITES, siteWidth, STEER_SITES, type ModelSpec, type SiteName } from "../arch/spec";
+import { ABLATE_SITES, siteWidth, STEER_SITES, type ModelSpec, type SiteName } from "../arch/index";
 import type { SampleSteering } from "./types";
 import { IO } from "./variant";
 

@@ -1,5 +1,5 @@
-import type { SiteName } from "../arch/spec";
-import type { LoadedModel } from "../checkpoint/types";
+import type { SiteName } from "../arch/index";
+import type { LoadedModel } from "../checkpoint/index";
 
 /**
  * Engine-facing types shared by the ONNX engine, the reference forward, steering methods, metrics and

@@ -1,5 +1,5 @@
 import { sigmoid } from "./numeric";
-import { createRng, deriveSeed } from "../util/rng";
+import { createRng, deriveSeed } from "../util/index";
 import { dot, norm, row, rowCount } from "./linalg";
 
 /**

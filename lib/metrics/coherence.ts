@@ -1,6 +1,6 @@
-import type { Engine } from "../engine/types";
-import { logSoftmaxAt } from "../math/numeric";
-import { progress } from "../util/progress";
+import type { Engine } from "../engine/index";
+import { logSoftmaxAt } from "../math/index";
+import { progress } from "../util/index";
 
 /** A prompt and the response to score, as token ids of the reference model. */
 export interface ScoredText { promptIds: number[]; responseIds: number[] }

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
-import type { TextTokenizer } from "../checkpoint/types";
-import { fingerprint } from "../util/fingerprint";
-import { encodeExchange } from "../engine/prompts";
-import type { EncodedText } from "../engine/read";
+import type { TextTokenizer } from "../checkpoint/index";
+import { fingerprint } from "../util/index";
+import { encodeExchange, type EncodedText } from "../engine/index";
 
 /**
  * Contrastive data before and after tokenisation. Four shapes of pair:

@@ -1,10 +1,7 @@
-import { siteKey } from "../arch/spec";
-import type { Engine } from "../engine/types";
-import type { SteerSite } from "../arch/spec";
-import { captureActivations } from "../engine/capture";
+import { siteKey, type SteerSite } from "../arch/index";
+import { type Engine, captureActivations, type ReadPolicy } from "../engine/index";
 import type { EncodedPair } from "./dataset";
 import { createMethod, type MethodOptions, type PairedActivations, type SteeringMethod } from "./methods/index";
-import type { ReadPolicy } from "../engine/read";
 import { createVector, modelIdentity, type ModelIdentity, type SteeringVector } from "./vector";
 
 /**

@@ -1,6 +1,4 @@
-import { project, subtract, meanRows } from "../math/linalg";
-import { mean, std } from "../math/numeric";
-import { accuracy, fitLogistic, heldOutSplit } from "../math/logistic";
+import { project, subtract, meanRows, mean, std, accuracy, fitLogistic, heldOutSplit } from "../math/index";
 import type { LayerEffect } from "./effect";
 import { typicalNorm, type PairedActivations } from "./methods/types";
 

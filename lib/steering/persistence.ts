@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
-import { readSafetensors, writeSafetensors } from "../checkpoint/safetensors";
-import { writeJsonAtomic } from "../util/atomic";
+import { readSafetensors, writeSafetensors } from "../checkpoint/index";
+import { writeJsonAtomic } from "../util/index";
 import { fromProvenance, parseProvenance, toProvenance } from "./provenance";
-import type { ModelSpec, TensorF32 } from "../arch/spec";
+import type { ModelSpec, TensorF32 } from "../arch/index";
 import { checkCompatible, createVector, modelIdentity, type ModelIdentity, type SteeringVector } from "./vector";
 
 /**

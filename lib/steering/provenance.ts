@@ -1,5 +1,5 @@
-import { STEER_SITES, type SteerSite } from "../arch/spec";
-import { READ_POLICIES, type ReadPolicy } from "../engine/read";
+import { STEER_SITES, type SteerSite } from "../arch/index";
+import { READ_POLICIES, type ReadPolicy } from "../engine/index";
 import { createVector, type LayerInfo, type ModelIdentity, type SteeringVector } from "./vector";
 
 /**

@@ -1,7 +1,7 @@
-import { ABLATE_SITES, siteKey, type ModelSpec } from "../arch/spec";
-import type { SampleSteering, SteerWindow } from "../engine/types";
-import { fingerprint } from "../util/fingerprint";
-import { scaled } from "../math/linalg";
+import { ABLATE_SITES, siteKey, type ModelSpec } from "../arch/index";
+import type { SampleSteering, SteerWindow } from "../engine/index";
+import { fingerprint } from "../util/index";
+import { scaled } from "../math/index";
 import { checkCompatible, unitDirection, vectorFingerprint, vectorLayers, type ModelIdentity, type SteeringVector } from "./vector";
 
 /**

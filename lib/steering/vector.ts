@@ -1,7 +1,7 @@
-import { siteWidth, STEER_SITES, type ModelSpec, type SteerSite } from "../arch/spec";
-import { fingerprint } from "../util/fingerprint";
-import { normalize } from "../math/linalg";
-import type { ReadPolicy } from "../engine/read";
+import { siteWidth, STEER_SITES, type ModelSpec, type SteerSite } from "../arch/index";
+import { fingerprint } from "../util/index";
+import { normalize } from "../math/index";
+import type { ReadPolicy } from "../engine/index";
 
 /**
  * The steering vector value (repeng's noun): {layer → vector} for one model at one site, with where it came

@@ -8,14 +8,11 @@
  * lib/metrics, P(violating | response)). Paired, so the test is a sign-flip test on the per-prompt score
  * differences. Approximation: the classifier judge is a bag-of-n-grams model, not a human rater.
  */
-import { mean } from "../math/numeric";
-import { encodePrompts } from "../engine/index";
-import type { Engine } from "../engine/types";
+import { mean } from "../math/index";
+import { encodePrompts, type Engine } from "../engine/index";
 import { generatePrompting, sampleAssignment } from "./stages/generate";
-import { conceptClassifierJudge } from "../metrics/judges/classifier";
-import type { Judge } from "../metrics/judges/types";
-import { pairedSignFlipTest } from "../metrics/stats";
-import { loadConcept, readBaseline, readPrompts } from "../world/schema";
+import { conceptClassifierJudge, type Judge, pairedSignFlipTest } from "../metrics/index";
+import { loadConcept, readBaseline, readPrompts } from "../world/index";
 
 export interface BehaviourOptions {
   /** Prompts per condition (the first n held-out prompts). */

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { methodRegistry, type MethodDescriptor } from "../steering/methods/index";
+import { methodRegistry, type MethodDescriptor } from "../steering/index";
 
 /**
  * The study configuration: what to run (concepts × models × methods × layers × strengths) and how (samples,

@@ -1,11 +1,7 @@
-import { mean } from "../math/numeric";
-import { encodeExchange, truncateExchange } from "../engine/index";
-import type { Engine } from "../engine/types";
-import type { LoadedModel } from "../checkpoint/types";
-import { combinedScores, diversityAxis, parseDiversityAxis } from "../metrics/aggregate";
-import { perplexityCoherence, pooledPerplexity, type ScoredText } from "../metrics/coherence";
-import { sampleDiversity, setDiversity, type SetDiversity } from "../metrics/diversity";
-import type { Judge } from "../metrics/judges/types";
+import { mean } from "../math/index";
+import { encodeExchange, truncateExchange, type Engine } from "../engine/index";
+import type { LoadedModel } from "../checkpoint/index";
+import { combinedScores, diversityAxis, parseDiversityAxis, perplexityCoherence, pooledPerplexity, type ScoredText, sampleDiversity, setDiversity, type SetDiversity, type Judge } from "../metrics/index";
 import type { StudyConfig } from "./config";
 
 /**

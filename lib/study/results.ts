@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as aq from "arquero";
-import { pairedSignFlipTest, spearman } from "../metrics/stats";
-import { writeFileAtomic, writeJsonAtomic } from "../util/atomic";
+import { pairedSignFlipTest, spearman } from "../metrics/index";
+import { writeFileAtomic, writeJsonAtomic } from "../util/index";
 import type { UnitRow } from "./stages/row";
 
 /**

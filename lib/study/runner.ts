@@ -1,13 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { loadModel } from "../checkpoint/index";
-import { realExamples, type Replacement } from "../detect/dataset";
+import { realExamples, type Replacement } from "../detect/index";
 import { createEngine } from "../engine/index";
-import { conceptClassifierJudge, type ConceptClassifier } from "../metrics/judges/classifier";
+import { conceptClassifierJudge, type ConceptClassifier } from "../metrics/index";
 import { loadConceptPairs } from "../steering/index";
-import { fingerprint } from "../util/fingerprint";
-import { repoRoot } from "../util/paths";
-import { progress } from "../util/progress";
+import { fingerprint, repoRoot, progress } from "../util/index";
 import { loadConcept, readBaseline, readLabelled, readPrompts } from "../world/index";
 import type { StudyConfig } from "./config";
 import { configId, enumerateUnits, unitId, unitRows, type Unit } from "./grid";

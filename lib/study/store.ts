@@ -1,8 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../util/atomic";
-import type { ArtefactCache } from "../util/artefacts";
-import { fingerprint } from "../util/fingerprint";
+import { writeFileAtomic, type ArtefactCache, fingerprint } from "../util/index";
 
 /**
  * The artefact store: every stage's output is a file under <root>/<stage>/<key>.<ext>, where key is the content

@@ -5,8 +5,9 @@ import { describe, expect, it } from "vitest";
 /**
  * The house rule: imports only run downward. LAYERS is the one definition of the order (README, "How it fits
  * together", describes it): a folder of lib/ may import folders of lower layers only. Folders that share a
- * layer are siblings and import neither each other nor anything above. Inside a folder, files must not
- * import each other in a loop. Both rules are checked on the import statements of every lib/ file.
+ * layer are siblings and import neither each other nor anything above. A folder is entered through its
+ * index.ts (what it offers), never through its other files. Inside a folder, files must not import each other
+ * in a loop. All three rules are checked on the import statements of every lib/ file.
  */
 export const LAYERS: readonly (readonly string[])[] = [
   ["util"],                 // atomic files, fingerprints, paths, progress, seeds, the artefact-cache interface
@@ -94,6 +95,14 @@ describe("the house: imports run one way", () => {
         if (a !== b && rank(b) >= rank(a)) upward.push(`${relative(LIB, file)} → ${relative(LIB, t)}`);
       }
     expect(upward).toEqual([]);
+  });
+
+  it("other folders import a folder through its index.ts only", () => {
+    const bypass: string[] = [];
+    for (const [file, targets] of graph)
+      for (const t of targets)
+        if (folderOf(file) !== folderOf(t) && relative(LIB, t) !== join(folderOf(t), "index.ts")) bypass.push(`${relative(LIB, file)} → ${relative(LIB, t)}`);
+    expect(bypass).toEqual([]);
   });
 
   it("the check finds an upward import and a loop when there is one", () => {

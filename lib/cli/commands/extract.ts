@@ -1,11 +1,10 @@
 import { basename } from "node:path";
-import { loadModel } from "../../checkpoint/load";
-import { createEngine } from "../../engine/index";
+import { loadModel } from "../../checkpoint/index";
+import { createEngine, READ_POLICIES, type ReadPolicy } from "../../engine/index";
 import {
   createMethod, datasetFingerprint, encodePairs, exportControlVector, extractVector, loadConceptPairs, METHOD_NAMES, METHODS,
   readPairsJsonl, saveVector, provenancePath,
 } from "../../steering/index";
-import { READ_POLICIES, type ReadPolicy } from "../../engine/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 
 export const summary = `extract a steering vector from contrastive pairs (${METHOD_NAMES.join(", ")}); writes V.safetensors + V.json`;

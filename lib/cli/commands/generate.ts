@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
-import { loadModel } from "../../checkpoint/load";
+import { loadModel } from "../../checkpoint/index";
 import { createEngine, encodePrompts } from "../../engine/index";
 import { readVectorFile, steerBatch } from "../../steering/index";
-import { writeJsonlAtomic } from "../../util/atomic";
+import { writeJsonlAtomic } from "../../util/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 import { readIdsFile } from "./hidden";
 

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { loadModel } from "../../checkpoint/load";
-import { writeSafetensors } from "../../checkpoint/safetensors";
+import { loadModel, writeSafetensors } from "../../checkpoint/index";
 import { createEngine } from "../../engine/index";
 import { readVectorFile, steerBatch } from "../../steering/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";

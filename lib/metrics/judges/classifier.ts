@@ -1,5 +1,4 @@
-import { sigmoid } from "../../math/numeric";
-import { fitLogistic, type LogisticModel } from "../../math/logistic";
+import { sigmoid, fitLogistic, type LogisticModel } from "../../math/index";
 import { DEFAULT_FEATURE_DIM, hashedFeatures } from "./hashed-features";
 import { readLabelled } from "../../world/index";
 import { judgeTrainFile, type LabelledResponse } from "./concept-data";

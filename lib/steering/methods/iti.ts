@@ -1,6 +1,4 @@
-import { normalize, project } from "../../math/linalg";
-import { mean, std } from "../../math/numeric";
-import { accuracy, fitLogistic, heldOutSplit } from "../../math/logistic";
+import { normalize, project, mean, std, accuracy, fitLogistic, heldOutSplit } from "../../math/index";
 import type { FitContext, LayerFit, MethodDescriptor, PairedActivations, SteeringMethod } from "./types";
 
 export interface ItiOptions {

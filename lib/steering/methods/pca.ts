@@ -1,4 +1,4 @@
-import { meanRows, principalAxis, subtractFromRows } from "../../math/linalg";
+import { meanRows, principalAxis, subtractFromRows } from "../../math/index";
 import { pairDifferences, residualMethod, type MethodDescriptor, type SteeringMethod } from "./types";
 
 export interface PcaOptions {

@@ -1,4 +1,4 @@
-import { fitLogistic, accuracy } from "../../math/logistic";
+import { fitLogistic, accuracy } from "../../math/index";
 import { residualMethod, type MethodDescriptor, type SteeringMethod } from "./types";
 
 export interface ProbeOptions {

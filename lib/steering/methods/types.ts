@@ -1,7 +1,6 @@
-import type { SteerWindow } from "../../engine/types";
-import type { SteerSite } from "../../arch/spec";
-import { meanRowNorm, meanRows, normalize, project, scaled } from "../../math/linalg";
-import { mean } from "../../math/numeric";
+import type { SteerWindow } from "../../engine/index";
+import type { SteerSite } from "../../arch/index";
+import { meanRowNorm, meanRows, normalize, project, scaled, mean } from "../../math/index";
 import type { LayerInfo, ModelIdentity } from "../vector";
 
 /**

@@ -1,9 +1,5 @@
-import type { Replacement } from "../../detect/dataset";
-import { evaluateDetector, type DetectorConfig, type DetectorResult } from "../../detect/evaluate";
-import { defaultProbeLayer } from "../../detect/features";
-import { DEFAULT_FINETUNE } from "../../detect/finetune";
-import { DEFAULT_HEAD } from "../../detect/head";
-import type { ArtefactCache } from "../../util/artefacts";
+import { type Replacement, evaluateDetector, type DetectorConfig, type DetectorResult, defaultProbeLayer, DEFAULT_FINETUNE, DEFAULT_HEAD } from "../../detect/index";
+import type { ArtefactCache } from "../../util/index";
 import type { StudyConfig } from "../config";
 import type { ConceptHandle, ModelHandle } from "./handles";
 import { detectorSeeds, trainingSetFor } from "./replacement";

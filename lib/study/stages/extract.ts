@@ -1,5 +1,5 @@
 import { datasetFingerprint, encodePairs, extractVector, loadConceptPairs, loadVector, saveVector, type SteeringVector } from "../../steering/index";
-import type { ArtefactCache } from "../../util/artefacts";
+import type { ArtefactCache } from "../../util/index";
 import type { MethodConfig } from "../config";
 import { STUDY_VERSION, type ConceptHandle, type ModelHandle } from "./handles";
 

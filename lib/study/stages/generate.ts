@@ -1,8 +1,7 @@
-import type { Replacement } from "../../detect/dataset";
-import { encodePrompts } from "../../engine/index";
-import type { Engine, Generation, SteerWindow } from "../../engine/types";
+import type { Replacement } from "../../detect/index";
+import { encodePrompts, type Engine, type Generation, type SteerWindow } from "../../engine/index";
 import { buildSweep, type SteeringVector } from "../../steering/index";
-import { deriveSeed } from "../../util/rng";
+import { deriveSeed } from "../../util/index";
 
 /**
  * Stage 3, generate: a steering group's strength sweep, or the prompting baseline's generations. Both assign

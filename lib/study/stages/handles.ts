@@ -1,6 +1,6 @@
-import type { LoadedModel } from "../../checkpoint/types";
-import type { Example } from "../../detect/dataset";
-import type { Engine } from "../../engine/types";
+import type { LoadedModel } from "../../checkpoint/index";
+import type { Example } from "../../detect/index";
+import type { Engine } from "../../engine/index";
 
 /** What the stages know of a model: its checkpoint, a live engine, and its content id (part of every key). */
 export interface ModelHandle {

@@ -1,5 +1,5 @@
 import { chooseLayer, encodePairs, loadConceptPairs } from "../../steering/index";
-import type { ArtefactCache } from "../../util/artefacts";
+import type { ArtefactCache } from "../../util/index";
 import type { StudyModel } from "../config";
 import { STUDY_VERSION, type ConceptHandle, type ModelHandle } from "./handles";
 

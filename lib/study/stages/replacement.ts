@@ -1,5 +1,5 @@
-import { composeTrainingSet, type Example, type Replacement } from "../../detect/dataset";
-import { deriveSeed } from "../../util/rng";
+import { composeTrainingSet, type Example, type Replacement } from "../../detect/index";
+import { deriveSeed } from "../../util/index";
 import type { StudyConfig } from "../config";
 import type { ConceptHandle } from "./handles";
 import type { StoredGenerations } from "./generate";

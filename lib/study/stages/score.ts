@@ -1,5 +1,5 @@
-import type { Judge } from "../../metrics/judges/types";
-import type { ArtefactCache } from "../../util/artefacts";
+import type { Judge } from "../../metrics/index";
+import type { ArtefactCache } from "../../util/index";
 import type { StudyConfig } from "../config";
 import { intrinsicScores, referencePerplexity, type IntrinsicScores } from "../intrinsic";
 import { STUDY_VERSION, type ConceptHandle, type ModelHandle } from "./handles";
