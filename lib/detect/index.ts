@@ -1,7 +1,6 @@
 /**
  * lib/detect — extrinsic evaluation: detectors trained on real, prompted or steered violating data.
  *   dataset     training-set composition (replace the positives, keep the negatives exactly; provenance)
- *   prompting   the prompting baseline's generations and the shared sample → prompt/seed assignment
  *   features    frozen probe features (mean resid_post over response tokens), cached
  *   head        logistic / MLP head (float64 TypeScript; Adam, class weights, early stopping)
  *   finetune    the fine-tune detector (all weights, tfjs)
