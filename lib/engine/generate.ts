@@ -1,7 +1,7 @@
 import * as ort from "onnxruntime-node";
 import { progress, type Progress, createRng, type Rng } from "../util/index";
 import type { Generation, SampleSteering, SamplingOptions } from "./types";
-import type { LoadedModel, TextTokenizer } from "../checkpoint/index";
+import type { LoadedModel } from "../checkpoint/index";
 import { leftPad, validateIds } from "./batch";
 import type { Feeds, RunGraph } from "./session";
 import { argmax, cutAtStop, isGreedy, perSampleSeeds, sampleToken } from "./sampling";
