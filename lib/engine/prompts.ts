@@ -9,11 +9,13 @@ import type { EncodedText } from "./read";
 export function encodePrompts(model: LoadedModel, prompts: readonly string[], opts: { chat?: boolean; system?: string } = {}): number[][] {
   const tok = model.tokenizer;
   if (!tok) throw new Error(`${model.dir}: the checkpoint has no tokenizer, so text prompts cannot be encoded (pass token ids instead)`);
-  return prompts.map((text) => {
-    if (!opts.chat) return tok.encode(text);
-    const messages = [...(opts.system ? [{ role: "system" as const, content: opts.system }] : []), { role: "user" as const, content: text }];
-    return tok.encode(tok.applyChatTemplate(messages, { addGenerationPrompt: true }), { addSpecialTokens: false });
-  });
+  return prompts.map((text) => (opts.chat ? chatPrompt(tok, text, opts.system) : tok.encode(text)));
+}
+
+/** The one chat rendering: an optional system turn and a user turn through the template, with the generation prompt. */
+function chatPrompt(tok: TextTokenizer, user: string, system?: string): number[] {
+  const messages = [...(system ? [{ role: "system" as const, content: system }] : []), { role: "user" as const, content: user }];
+  return tok.encode(tok.applyChatTemplate(messages, { addGenerationPrompt: true }), { addSpecialTokens: false });
 }
 
 /**
@@ -22,7 +24,7 @@ export function encodePrompts(model: LoadedModel, prompts: readonly string[], op
  * [responseStart, responseEnd). Used for contrast pairs, detector features and fine-tuning alike.
  */
 export function encodeExchange(tok: TextTokenizer, user: string, response: string, where: string): EncodedText {
-  const prompt = tok.encode(tok.applyChatTemplate([{ role: "user", content: user }], { addGenerationPrompt: true }), { addSpecialTokens: false });
+  const prompt = chatPrompt(tok, user);
   const resp = tok.encode(response, { addSpecialTokens: false });
   if (resp.length === 0) throw new Error(`${where}: the response encodes to no tokens`);
   const ids = [...prompt, ...resp];
