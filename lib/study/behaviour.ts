@@ -10,7 +10,7 @@
  */
 import { mean } from "../math/index";
 import { encodePrompts, type Engine } from "../engine/index";
-import { generatePrompting, sampleAssignment } from "./stages/generate";
+import { generatePrompting, sampleAssignment } from "./stages/generate-prompting";
 import { conceptClassifierJudge, type Judge, pairedSignFlipTest } from "../metrics/index";
 import { loadConcept, readBaseline, readPrompts } from "../world/index";
 

@@ -24,5 +24,22 @@ export interface ConceptHandle {
   systems: string[];
 }
 
+export interface SamplingSettings {
+  maxNewTokens: number;
+  temperature: number;
+  topP: number;
+  topK: number;
+}
+
+/** Generated texts of one group (cells in sweep order) or of the prompting baseline, as the study stores them. */
+export interface StoredGenerations {
+  prompts: string[];
+  seeds: number[];
+  texts: string[];
+  /** Per text: the strength (groups) or the system prompt (prompting). */
+  strengths?: number[];
+  systems?: string[];
+}
+
 /** Bump when a stage's computation changes, so cached artefacts are recomputed. */
 export const STUDY_VERSION = 4;

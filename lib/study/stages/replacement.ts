@@ -1,8 +1,7 @@
 import { composeTrainingSet, type Example, type Replacement } from "../../detect/index";
 import { deriveSeed } from "../../util/index";
 import type { StudyConfig } from "../config";
-import type { ConceptHandle } from "./handles";
-import type { StoredGenerations } from "./generate";
+import type { ConceptHandle, StoredGenerations } from "./handles";
 
 /**
  * Between generation and scoring: the violating examples a row stands for (a Replacement of generated texts,

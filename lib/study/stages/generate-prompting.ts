@@ -1,30 +1,7 @@
 import type { Replacement } from "../../detect/index";
-import { encodePrompts, type Engine, type Generation, type SteerWindow } from "../../engine/index";
-import { buildSweep, type SteeringVector } from "../../steering/index";
+import { encodePrompts, type Engine, type Generation } from "../../engine/index";
 import { deriveSeed } from "../../util/index";
-
-/**
- * Stage 3, generate: a steering group's strength sweep, or the prompting baseline's generations. Both assign
- * sample i the same prompt and seed (sampleAssignment), so steered and prompted texts differ only by the
- * steering or the instruction (common random numbers).
- */
-
-export interface SamplingSettings {
-  maxNewTokens: number;
-  temperature: number;
-  topP: number;
-  topK: number;
-}
-
-/** Generated texts of one group (cells in sweep order) or of the prompting baseline, as the study stores them. */
-export interface StoredGenerations {
-  prompts: string[];
-  seeds: number[];
-  texts: string[];
-  /** Per text: the strength (groups) or the system prompt (prompting). */
-  strengths?: number[];
-  systems?: string[];
-}
+import type { SamplingSettings, StoredGenerations } from "./handles";
 
 /**
  * The prompting baseline: generations for the concept's held-out prompts, each with one of the concept's
@@ -61,36 +38,6 @@ export async function generatePrompting(req: PromptingRequest): Promise<Replacem
     texts,
     finishes: gens.map((g) => g.finish),
     items: texts.map((text, k) => ({ user: prompts[k], text, provenance: { config: `${req.concept}__prompting`, sample: k, seed: seeds[k], system: systems[k] } })),
-  };
-}
-
-export interface SteeredRequest {
-  engine: Engine;
-  concept: string;
-  prompts: readonly string[];
-  samples: number;
-  seed: number;
-  sampling: SamplingSettings;
-  vector: SteeringVector;
-  layer: number;
-  strengths: readonly number[];
-  /** The method's window (its descriptor's, else the config's sampling.window). */
-  window: SteerWindow;
-}
-
-/** A group's whole strength sweep in one batch: every prompt at every strength, common per-sample seeds. */
-export async function generateSteered(req: SteeredRequest): Promise<StoredGenerations> {
-  const { prompts, seeds } = sampleAssignment(req.concept, req.prompts, req.samples, req.seed);
-  const ids = encodePrompts(req.engine.model, prompts, { chat: true });
-  const sweep = buildSweep(ids, req.strengths, { terms: [{ vector: req.vector, layers: [req.layer] }], window: req.window });
-  const out = await req.engine.generate(sweep.ids, {
-    ...req.sampling, batchSize: 64, seeds: sweep.cells.map((cell) => seeds[cell.prompt]), steering: sweep.steering,
-  });
-  return {
-    prompts: sweep.cells.map((cell) => prompts[cell.prompt]),
-    seeds: sweep.cells.map((cell) => seeds[cell.prompt]),
-    texts: out.map((g) => g.text ?? ""),
-    strengths: sweep.cells.map((cell) => cell.strength),
   };
 }
 
