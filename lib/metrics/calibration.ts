@@ -1,3 +1,5 @@
+import { sigmoid } from "../math/index";
+
 /**
  * Calibration of probability-like scores against binary labels: reliability bins, the expected calibration
  * error, and Platt scaling (the calibration map of the success judges).
@@ -47,7 +49,6 @@ export function expectedCalibrationError(labels: ArrayLike<number>, scores: Arra
 /** Platt scaling p = σ(a·z + b) of a raw score z (a logit). */
 export interface PlattMap { a: number; b: number }
 
-const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 export const applyPlatt = (m: PlattMap, z: number): number => sigmoid(m.a * z + m.b);
 
 /**

@@ -1,5 +1,5 @@
-import { encodePrompts } from "../engine/index";
-import type { Engine, TextTokenizer } from "../engine/types";
+import type { TextTokenizer } from "../checkpoint/index";
+import { encodePrompts, type Engine } from "../engine/index";
 import { responseNll, type ScoredText } from "./coherence";
 import type { Judge, JudgeItem } from "./judges/types";
 import { tokenize } from "./tokenize";

@@ -1,4 +1,4 @@
-import { createRng, deriveSeed, type Rng } from "../util/rng";
+import { createRng, deriveSeed, type Rng } from "../util/index";
 
 /**
  * Corrupted versions of real responses, the negatives a coherence judge must rank below the originals

@@ -1,5 +1,4 @@
-import type { ReliabilityBin } from "../metrics/calibration";
-import type { JudgeValidationRow } from "../metrics/judges/validate";
+import type { JudgeValidationRow, ReliabilityBin } from "../metrics/index";
 import type { Figure, Trace } from "./figure";
 
 /**

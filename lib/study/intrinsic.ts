@@ -1,6 +1,5 @@
-import { combinedScores, diversityAxis, parseDiversityAxis } from "../metrics/aggregate";
-import { sampleDiversity, setDiversity, type SetDiversity } from "../metrics/diversity";
-import type { Judge } from "../metrics/judges/types";
+import { mean } from "../math/index";
+import { combinedScores, diversityAxis, parseDiversityAxis, sampleDiversity, setDiversity, type SetDiversity, type Judge } from "../metrics/index";
 import type { StudyConfig } from "./config";
 
 /**
@@ -23,7 +22,6 @@ export interface IntrinsicScores {
   set_metrics: SetDiversity;
 }
 
-const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 export async function intrinsicScores(
   judge: Judge, coherenceJudge: Judge, prompts: readonly string[], texts: readonly string[], diversity: StudyConfig["diversity"],

@@ -1,14 +1,8 @@
 import { join, resolve } from "node:path";
-import { loadStudyConfig } from "../../study/config";
-import { parseShard, shardIndices, unitId } from "../../study/grid";
-import { assembleResults, summarize, writeResults, writeShard } from "../../study/results";
-import { runUnits, StudyRunner } from "../../study/runner";
-import { fingerprint } from "../../util/fingerprint";
-import { dataPath, repoRoot } from "../../util/paths";
-import { formatJudgesTable, writeJudgesCsv, type JudgeValidation } from "../../metrics/judges/validate";
-import { exportFigures } from "../../plot/export";
-import { reliabilityDiagram } from "../../plot/reliability";
-import { writeJsonAtomic } from "../../util/atomic";
+import { loadStudyConfig, parseShard, shardIndices, unitId, assembleResults, summarize, writeResults, writeShard, runUnits, StudyRunner } from "../../study/index";
+import { fingerprint, dataPath, repoRoot, writeJsonAtomic } from "../../util/index";
+import { formatJudgesTable, writeJudgesCsv, type JudgeValidation } from "../../metrics/index";
+import { exportFigures, reliabilityDiagram } from "../../plot/index";
 import { parseArgs, usage } from "../args";
 
 export const summary = "run the study grid (resumable; --shard i/n, Slurm array or Kubernetes indexed-job variables split it)";

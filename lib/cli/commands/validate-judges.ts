@@ -1,21 +1,14 @@
 import { join, resolve } from "node:path";
 import { loadModel } from "../../checkpoint/index";
 import { createEngine } from "../../engine/index";
-import type { Engine } from "../../engine/types";
-import { conceptClassifierJudge } from "../../metrics/judges/classifier";
-import { readRubric } from "../../metrics/judges/concept-data";
-import { engineJudge } from "../../metrics/judges/engine-judge";
-import { conceptExchangeJudge } from "../../metrics/judges/exchange-judge";
-import { httpJudge } from "../../metrics/judges/http-judge";
-import { COHERENCE_RUBRIC } from "../../metrics/judges/prompt";
-import type { Judge } from "../../metrics/judges/types";
-import { formatJudgesTable, mergeValidations, writeJudgesCsv, type JudgeValidation } from "../../metrics/judges/validate";
-import { defaultCoherenceJudge, validateConceptJudges } from "../../metrics/judges/validate-concept";
-import { exportFigures } from "../../plot/export";
-import { reliabilityDiagram } from "../../plot/reliability";
-import { checkpointContentId } from "../../study/identity";
-import { writeJsonAtomic } from "../../util/atomic";
-import { repoRoot } from "../../util/paths";
+import type { Engine } from "../../engine/index";
+import {
+  COHERENCE_RUBRIC, conceptClassifierJudge, conceptExchangeJudge, defaultCoherenceJudge, engineJudge, formatJudgesTable, httpJudge, mergeValidations,
+  readRubric, validateConceptJudges, writeJudgesCsv, type Judge, type JudgeValidation,
+} from "../../metrics/index";
+import { exportFigures, reliabilityDiagram } from "../../plot/index";
+import { checkpointContentId } from "../../study/index";
+import { repoRoot, writeJsonAtomic } from "../../util/index";
 import { numberOpt, parseArgs, usage, UsageError } from "../args";
 
 export const summary = "validate success and coherence judges on held-out labelled data: AUROC [CI], ECE, reliability diagram";

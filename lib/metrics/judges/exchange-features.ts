@@ -1,6 +1,4 @@
-import type { Engine } from "../../engine/types";
-import { captureActivations } from "../../steering/capture";
-import { encodeExchange, truncateExchange } from "../../steering/dataset";
+import { type Engine, captureActivations, encodeExchange, truncateExchange } from "../../engine/index";
 import { tokenize } from "../tokenize";
 import { fnv1a } from "./hashed-features";
 import type { JudgeItem } from "./types";

@@ -1,10 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Engine } from "../../engine/types";
-import { fitLogistic, type LogisticModel } from "../../steering/logistic";
-import { writeJsonAtomic } from "../../util/atomic";
-import { fingerprint } from "../../util/fingerprint";
-import { createRng, deriveSeed } from "../../util/rng";
+import type { Engine } from "../../engine/index";
+import { fitLogistic, type LogisticModel } from "../../math/index";
+import { createRng, deriveSeed, fingerprint, writeJsonAtomic } from "../../util/index";
 import { readLabelled } from "../../world/index";
 import { applyPlatt, fitPlatt, type PlattMap } from "../calibration";
 import { judgeTrainFile } from "./concept-data";

@@ -1,5 +1,5 @@
-import type { Engine } from "../../engine/types";
-import { createRng, deriveSeed } from "../../util/rng";
+import type { Engine } from "../../engine/index";
+import { createRng, deriveSeed } from "../../util/index";
 import { loadConcept, readLabelled, type LabelledRow } from "../../world/index";
 import { coherenceJudge, coherenceReference } from "../coherence-judge";
 import { judgeTrainFile } from "./concept-data";

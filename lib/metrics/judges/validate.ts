@@ -1,7 +1,8 @@
 import { expectedCalibrationError, reliabilityBins, type ReliabilityBin } from "../calibration";
 import { corrupt, CORRUPTIONS, type Corruption } from "../corruptions";
 import { auroc, bootstrap } from "../stats";
-import { writeFileAtomic } from "../../util/atomic";
+import { mean } from "../../math/index";
+import { writeFileAtomic } from "../../util/index";
 import type { Judge, JudgeItem } from "./types";
 
 /**
@@ -52,7 +53,6 @@ export interface JudgeValidation {
 
 export interface ValidationOptions { seed: number; bootstrapIterations?: number; misjudged?: number }
 
-const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 /** The statistics of one labelled score set against a target. */
 export function validationRow(
