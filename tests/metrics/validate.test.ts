@@ -75,3 +75,12 @@ describe("exchange judge data handling", () => {
     expect(stratifiedSample(items, 50, 4)).toEqual(s);
   });
 });
+
+describe("validate-judges CLI", () => {
+  it("rejects an unknown judge route with a usage error before loading anything", async () => {
+    const { run } = await import("../../lib/cli/commands/validate-judges");
+    const { UsageError } = await import("../../lib/cli/args");
+    await expect(run(["--concept", "toxicity", "--judge", "oracle", "--out", join(tmpdir(), "never")])).rejects.toThrow(UsageError);
+    await expect(run(["--concept", "toxicity", "--coherence", "perplexity", "--out", join(tmpdir(), "never")])).rejects.toThrow(/--coherence takes llm, http/);
+  });
+});
