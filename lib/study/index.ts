@@ -6,7 +6,10 @@
  *   identity   checkpoint content identity
  *   intrinsic  success, coherence, diversity and harmonic means of one configuration's texts
  *   runner     StudyRunner: baselines and steering groups → rows
- *   results    results table (CSV + Arrow), shards and merge, summary
+ *   columns    the results table's columns and their types (one schema for CSV, Arrow and Parquet)
+ *   parquet    results.parquet written and read (hyparquet-writer / hyparquet)
+ *   results    results table (CSV + Arrow + Parquet), shards and merge, summary
+ *   table      loadResults: any results file or folder → a typed arquero table (ResultsTable)
  */
 export * from "./config";
 export * from "./grid";
@@ -14,4 +17,7 @@ export * from "./store";
 export * from "./identity";
 export * from "./intrinsic";
 export * from "./runner";
+export * from "./columns";
+export * from "./parquet";
 export * from "./results";
+export * from "./table";
