@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
@@ -108,5 +108,22 @@ describe("loadResults as a data frame", () => {
     ]);
     const text = inspect(g);
     expect(text).toMatch(/^ResultsTable: 2 rows × 4 columns\n\|method\|n\|auroc\|valid\|/);
+  });
+});
+
+describe("steersynth figures", () => {
+  it("accepts a results folder or any of the three files, and draws the same figures from each", async () => {
+    const { run } = await import("../../lib/cli/commands/figures");
+    const out = join(dir, "fig-study");
+    writeResults(out, assembleResults([unit("real", null, [0.9, 0.8]), unit("prompting", null, [0.6, 0.62]),
+      ...["caa", "pca"].flatMap((m) => [0.5, 1, 2].map((s) => unit(m as UnitRow["method"], s, [0.5 + s / 10, 0.45 + s / 10])))]));
+    const html = async (path: string) => {
+      const figs = join(dir, `figs-${path.split("/").pop()}`);
+      expect(await run(["--results", path, "--formats", "html", "--out", figs])).toBe(0);
+      return readdirSync(figs).sort().map((f) => readFileSync(join(figs, f), "utf8"));
+    };
+    const fromFolder = await html(out);
+    expect(fromFolder.length).toBeGreaterThan(3);
+    for (const f of ["results.parquet", "results.arrow", "results.csv"]) expect(await html(join(out, f)), f).toEqual(fromFolder);
   });
 });
