@@ -210,7 +210,7 @@ const taskLog = (jid: string, task: number) => readFileSync(join(paths.logs, `st
 // ---------------------------------------------------------------------------------------------------------------
 // The study
 
-interface Study { config: string; name: string; reference: string }
+interface Study { config: string; name: string; reference: { csv: string; parquet: Buffer } }
 
 async function prepareStudy(): Promise<Study> {
   const concept = writeTinyConcept(tmp, "toxicity");
@@ -223,12 +223,15 @@ async function prepareStudy(): Promise<Study> {
   const out = join(tmp, "unsharded");
   const r = spawnSync(process.execPath, ["bin/steersynth.mjs", "study", "--config", config, "--out", out], { cwd: root, encoding: "utf8", env: { ...process.env, STEERSYNTH_PROGRESS: "off" } });
   if (r.status !== 0) throw new Error(`the unsharded study failed:\n${r.stderr.slice(-3000)}`);
-  return { config, name: cfg.name, reference: readFileSync(join(out, cfg.name, "results.csv"), "utf8") };
+  const dir = join(out, cfg.name);
+  return { config, name: cfg.name, reference: { csv: readFileSync(join(dir, "results.csv"), "utf8"), parquet: readFileSync(join(dir, "results.parquet")) } };
 }
 
-const sameCsv = (dir: string, study: Study, what: string): void => {
+/** results.csv byte-identical to the unsharded run's (and results.parquet too, which is written from the same rows). */
+const sameResults = (dir: string, study: Study, what: string): void => {
   const csv = readFileSync(join(dir, "results.csv"), "utf8");
-  if (csv !== study.reference) throw new Error(`${what}: results.csv differs from the unsharded run's\n--- unsharded\n${study.reference}\n--- ${what}\n${csv}`);
+  if (csv !== study.reference.csv) throw new Error(`${what}: results.csv differs from the unsharded run's\n--- unsharded\n${study.reference.csv}\n--- ${what}\n${csv}`);
+  if (!readFileSync(join(dir, "results.parquet")).equals(study.reference.parquet)) throw new Error(`${what}: results.parquet differs from the unsharded run's`);
 };
 
 async function arrayThenMerge(script: string, study: Study): Promise<string> {
@@ -238,8 +241,8 @@ async function arrayThenMerge(script: string, study: Study): Promise<string> {
   const merged = await waitJob(mid, 300);
   const tasks = jobRecords(jid).map((r) => `${r.ArrayTaskId}:${r.JobState}`);
   if (merged[0] !== "COMPLETED") throw new Error(`merge job ${mid} ended ${merged[0]} (array tasks ${tasks.join(", ")}); log:\n${readFileSync(join(paths.logs, `merge-${mid}.log`), "utf8")}`);
-  sameCsv(join(out, study.name), study, "array + merge");
-  return `array job ${jid} (tasks ${tasks.join(", ")}), merge ${mid}: results.csv byte-identical`;
+  sameResults(join(out, study.name), study, "array + merge");
+  return `array job ${jid} (tasks ${tasks.join(", ")}), merge ${mid}: results.csv and .parquet byte-identical`;
 }
 
 async function killRequeueResume(script: string, study: Study): Promise<string> {
@@ -270,8 +273,8 @@ async function killRequeueResume(script: string, study: Study): Promise<string> 
   if (merged[0] !== "COMPLETED") throw new Error(`merge job ${mid} ended ${merged[0]}; log:\n${readFileSync(join(paths.logs, `merge-${mid}.log`), "utf8")}`);
   const resumed = /rows: (\d+) computed, (\d+) reused/.exec(taskLog(jid, 0));
   if (!resumed || Number(resumed[2]) < 1) throw new Error(`the requeued task 0 did not reuse its stored rows (log: ${resumed?.[0] ?? "no rows line"})`);
-  sameCsv(dir, study, "killed, requeued and merged");
-  return `task 0 killed with ${stored} row(s) stored, requeued (${resumed[0]}), merge ${mid}: results.csv byte-identical`;
+  sameResults(dir, study, "killed, requeued and merged");
+  return `task 0 killed with ${stored} row(s) stored, requeued (${resumed[0]}), merge ${mid}: results.csv and .parquet byte-identical`;
 }
 
 /** Every listening TCP socket of the daemons is bound to 127.0.0.0/8 (read from /proc, no tool needed). */
@@ -329,7 +332,7 @@ async function main(): Promise<number> {
     log(`cluster up in ${tmp} (${execFileSync("sinfo", ["-V"], { env: slurmEnv, encoding: "utf8" }).trim()})`);
     const script = sbatchScript();
     const study = await prepareStudy();
-    log(`unsharded reference run done (${study.reference.trim().split("\n").length - 1} rows)`);
+    log(`unsharded reference run done (${study.reference.csv.trim().split("\n").length - 1} rows)`);
     await test("job array + afterok merge = unsharded run", () => arrayThenMerge(script, study));
     await test("kill -9 of an array task, requeue, resume, merge = unsharded run", () => killRequeueResume(script, study));
     await test("daemons listen on loopback only", loopbackOnly);

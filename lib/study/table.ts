@@ -10,7 +10,7 @@ import type { ResultRow } from "./results";
 /**
  * The results table for analysis: `await loadResults("results/default")` returns an arquero table, so the verbs
  * are arquero's (filter, derive, groupby, rollup, orderby, join, ...; every verb keeps this class). In a tslab
- * cell the table's last expression prints as a text table; `showTable(t)` (lib/plot) displays it as HTML.
+ * cell the table's last expression prints as a text table; `showTable(t.objects())` (lib/plot) displays it as HTML.
  */
 export class ResultsTable extends ColumnTable {
   [inspect.custom](): string {
