@@ -25,10 +25,13 @@ const tmp = mkdtempSync(join(tmpdir(), "steersynth-cluster-"));
 const log = (msg: string) => console.log(`[cluster] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+let interrupted: string | null = null;
+
 /** Poll until `check` returns a value, at most `seconds`; the error says what was awaited. */
 async function until<T>(what: string, seconds: number, check: () => T | undefined | false): Promise<T> {
   const end = Date.now() + seconds * 1000;
   for (;;) {
+    if (interrupted && !stopping) throw new Error(`interrupted (${interrupted}) while waiting for ${what}`);
     const v = check();
     if (v !== undefined && v !== false) return v;
     if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
@@ -132,19 +135,32 @@ async function startCluster(): Promise<void> {
   await until("the node to be idle", 60, () => /idle/.test(spawnSync("sinfo", ["-h", "-o", "%T"], { env: slurmEnv, encoding: "utf8" }).stdout));
 }
 
-let stopping = false;
-async function stopCluster(): Promise<void> {
-  stopping = true;
+/** Gone or a zombie: a daemon that has exited, whether or not its exit event has arrived yet. */
+function exited(child: ChildProcess): boolean {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  try {
+    return readFileSync(`/proc/${child.pid}/stat`, "utf8").replace(/^.*\) /, "").startsWith("Z");
+  } catch {
+    return true;
+  }
+}
+
+let stopping: Promise<void> | null = null;
+/** Stop every daemon (once, however often it is called): jobs cancelled, then slurmd, slurmctld, munged. */
+const stopCluster = (): Promise<void> => (stopping ??= (async () => {
+  // Running job steps outlive slurmd by design: cancel the jobs and let slurmd end them first.
   spawnSync("scancel", ["--user=root"], { env: slurmEnv });
+  const queueEmpty = () => { const q = spawnSync("squeue", ["-h"], { env: slurmEnv, encoding: "utf8", timeout: 5000 }); return q.status !== 0 || q.stdout.trim() === ""; };
+  await until("the cancelled jobs to end", 30, queueEmpty).catch(() => false);
   for (const { name, child } of [...daemons].reverse()) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
+    if (exited(child)) continue;
     child.kill("SIGTERM");
-    const exited = await until(`${name} to stop`, 20, () => child.exitCode !== null || child.signalCode !== null).catch(() => false);
-    if (!exited) child.kill("SIGKILL");
+    if (!(await until(`${name} to stop`, 20, () => exited(child)).catch(() => false))) child.kill("SIGKILL");
   }
   // Job steps (slurmstepd and the processes of a task) belong to the cluster too: none may outlive it.
   for (const pid of processesUnder(tmp)) try { process.kill(pid, "SIGKILL"); } catch { /* already gone */ }
-}
+  await until("the cluster's processes to exit", 10, () => processesUnder(tmp).length === 0).catch(() => false);
+})());
 
 /** Pids of processes whose command line or environment mentions the cluster's folder (job steps, tasks). */
 function processesUnder(dir: string): number[] {
@@ -316,6 +332,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const results: { name: string; ok: boolean; detail: string }[] = [];
   const test = async (name: string, body: () => Promise<string> | string) => {
+    if (interrupted) return;
     const t0 = Date.now();
     try {
       const detail = await body();
@@ -342,6 +359,7 @@ async function main(): Promise<number> {
   } finally {
     await stopCluster();
   }
+  if (interrupted) results.push({ name: "run", ok: false, detail: `interrupted by ${interrupted}` });
   const failed = results.filter((r) => !r.ok);
   if (failed.length) {
     for (const f of ["slurmctld.log", "slurmd.log"]) {
@@ -350,7 +368,12 @@ async function main(): Promise<number> {
     }
   }
   const left = processesUnder(tmp);
-  if (left.length) { failed.push({ name: "shutdown", ok: false, detail: `processes left: ${left.join(", ")}` }); results.push(failed[failed.length - 1]); }
+  if (left.length) {
+    const detail = `processes left after the cluster stopped: ${left.map((pid) => `${pid} ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").slice(0, 80)}`).join("; ")}`;
+    log(`FAIL  shutdown: ${detail}`);
+    failed.push({ name: "shutdown", ok: false, detail });
+    results.push(failed[failed.length - 1]);
+  }
   if (process.env.STEERSYNTH_KEEP_CLUSTER === "1") log(`kept ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });
   log(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -358,10 +381,11 @@ async function main(): Promise<number> {
   return failed.length ? 1 : 0;
 }
 
+// Ctrl-C or a CI timeout: every wait gives up at its next poll, and main's `finally` stops the cluster.
 for (const sig of ["SIGINT", "SIGTERM"] as const)
   process.once(sig, () => {
+    interrupted = sig;
     log(`${sig}: stopping the cluster`);
-    void stopCluster().finally(() => { rmSync(tmp, { recursive: true, force: true }); process.exit(130); });
   });
 
 process.exitCode = await main();
