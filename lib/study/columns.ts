@@ -33,3 +33,14 @@ export const COLUMN_TYPES: Readonly<Record<ResultColumn, ColumnType>> = {
   delta_vs_prompting: double(true), p_vs_prompting: double(true), aurocs: string(), n_train: int32(), n_test: int32(),
   empty_responses: int32(), detector_note: string(true), examples: string(),
 };
+
+/** Whether v is a value of the column: null (or undefined) only where the column is nullable; int32 in range. */
+export function fitsColumn({ type, nullable }: ColumnType, v: unknown): boolean {
+  if (v === null || v === undefined) return nullable;
+  switch (type) {
+    case "double": return typeof v === "number";
+    case "int32": return Number.isInteger(v) && Math.abs(v as number) < 2 ** 31;
+    case "boolean": return typeof v === "boolean";
+    case "string": return typeof v === "string";
+  }
+}

@@ -3,7 +3,7 @@ import { extname, join } from "node:path";
 import { inspect } from "node:util";
 import * as aq from "arquero";
 import { ColumnTable } from "arquero";
-import { COLUMN_TYPES, CONTRACT_COLUMNS, RESULT_COLUMNS, type ColumnType } from "./columns";
+import { COLUMN_TYPES, CONTRACT_COLUMNS, fitsColumn, RESULT_COLUMNS, type ColumnType } from "./columns";
 import { readParquet } from "./parquet";
 import type { ResultRow } from "./results";
 
@@ -61,13 +61,10 @@ function checkTypes(t: ColumnTable, file: string): void {
   const missing = CONTRACT_COLUMNS.filter((c) => !t.columnNames().includes(c));
   if (missing.length) throw new Error(`${file}: missing columns ${missing.join(", ")}`);
   for (const name of RESULT_COLUMNS.filter((c) => t.columnNames().includes(c))) {
-    const { type, nullable } = COLUMN_TYPES[name];
+    const column = COLUMN_TYPES[name];
     const values = t.array(name);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      const ok = v === null || v === undefined ? nullable : type === "string" ? typeof v === "string" : type === "boolean" ? typeof v === "boolean" : typeof v === "number" && (type === "double" || Number.isInteger(v));
-      if (!ok) throw new Error(`${file}: row ${i + 1} column ${name} = ${JSON.stringify(v)}, expected ${type}${nullable ? " or empty" : ""}`);
-    }
+    for (let i = 0; i < values.length; i++)
+      if (!fitsColumn(column, values[i])) throw new Error(`${file}: row ${i + 1} column ${name} = ${JSON.stringify(values[i])}, expected ${column.type}${column.nullable ? " or empty" : ""}`);
   }
 }
 
@@ -76,7 +73,7 @@ export async function loadResults(path: string): Promise<ResultsTable> {
   const { file, format } = resultsFile(path);
   let t: ColumnTable;
   try {
-    if (format === "parquet") t = aq.from((await readParquet(file)).rows);
+    if (format === "parquet") t = aq.from(await readParquet(file));
     else if (format === "arrow") t = aq.fromArrow(readFileSync(file));
     else t = fromResultsCsv(readFileSync(file, "utf8"));
   } catch (err) {

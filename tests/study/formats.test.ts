@@ -6,7 +6,7 @@ import { parquetMetadata } from "hyparquet";
 import { op } from "arquero";
 import { afterAll, describe, expect, it } from "vitest";
 import { COLUMN_TYPES, RESULT_COLUMNS } from "../../lib/study/columns";
-import { readParquet, resultsParquet } from "../../lib/study/parquet";
+import { resultsParquet } from "../../lib/study/parquet";
 import { assembleResults, writeResults, type ResultRow } from "../../lib/study/results";
 import type { UnitRow } from "../../lib/study/runner";
 import { loadResultRows, loadResults, ResultsTable, resultsFile } from "../../lib/study/table";
