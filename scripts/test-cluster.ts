@@ -15,6 +15,7 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -124,7 +125,7 @@ function startDaemon(name: string, cmd: string, args: string[]): void {
 async function startCluster(): Promise<void> {
   for (const d of [paths.munge, paths.state, paths.spool, paths.logs]) mkdirSync(d, { recursive: true, mode: 0o700 });
   const key = join(paths.munge, "munge.key");
-  writeFileSync(key, Buffer.from(Array.from({ length: 1024 }, () => Math.floor(Math.random() * 256))), { mode: 0o600 });
+  writeFileSync(key, randomBytes(1024), { mode: 0o600 });
   writeConfig(await freePort(), await freePort());
   startDaemon("munged", "munged", ["--foreground", "--force", `--key-file=${key}`, `--socket=${paths.socket}`, `--pid-file=${join(paths.munge, "munged.pid")}`,
     `--log-file=${join(paths.logs, "munged.log")}`, `--seed-file=${join(paths.munge, "munged.seed")}`, "--origin=127.0.0.1"]);
@@ -177,7 +178,7 @@ function processesUnder(dir: string): number[] {
 // Jobs
 
 const slurm = (cmd: string, args: string[]): string => {
-  const r = spawnSync(cmd, args, { env: slurmEnv, encoding: "utf8", cwd: root });
+  const r = spawnSync(cmd, args, { env: slurmEnv, encoding: "utf8", cwd: root, timeout: 30_000 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr.trim() || `exit ${r.status}`}`);
   return r.stdout.trim();
 };
