@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { op } from "arquero";
 import { assembleResults, resultsTable, writeResults } from "../lib/study/results";
-import type { UnitRow } from "../lib/study/runner";
+import type { UnitRow } from "../lib/study/stages/row";
 import { loadResults } from "../lib/study/table";
 import { createRng } from "../lib/util/rng";
 

@@ -5,7 +5,10 @@
  *   store      content-addressed, atomic artefact store (resumable after kill -9)
  *   identity   checkpoint content identity
  *   intrinsic  success, coherence, diversity and harmonic means of one configuration's texts
- *   runner     StudyRunner: baselines and steering groups → rows
+ *   stages/    the runner's stages, each a function of its inputs and the store: layers → extract →
+ *              generate (steered | prompting) → replacement → score → detect → row
+ *   runner     StudyRunner: loads models and concepts, walks the units, composes the stages
+ *   behaviour  how a chat model behaves with and without the prompting baseline's instructions
  *   columns    the results table's columns and their types (one schema for CSV, Arrow and Parquet)
  *   parquet    results.parquet written and read (hyparquet-writer / hyparquet)
  *   results    results table (CSV + Arrow + Parquet), shards and merge, summary
@@ -17,6 +20,16 @@ export * from "./store";
 export * from "./identity";
 export * from "./intrinsic";
 export * from "./runner";
+export * from "./stages/handles";
+export * from "./stages/layers";
+export * from "./stages/extract";
+export * from "./stages/generate-prompting";
+export * from "./stages/generate-steered";
+export * from "./stages/replacement";
+export * from "./stages/score";
+export * from "./stages/detect";
+export * from "./stages/row";
+export * from "./behaviour";
 export * from "./columns";
 export * from "./parquet";
 export * from "./results";

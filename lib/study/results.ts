@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as aq from "arquero";
-import { pairedSignFlipTest, spearman } from "../metrics/stats";
-import { writeFileAtomic, writeJsonAtomic } from "../util/atomic";
+import { pairedSignFlipTest, spearman } from "../metrics/index";
+import { writeFileAtomic, writeJsonAtomic } from "../util/index";
 import { RESULT_COLUMNS } from "./columns";
 import { resultsParquet } from "./parquet";
-import type { UnitRow } from "./runner";
+import type { UnitRow } from "./stages/row";
 
 /**
  * The results table: one row per configuration plus, per concept and model, the baselines (method

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { COLUMN_TYPES, RESULT_COLUMNS } from "../../lib/study/columns";
 import { resultsParquet } from "../../lib/study/parquet";
 import { assembleResults, writeResults, type ResultRow } from "../../lib/study/results";
-import type { UnitRow } from "../../lib/study/runner";
+import type { UnitRow } from "../../lib/study/stages/row";
 import { loadResultRows, loadResults, ResultsTable, resultsFile } from "../../lib/study/table";
 
 /**

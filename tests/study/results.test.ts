@@ -5,7 +5,7 @@ import * as aq from "arquero";
 import { afterAll, describe, expect, it } from "vitest";
 import { assembleResults, mergeShards, summarize, writeResults, writeShard, type ShardFile } from "../../lib/study/results";
 import { loadResults } from "../../lib/study/table";
-import type { UnitRow } from "../../lib/study/runner";
+import type { UnitRow } from "../../lib/study/stages/row";
 
 const dir = mkdtempSync(join(tmpdir(), "steersynth-results-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
