@@ -1,8 +1,8 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { isAbsolute, join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { writeFileAtomic } from "../util/atomic";
+import { ensureDir, writeFileAtomic } from "../util/atomic";
 import { fingerprint } from "../util/fingerprint";
 import { repoRoot } from "../util/paths";
 import type { LoadedModel } from "./types";
@@ -63,7 +63,7 @@ export async function openSession(model: LoadedModel, variant: GraphVariant, opt
     const big = [...model.weights.values()].reduce((a, t) => a + t.data.byteLength, 0) > EXTERNAL_DATA_BYTES;
     const placement: InitializerPlacement = big ? { kind: "external", fileName: dataName, minBytes: 1024 } : { kind: "inline" };
     const { model: bytes, external } = compile(model, variant, placement);
-    mkdirSync(cacheDir, { recursive: true });
+    ensureDir(cacheDir);
     // Data first, model last: the model file's presence means the cache entry is complete.
     if (external.length) writeChunksAtomic(join(cacheDir, dataName), external);
     writeFileAtomic(file, bytes);

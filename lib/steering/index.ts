@@ -18,7 +18,7 @@ export { layerColumns, layerTable, scoreLayers, type LayerScore, type LayerScore
 export { layerEffects, pairLogRatios, responseLogProb, steerableLayer, type LayerEffect, type LayerEffectOptions } from "./effect";
 export { chooseLayer, type ChooseLayerOptions, type LayerChoice } from "./choose-layer";
 export * from "./methods/index";
-export { loadVector, provenancePath, saveVector } from "./persistence";
+export { loadVector, provenancePath, saveVector, vectorFiles } from "./persistence";
 export { PROVENANCE_FORMAT, STRENGTH_UNIT, type Provenance } from "./provenance";
 export { READ_POLICIES, readPositions, type EncodedText, type ReadPolicy } from "./read";
 export { lowerSpec, OPERATORS, specFingerprint, validateSpec, WINDOWS, type SteerOperator, type SteeringSpec, type SteeringTerm } from "./spec";

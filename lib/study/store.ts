@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../util/atomic";
+import { ensureDir, writeFileAtomic } from "../util/atomic";
 import { fingerprint } from "../util/fingerprint";
 
 /**
@@ -24,7 +24,7 @@ export class ArtefactStore {
   readonly counts: StoreCounts = { reused: {}, computed: {} };
 
   constructor(readonly root: string) {
-    mkdirSync(root, { recursive: true });
+    ensureDir(root);
   }
 
   path(stage: string, key: string, ext: string): string {
@@ -72,7 +72,7 @@ export class ArtefactStore {
       this.count("reused", stage);
       return file;
     }
-    mkdirSync(join(this.root, stage), { recursive: true });
+    ensureDir(join(this.root, stage));
     // The temp name keeps the extension: some writers insist on it (saveVector needs .safetensors).
     const tmp = this.path(stage, `${fingerprint(inputs)}.partial-${process.pid}`, ext);
     try {

@@ -1,5 +1,6 @@
 import { join, resolve } from "node:path";
 import { loadStudyConfig } from "../../study/config";
+import { checkStudyInputs } from "../../study/preflight";
 import { parseShard, shardIndices, unitId } from "../../study/grid";
 import { assembleResults, summarize, writeResults, writeShard } from "../../study/results";
 import { runUnits, StudyRunner } from "../../study/runner";
@@ -21,6 +22,7 @@ export async function run(argv: string[]): Promise<number> {
   const args = parseArgs("study", argv, OPTIONS);
   if (args.help) { console.log(usage("study", summary, OPTIONS)); return 0; }
   const cfg = loadStudyConfig(resolve(String(args.config ?? dataPath("studies", "default.json"))));
+  checkStudyInputs(cfg);
   const dir = join(resolve(String(args.out ?? join(repoRoot(), "results"))), cfg.name);
   const shard = parseShard(args.shard as string | undefined);
   const runner = new StudyRunner(cfg, dir);
