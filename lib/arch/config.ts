@@ -24,7 +24,7 @@ export class ConfigReader {
       if (fallback === undefined) this.fail(`missing field '${name}' (a positive integer)`);
       return fallback;
     }
-    if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) this.fail(`field '${name}' must be a positive integer, got ${JSON.stringify(v)}`);
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0) this.fail(`field '${name}' must be a positive integer, got ${JSON.stringify(v)}`);
     return v;
   }
 

@@ -17,6 +17,10 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const { table, spec } = readConfig(dir);
 
   const { located, source } = locateTensors(dir, table);
+  // Every layer stores tensors: a layer count beyond the tensor count is a corrupt config.json, found before the
+  // per-layer tensor rules are enumerated (1e308 layers would otherwise run until memory runs out).
+  if (spec.nLayers > located.size)
+    throw new Error(`${join(dir, "config.json")}: declares ${spec.nLayers} layers, but ${source} holds only ${located.size} tensors`);
   const rules = table.tensorRules(spec);
   checkTensors(spec, table, rules, located, source);
   const { weights, dtypes } = readWeights(rules, located);

@@ -116,11 +116,14 @@ export class HfTokenizer implements TextTokenizer {
 }
 
 const readJson = (file: string): Record<string, unknown> => {
+  let value: unknown;
   try {
-    return JSON.parse(readFileSync(file, "utf8"));
+    value = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
     throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
   }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error(`${file}: expected a JSON object`);
+  return value as Record<string, unknown>;
 };
 
 /**

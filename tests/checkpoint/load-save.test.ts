@@ -290,3 +290,12 @@ describe("chat templates", () => {
     expect(() => m2.tokenizer!.applyChatTemplate([{ role: "user", content: "x" }])).toThrow(`${cfgFile}: chat_template: the chat template does not compile`);
   });
 });
+
+describe("layer counts the checkpoint cannot hold (found by tests/fuzz/config.test.ts)", () => {
+  it.each([1e308, 2 ** 53, 1e6])("num_hidden_layers = %s fails at once, naming config.json", async (layers) => {
+    const dir = await makeRandomDir("mistral");
+    const cfgFile = join(dir, "config.json");
+    writeFileSync(cfgFile, JSON.stringify({ ...JSON.parse(readFileSync(cfgFile, "utf8")), num_hidden_layers: layers }));
+    await expect(loadModel(dir)).rejects.toThrow(new RegExp(`${cfgFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: (field 'num_hidden_layers' must be a positive integer|declares 1000000 layers, but .* holds only \\d+ tensors)`));
+  });
+});
