@@ -119,8 +119,8 @@ function writeChunksAtomic(path: string, chunks: Uint8Array[]): void {
   }
 }
 
-/** Delete the least recently used cached graphs (and their data files) until the cache fits CACHE_LIMIT_BYTES. */
-function pruneCache(cacheDir: string, keep: string): void {
+/** Delete the least recently used cached graphs (and their data files) until the cache fits `limit` bytes. */
+export function pruneCache(cacheDir: string, keep: string, limit = CACHE_LIMIT_BYTES): void {
   const entries = readdirSync(cacheDir).filter((f) => f.endsWith(".onnx")).map((f) => {
     const path = join(cacheDir, f), data = `${path}.data`;
     const size = statSync(path).size + (existsSync(data) ? statSync(data).size : 0);
@@ -128,7 +128,7 @@ function pruneCache(cacheDir: string, keep: string): void {
   }).sort((a, b) => a.used - b.used);
   let total = entries.reduce((a, e) => a + e.size, 0);
   for (const e of entries) {
-    if (total <= CACHE_LIMIT_BYTES) break;
+    if (total <= limit) break;
     if (e.path === keep) continue;
     rmSync(e.path, { force: true });
     rmSync(e.data, { force: true });
