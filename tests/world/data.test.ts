@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { main } from "../../lib/cli/main";
 import { dataPath } from "../../lib/util/paths";
-import { CONCEPTS } from "../../lib/world/concepts/index";
+import { CONCEPTS, conceptSpec } from "../../lib/world/concepts/index";
 import { loadConcept, readAb, readBaseline, readLabelled, readPairs, readPrompts } from "../../lib/world/schema";
 import { distinctN, intersection } from "./helpers";
 
