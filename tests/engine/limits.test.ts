@@ -1,8 +1,6 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ArchName } from "../../lib/arch/spec";
-import { createEngine } from "../../lib/engine";
-import type { Engine, LoadedModel } from "../../lib/engine/types";
-import { memoryModel, randomIds, randomVector, SPECS } from "./fixtures";
+import { engineFactory, memoryModel, randomIds, randomVector, SPECS } from "./fixtures";
 
 /**
  * The engine refuses what would silently give wrong results: sequences past the model's context (every
@@ -10,13 +8,7 @@ import { memoryModel, randomIds, randomVector, SPECS } from "./fixtures";
  * outputs overflowed float32.
  */
 const ARCHS = Object.keys(SPECS) as ArchName[];
-const engines: Engine[] = [];
-async function engineOf(model: LoadedModel): Promise<Engine> {
-  const e = await createEngine(model, { threads: 1 });
-  engines.push(e);
-  return e;
-}
-afterAll(async () => { for (const e of engines) await e.dispose(); });
+const engineOf = engineFactory();
 
 describe.each(ARCHS)("%s context limit", (arch) => {
   const model = memoryModel(SPECS[arch], 5);

@@ -59,7 +59,7 @@ describe("intrinsic scores", () => {
   });
 
   it("keeps an overlong pair's prompt and the start of its response, within the context", () => {
-    const long = "word ".repeat(400);
+    const long = "word ".repeat(1500);
     const [st] = scoredTexts(engine.model, [prompts[0]], [long]);
     const promptIds = encodePrompts(engine.model, [prompts[0]], { chat: true })[0];
     expect(st.promptIds).toEqual(promptIds);
