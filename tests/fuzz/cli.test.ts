@@ -104,7 +104,7 @@ describe("fuzz: CLI arguments", () => {
       expect(r.err).not.toMatch(/^(TypeError|RangeError|SyntaxError|ReferenceError)\b/m);
       const out = join(dir, "out");
       if (existsSync(out)) expect((readdirSync(out, { recursive: true }) as string[]).filter((x) => x.includes(".tmp-"))).toEqual([]);
-    }), fuzzParams(24));
+    }), fuzzParams(60));
     // The valid starting points must keep some runs on the success path (else only parsing is fuzzed).
     if (BASE()[cmd]) expect(succeeded, `${cmd}: no fuzzed run succeeded`).toBeGreaterThan(0);
   });

@@ -56,7 +56,7 @@ describe("fuzz: checkpoint config files", () => {
       writeFileSync(join(work, "config.json"), JSON.stringify(cfg));
       const r = await outcomeAsync(() => loadModel(work), work);
       if (r.ok) checkSpec(r.value);
-    }), fuzzParams(30));
+    }), fuzzParams(80));
   });
 
   it("generation_config.json and the shard index: fields replaced, text cut, any JSON", async () => {
@@ -68,6 +68,6 @@ describe("fuzz: checkpoint config files", () => {
     );
     await fc.assert(fc.asyncProperty(fc.constantFrom(...files).chain((f) => fc.tuple(fc.constant(f), text(f))), async ([name, t]) => {
       await loadWith("llama", name, t);
-    }), fuzzParams(60));
+    }), fuzzParams(150));
   });
 });

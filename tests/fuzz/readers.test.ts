@@ -51,7 +51,7 @@ describe("fuzz: JSON-lines readers", () => {
         expect(r.value.length).toBeGreaterThan(0);
         for (const x of r.value) expect(row(x as Record<string, unknown>)).toBe(true);
       }
-    }), fuzzParams(150));
+    }), fuzzParams(400));
   });
 });
 
@@ -62,7 +62,7 @@ describe("fuzz: JSON readers", () => {
       writeFileSync(file, JSON.stringify(v) ?? "");
       const r = outcome(() => readIdsFile(file, "fuzz", equal), file);
       if (r.ok) for (const s of r.value) expect(s.length > 0 && s.every((x) => Number.isInteger(x) && x >= 0)).toBe(true);
-    }), fuzzParams(200));
+    }), fuzzParams(500));
   });
 
   it("study configs: a field of the default config replaced, deleted or given an edge value", () => {
@@ -77,7 +77,7 @@ describe("fuzz: JSON readers", () => {
         expect(r.value.samples).toBeGreaterThanOrEqual(2);
         expect(r.value.sampling.topP).toBeLessThanOrEqual(1);
       }
-    }), fuzzParams(250));
+    }), fuzzParams(600));
   });
 
   it("shard files: fields replaced or deleted, any JSON", () => {
@@ -91,6 +91,6 @@ describe("fuzz: JSON readers", () => {
     ), (v) => {
       writeFileSync(file, JSON.stringify(v) ?? "");
       outcome(() => readShard(file), file);
-    }), fuzzParams(200));
+    }), fuzzParams(500));
   });
 });

@@ -25,7 +25,7 @@ function check(bytes: Uint8Array): void {
 
 describe("fuzz: safetensors reader", () => {
   it("survives byte flips, cuts and insertions anywhere in the file", () => {
-    fc.assert(fc.property(corruptedBytes(base), check), fuzzParams(300));
+    fc.assert(fc.property(corruptedBytes(base), check), fuzzParams(1000));
   });
 
   it("survives any JSON as the header (with a consistent length prefix)", () => {
@@ -38,6 +38,6 @@ describe("fuzz: safetensors reader", () => {
       const len = Buffer.alloc(8);
       len.writeBigUInt64LE(BigInt(json.length));
       check(Buffer.concat([len, json, data]));
-    }), fuzzParams(250));
+    }), fuzzParams(800));
   });
 });

@@ -48,14 +48,14 @@ describe("fuzz: tokenizer files", () => {
       mutatedObject(tokJson).map((o) => JSON.stringify(o)),
       mutatedObject(model).map((m) => JSON.stringify({ ...tokJson, model: m })),
       fc.nat(text.length).map((n) => text.slice(0, n)),
-    ), (tokenizer) => check({ tokenizer })), fuzzParams(200));
+    ), (tokenizer) => check({ tokenizer })), fuzzParams(400));
   });
 
   it("tokenizer_config.json: a field replaced or deleted, or any JSON", () => {
     fc.assert(fc.property(fc.oneof(
       mutatedObject(tokConfig).map((o) => JSON.stringify(o)),
       jsonValue().map((v) => JSON.stringify(v)),
-    ), (config) => check({ config })), fuzzParams(200));
+    ), (config) => check({ config })), fuzzParams(400));
   });
 
   it("chat_template.jinja: random text and cut templates", () => {
@@ -64,6 +64,6 @@ describe("fuzz: tokenizer files", () => {
       fc.string({ maxLength: 40 }),
       fc.nat(template.length).map((n) => template.slice(0, n)),
       fc.constantFrom("{{ ", "{% for %}", "{{ messages[0].content.foo.bar }}", "{{ raise_exception('no') }}", "{% if %}{% endif %}"),
-    ), (jinja) => check({ jinja })), fuzzParams(200));
+    ), (jinja) => check({ jinja })), fuzzParams(400));
   });
 });
