@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { directionLayer } from "../engine/direction-file";
-import { writeFileAtomic } from "../util/atomic";
+import { writeFileAtomic } from "../util/index";
+import { directionLayer } from "./persistence";
 import { decodeGguf, encodeGguf, type GgufTensor, type GgufValue } from "./gguf";
 import { fromProvenance, parseProvenance, toProvenance } from "./provenance";
 import { checkCompatible, createVector, type ModelIdentity, type SteeringVector } from "./vector";

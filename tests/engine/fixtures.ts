@@ -2,7 +2,8 @@ import type { ArchName, ModelSpec, Weights } from "../../lib/arch/spec";
 import { randomWeights, smallSpec } from "../../lib/checkpoint/random";
 import { afterAll } from "vitest";
 import { createEngine } from "../../lib/engine";
-import type { Engine, LoadedModel } from "../../lib/engine/types";
+import type { Engine } from "../../lib/engine/types";
+import type { LoadedModel } from "../../lib/checkpoint/types";
 import { createRng } from "../../lib/util/rng";
 
 /**

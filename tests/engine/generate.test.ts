@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ArchName } from "../../lib/arch/spec";
 import { naiveGenerate } from "../../lib/engine/naive-decoder";
-import type { LoadedModel, SampleSteering, TextTokenizer } from "../../lib/engine/types";
+import type { SampleSteering } from "../../lib/engine/types";
+import type { LoadedModel, TextTokenizer } from "../../lib/checkpoint/types";
 import { engineFactory, memoryModel, randomIds, randomVector, SPECS, unitVector } from "./fixtures";
 
 /**

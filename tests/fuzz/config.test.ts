@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARCH_NAMES } from "../../lib/arch/index";
 import { expectedShapes, type ArchName } from "../../lib/arch/spec";
 import { loadModel, randomWeights, saveModel, smallSpec } from "../../lib/checkpoint/index";
-import type { LoadedModel } from "../../lib/engine/types";
+import type { LoadedModel } from "../../lib/checkpoint/types";
 import { setProgressMode } from "../../lib/util/progress";
 import { fuzzParams, jsonValue, mutatedObject, outcomeAsync } from "./harness";
 

@@ -61,7 +61,7 @@ describe("safetensors + JSON provenance", () => {
     expect(() => loadVector(alias)).toThrow(/alias\.safetensors: unexpected tensor 'direction\.01'/);
     const half = join(dir, "half.safetensors");
     writeSafetensors(half, { "direction.1": { shape: [6], data: rand(6, 1), dtype: "F16" } }, meta);
-    expect(() => loadVector(half)).toThrow(/half\.safetensors: tensor 'direction\.1' is F16; steering vectors are stored as F32/);
+    expect(() => loadVector(half)).toThrow(/half\.safetensors: 'direction\.1' is F16; vector files hold float32 \(F32\) tensors/);
   });
 });
 

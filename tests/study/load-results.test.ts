@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../lib/cli/main";
 import { assembleResults, CONTRACT_COLUMNS, EXTRA_COLUMNS, loadResultRows, writeResults } from "../../lib/study/results";
-import type { UnitRow } from "../../lib/study/runner";
+import type { UnitRow } from "../../lib/study/stages/row";
 
 /** loadResultRows (what summarize, the figures and the notebooks read) and the `figures` command on it. */
 const dir = mkdtempSync(join(tmpdir(), "steersynth-load-results-"));
