@@ -1,6 +1,5 @@
 import { join, resolve } from "node:path";
 import { loadStudyConfig, parseShard, shardIndices, unitId, assembleResults, summarize, writeResults, writeShard, runUnits, StudyRunner } from "../../study/index";
-import { checkStudyInputs } from "../../study/preflight";
 import { fingerprint, dataPath, repoRoot } from "../../util/index";
 import { parseArgs, usage } from "../args";
 
@@ -18,7 +17,6 @@ export async function run(argv: string[]): Promise<number> {
   const args = parseArgs("study", argv, OPTIONS);
   if (args.help) { console.log(usage("study", summary, OPTIONS)); return 0; }
   const cfg = loadStudyConfig(resolve(String(args.config ?? dataPath("studies", "default.json"))));
-  checkStudyInputs(cfg);
   const dir = join(resolve(String(args.out ?? join(repoRoot(), "results"))), cfg.name);
   const shard = parseShard(args.shard as string | undefined);
   const runner = new StudyRunner(cfg, dir);
