@@ -24,7 +24,7 @@ export class ConfigReader {
       if (fallback === undefined) this.fail(`missing field '${name}' (a positive integer)`);
       return fallback;
     }
-    if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) this.fail(`field '${name}' must be a positive integer, got ${JSON.stringify(v)}`);
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0) this.fail(`field '${name}' must be a positive integer, got ${JSON.stringify(v)}`);
     return v;
   }
 
@@ -39,12 +39,22 @@ export class ConfigReader {
     return v;
   }
 
+  /**
+   * A finite number > 0 (epsilons, RoPE base, scale factors): 0, a negative value or NaN would make a forward
+   * divide by zero or take the root of a negative, and every output NaN.
+   */
+  positive(name: string, fallback?: number): number {
+    const v = this.num(name, fallback);
+    if (!(v > 0)) this.fail(`field '${name}' must be a number > 0, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
   /** A positive number, or null when the field is null/absent and the default is null. */
   positiveOrNull(name: string, fallback: number | null): number | null {
     const v = this.json[name];
     if (v === undefined) return fallback;
     if (v === null) return null;
-    if (typeof v !== "number" || !(v > 0)) this.fail(`field '${name}' must be a positive number or null, got ${JSON.stringify(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v) || !(v > 0)) this.fail(`field '${name}' must be a positive number or null, got ${JSON.stringify(v)}`);
     return v;
   }
 
@@ -121,24 +131,28 @@ export function parseRope(cfg: ConfigReader, defaultTheta: number): { theta: num
   if (raw !== undefined && raw !== null && (typeof raw !== "object" || Array.isArray(raw))) cfg.fail(`field '${field}' must be an object or null`);
   const p = (raw ?? {}) as Record<string, unknown>;
   const sub = new ConfigReader(p, `${cfg.file}: ${field}`);
-  const theta = sub.num("rope_theta", cfg.num("rope_theta", defaultTheta));
+  const theta = sub.positive("rope_theta", cfg.positive("rope_theta", defaultTheta));
   const type = sub.has("rope_type") ? sub.str("rope_type") : sub.str("type", "default");
   switch (type) {
     case "default":
       return { theta, scaling: null };
     case "linear":
-      return { theta, scaling: { type: "linear", factor: sub.num("factor") } };
-    case "llama3":
+      return { theta, scaling: { type: "linear", factor: sub.positive("factor") } };
+    case "llama3": {
+      const lowFreqFactor = sub.positive("low_freq_factor"), highFreqFactor = sub.positive("high_freq_factor");
+      // The smoothing between the two wavelength bands divides by (high − low).
+      if (!(highFreqFactor > lowFreqFactor)) sub.fail(`high_freq_factor (${highFreqFactor}) must be greater than low_freq_factor (${lowFreqFactor})`);
       return {
         theta,
         scaling: {
           type: "llama3",
-          factor: sub.num("factor"),
-          lowFreqFactor: sub.num("low_freq_factor"),
-          highFreqFactor: sub.num("high_freq_factor"),
+          factor: sub.positive("factor"),
+          lowFreqFactor,
+          highFreqFactor,
           originalMaxPositions: sub.int("original_max_position_embeddings", cfg.int("max_position_embeddings")),
         },
       };
+    }
     default:
       return cfg.fail(`${field}.rope_type '${type}' is not supported (supported: default, linear, llama3)`);
   }

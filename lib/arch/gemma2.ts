@@ -25,7 +25,7 @@ export const gemma2: ArchTable = {
       bias: { qkv: attentionBias, o: attentionBias, mlp: false },
       embedScale: Math.sqrt(spec.hidden),
       sandwichNorms: true,
-      attnScale: cfg.num("query_pre_attn_scalar", 256) ** -0.5,
+      attnScale: cfg.positive("query_pre_attn_scalar", 256) ** -0.5,
       attnSoftcap: cfg.positiveOrNull("attn_logit_softcapping", 50),
       finalSoftcap: cfg.positiveOrNull("final_logit_softcapping", 30),
       slidingWindow: windowFromLayerTypes(cfg, spec.nLayers, window) ?? (window === null ? null : { size: window, layers: "even" }),

@@ -31,7 +31,7 @@ export const gpt2: ArchTable = {
       headDim,
       intermediate: cfg.int("n_inner", 4 * hidden),
       maxPositions: cfg.int("n_positions"),
-      norm: { kind: "layer", eps: cfg.num("layer_norm_epsilon", 1e-5) },
+      norm: { kind: "layer", eps: cfg.positive("layer_norm_epsilon", 1e-5) },
       act: parseActivation(cfg, "activation_function", "gelu_new"),
       mlp: "plain",
       positions: { kind: "learned" },

@@ -35,7 +35,7 @@ export function parseLlamaCore(cfg: ConfigReader, opts: LlamaCoreOptions): Model
     headDim,
     intermediate: cfg.int("intermediate_size"),
     maxPositions: cfg.int("max_position_embeddings", opts.maxPositionsDefault),
-    norm: { kind: "rms", eps: cfg.num("rms_norm_eps", 1e-6) },
+    norm: { kind: "rms", eps: cfg.positive("rms_norm_eps", 1e-6) },
     act: parseActivation(cfg, opts.actField, opts.actDefault),
     mlp: "gated",
     positions: { kind: "rope", ...parseRope(cfg, 10000) },

@@ -12,14 +12,13 @@ import { HfTokenizer, loadTokenizer, specialTokenText } from "./tokenizer";
  * the architecture table (names and shapes) before any data is read, then converted to canonical fp32.
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir}: no such checkpoint folder`);
-  const configFile = join(dir, "config.json");
-  if (!existsSync(configFile)) throw new Error(`${dir}: no config.json (expected a Hugging Face checkpoint folder)`);
-  const config = readJson(configFile);
-  const table = archForConfig(config, configFile);
-  const spec = table.parseConfig(config, configFile);
+  const { table, spec } = readConfig(dir);
 
   const { located, source } = locateTensors(dir, table);
+  // Every layer stores tensors: a layer count beyond the tensor count is a corrupt config.json, found before the
+  // per-layer tensor rules are enumerated (1e308 layers would otherwise run until memory runs out).
+  if (spec.nLayers > located.size)
+    throw new Error(`${join(dir, "config.json")}: declares ${spec.nLayers} layers, but ${source} holds only ${located.size} tensors`);
   const rules = table.tensorRules(spec);
   checkTensors(spec, table, rules, located, source);
   const { weights, dtypes } = readWeights(rules, located);
@@ -31,6 +30,16 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   // Absolute, so that the weights keep one identity whatever the working directory (engine graph cache).
   const files = [...new Set([...located.values()].map((l) => resolve(l.file)))].sort();
   return { dir, spec, weights, tokenizer, generation, info: { dtype: [...dtypes].sort().join("+"), parameters, files } };
+}
+
+/** A checkpoint's architecture table and spec from its config.json alone (cheap: no weights are read). */
+export function readConfig(dir: string): { table: ArchTable; spec: ModelSpec } {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir}: no such checkpoint folder`);
+  const configFile = join(dir, "config.json");
+  if (!existsSync(configFile)) throw new Error(`${dir}: no config.json (expected a Hugging Face checkpoint folder)`);
+  const config = readJson(configFile);
+  const table = archForConfig(config, configFile);
+  return { table, spec: table.parseConfig(config, configFile) };
 }
 
 interface Located {
@@ -119,7 +128,7 @@ function checkTensors(spec: ModelSpec, table: ArchTable, rules: readonly TensorR
   }
 }
 
-/** Read the data file by file and convert to canonical weights. */
+/** Read the data file by file, check it is finite, and convert to canonical weights. */
 function readWeights(rules: readonly TensorRule[], located: Map<string, Located>): { weights: Weights; dtypes: Set<string> } {
   const byFile = new Map<string, TensorRule[]>();
   for (const r of rules) {
@@ -134,7 +143,10 @@ function readWeights(rules: readonly TensorRule[], located: Map<string, Located>
     for (const rule of fileRules) {
       const l = located.get(rule.hf)!;
       dtypes.add(l.entry.dtype);
-      const parts = rule.toCanonical(tensors.get(l.stored)!.data);
+      const data = tensors.get(l.stored)!.data;
+      const bad = data.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) throw new Error(`${file}: tensor '${l.stored}' holds a non-finite value (${data[bad]} at flat index ${bad}); every weight must be finite`);
+      const parts = rule.toCanonical(data);
       rule.canonical.forEach((name, i) => weights.set(name, { shape: [], data: parts[i] }));
       bar.tick();
     }

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { TensorF32 } from "../arch/index";
 import { writeFileAtomic } from "../util/index";
 
@@ -26,27 +26,36 @@ export interface SafetensorsHeader {
 
 const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-/** Parse and validate a header: known dtypes, sizes matching shapes, offsets in range and not overlapping. */
+/** The largest header accepted (the reference implementation's cap): a bigger one is not a safetensors file. */
+export const MAX_HEADER_BYTES = 100_000_000;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Parse and validate a header: a JSON object of tensors with known dtypes, sizes matching shapes, offsets in
+ * range and not overlapping, and an optional `__metadata__` of string values.
+ */
 export function parseHeader(file: string, headerBytes: Uint8Array, fileSize: number): SafetensorsHeader {
-  let json: Record<string, unknown>;
+  let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(headerBytes));
   } catch (e) {
     throw new Error(`${file}: safetensors header is not valid JSON (${(e as Error).message})`);
   }
+  if (!isPlainObject(json)) throw new Error(`${file}: safetensors header must be a JSON object of tensors, got ${json === null ? "null" : Array.isArray(json) ? "a list" : typeof json}`);
   const dataStart = 8 + headerBytes.length;
   const dataSize = fileSize - dataStart;
   const tensors: Record<string, HeaderEntry> = {};
   let metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(json)) {
-    if (name === "__metadata__") { metadata = raw as Record<string, string>; continue; }
-    const e = raw as Partial<HeaderEntry>;
-    if (!e || typeof e.dtype !== "string" || !(e.dtype in BYTES))
-      throw new Error(`${file}: tensor '${name}' has unknown dtype ${JSON.stringify(e?.dtype)} (expected one of ${Object.keys(BYTES).join(", ")})`);
-    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isInteger(d) || d < 0))
+    if (name === "__metadata__") { metadata = parseMetadata(file, raw); continue; }
+    const e = (isPlainObject(raw) ? raw : {}) as Partial<HeaderEntry>;
+    if (typeof e.dtype !== "string" || !Object.hasOwn(BYTES, e.dtype))
+      throw new Error(`${file}: tensor '${name}' has unknown dtype ${JSON.stringify(e.dtype)} (expected one of ${Object.keys(BYTES).join(", ")})`);
+    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0))
       throw new Error(`${file}: tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)}`);
     const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !Number.isInteger(off[0]) || !Number.isInteger(off[1]) || off[0] < 0 || off[1] < off[0])
+    if (!Array.isArray(off) || off.length !== 2 || !Number.isSafeInteger(off[0]) || !Number.isSafeInteger(off[1]) || off[0] < 0 || off[1] < off[0])
       throw new Error(`${file}: tensor '${name}' has invalid data_offsets ${JSON.stringify(off)}`);
     if (off[1] > dataSize)
       throw new Error(`${file}: tensor '${name}' data_offsets ${JSON.stringify(off)} run past the end of the data (${dataSize} bytes)`);
@@ -55,25 +64,56 @@ export function parseHeader(file: string, headerBytes: Uint8Array, fileSize: num
       throw new Error(`${file}: tensor '${name}' occupies ${off[1] - off[0]} bytes but shape ${JSON.stringify(e.shape)} × ${e.dtype} needs ${expected}`);
     tensors[name] = { dtype: e.dtype as Dtype, shape: e.shape, data_offsets: [off[0], off[1]] };
   }
-  const spans = Object.entries(tensors).map(([n, t]) => ({ n, b: t.data_offsets[0], e: t.data_offsets[1] })).sort((x, y) => x.b - y.b || x.e - y.e);
-  for (let i = 1; i < spans.length; i++)
-    if (spans[i].b < spans[i - 1].e && spans[i].e > spans[i].b)
-      throw new Error(`${file}: tensors '${spans[i - 1].n}' and '${spans[i].n}' overlap in the data section`);
+  checkOverlaps(file, tensors);
   return { tensors, metadata, dataStart };
+}
+
+function parseMetadata(file: string, raw: unknown): Record<string, string> {
+  if (!isPlainObject(raw)) throw new Error(`${file}: __metadata__ must be an object of strings, got ${JSON.stringify(raw)}`);
+  for (const [k, v] of Object.entries(raw))
+    if (typeof v !== "string") throw new Error(`${file}: __metadata__['${k}'] must be a string, got ${JSON.stringify(v)}`);
+  return raw as Record<string, string>;
+}
+
+/**
+ * No two non-empty tensors share a byte. Sorted by start, each must begin at or after the furthest end seen so
+ * far (not only the previous tensor's: a short or empty tensor between two overlapping ones must not hide them).
+ */
+function checkOverlaps(file: string, tensors: Record<string, HeaderEntry>): void {
+  const spans = Object.entries(tensors)
+    .map(([n, t]) => ({ n, b: t.data_offsets[0], e: t.data_offsets[1] }))
+    .filter((s) => s.e > s.b)
+    .sort((x, y) => x.b - y.b || x.e - y.e);
+  let furthest: { n: string; e: number } | null = null;
+  for (const s of spans) {
+    if (furthest && s.b < furthest.e) throw new Error(`${file}: tensors '${furthest.n}' and '${s.n}' overlap in the data section`);
+    if (!furthest || s.e > furthest.e) furthest = s;
+  }
+}
+
+/** readSync until `length` bytes are in, or an error naming the file (a short read must never leave zeros). */
+function readExactly(fd: number, file: string, buf: Uint8Array, position: number, what: string): void {
+  let done = 0;
+  while (done < buf.length) {
+    const n = readSync(fd, buf, done, buf.length - done, position + done);
+    if (n === 0) throw new Error(`${file}: file ended while reading ${what} (${done} of ${buf.length} bytes at offset ${position}); was it truncated while being read?`);
+    done += n;
+  }
 }
 
 /** Read only the header of a safetensors file (cheap: no tensor data is read). */
 export function readSafetensorsHeader(file: string): SafetensorsHeader {
   const fd = openSync(file, "r");
   try {
-    const size = statSync(file).size;
+    const size = fstatSync(fd).size;
     if (size < 8) throw new Error(`${file}: too short to be a safetensors file (${size} bytes)`);
     const lenBuf = Buffer.alloc(8);
-    readSync(fd, lenBuf, 0, 8, 0);
+    readExactly(fd, file, lenBuf, 0, "the header length");
     const n = Number(lenBuf.readBigUInt64LE(0));
     if (n <= 0 || 8 + n > size) throw new Error(`${file}: header length ${n} does not fit in a ${size}-byte file`);
+    if (n > MAX_HEADER_BYTES) throw new Error(`${file}: header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit (not a safetensors file?)`);
     const hdr = Buffer.alloc(n);
-    readSync(fd, hdr, 0, n, 8);
+    readExactly(fd, file, hdr, 8, "the header");
     return parseHeader(file, hdr, size);
   } finally {
     closeSync(fd);
@@ -135,19 +175,24 @@ export function floatToBf16(x: number): number {
   return (u + 0x7fff + ((u >>> 16) & 1)) >>> 16;
 }
 
-/** Read named tensors (all when `names` is omitted) as float32. */
-export function readSafetensors(file: string, names?: readonly string[]): { tensors: Map<string, TensorF32>; metadata: Record<string, string> } {
+/**
+ * Read named tensors (all when `names` is omitted) as float32. `check` sees the header entry of each wanted
+ * tensor before any data is read (a caller's name and dtype rules fail fast, before a large read).
+ */
+export function readSafetensors(file: string, names?: readonly string[], check?: (name: string, entry: HeaderEntry) => void): { tensors: Map<string, TensorF32>; metadata: Record<string, string> } {
   const header = readSafetensorsHeader(file);
   const wanted = names ?? Object.keys(header.tensors);
+  for (const name of wanted) {
+    if (!Object.hasOwn(header.tensors, name)) throw new Error(`${file}: no tensor named '${name}'`);
+    check?.(name, header.tensors[name]);
+  }
   const fd = openSync(file, "r");
   try {
     const tensors = new Map<string, TensorF32>();
     for (const name of wanted) {
       const e = header.tensors[name];
-      if (!e) throw new Error(`${file}: no tensor named '${name}'`);
-      const len = e.data_offsets[1] - e.data_offsets[0];
-      const buf = Buffer.alloc(len);
-      if (len > 0) readSync(fd, buf, 0, len, header.dataStart + e.data_offsets[0]);
+      const buf = Buffer.alloc(e.data_offsets[1] - e.data_offsets[0]);
+      readExactly(fd, file, buf, header.dataStart + e.data_offsets[0], `tensor '${name}'`);
       tensors.set(name, { shape: e.shape.slice(), data: toFloat32(e.dtype, buf) });
     }
     return { tensors, metadata: header.metadata };

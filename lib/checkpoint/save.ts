@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { archByName, specToConfig, expectedShapes, type ModelSpec, type Weights, configText, eosField } from "../arch/index";
 import type { GenerationConfig } from "./types";
-import { progress } from "../util/index";
+import { ensureDir, progress } from "../util/index";
 import { encodeSafetensors, type WriteTensor } from "./safetensors";
 import type { TokenizerConfig } from "./tokenizer";
 
@@ -23,18 +23,26 @@ export interface SaveOptions {
   dtype: "F32" | "F16" | "BF16";
   /** Split weights into shards of at most this many bytes (a single tensor larger than this gets its own shard). */
   maxShardBytes?: number;
+  /**
+   * Replace `dir` whatever it holds (a file, or a folder with files that are not a checkpoint's). Without it,
+   * only a missing path, an empty folder or an existing checkpoint folder is replaced.
+   */
+  force?: boolean;
 }
 
 const TORCH_DTYPE = { F32: "float32", F16: "float16", BF16: "bfloat16" } as const;
 const BYTES = { F32: 4, F16: 2, BF16: 2 } as const;
 
 /**
- * Save atomically as a whole: everything is written into a temporary sibling folder that then replaces `dir`
- * (a reader sees the old folder or the complete new one; between the two renames the path briefly does not exist).
+ * Save atomically as a whole: everything is written into a temporary sibling folder (same filesystem, so the
+ * renames are atomic) that then replaces `dir` (a reader sees the old folder or the complete new one; between
+ * the two renames the path briefly does not exist). Saving never deletes what it did not write: a target that
+ * is a file, or a folder holding anything but checkpoint files, is refused unless `force`.
  */
 export function saveModel(dir: string, contents: CheckpointContents, opts: SaveOptions): void {
   const { spec, weights } = contents;
   checkWeights(spec, weights);
+  if (!opts.force) checkReplaceable(dir);
   const table = archByName(spec.arch);
   const config = { ...specToConfig(spec), torch_dtype: TORCH_DTYPE[opts.dtype] };
 
@@ -45,7 +53,7 @@ export function saveModel(dir: string, contents: CheckpointContents, opts: SaveO
   }
 
   const parent = dirname(dir);
-  mkdirSync(parent, { recursive: true });
+  ensureDir(parent);
   const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
   mkdirSync(tmp);
   try {
@@ -119,7 +127,24 @@ function generationJson(g: GenerationConfig): Record<string, unknown> {
   return out;
 }
 
-/** Move `tmp` to `dir`, replacing an existing folder. */
+/**
+ * What a checkpoint folder may hold: the files saveModel writes, the ones Hugging Face tools add beside them, and
+ * the reports this project writes into its default models.
+ */
+const CHECKPOINT_FILE = /^(training_report\.json|behaviour_report\.json|config\.json|generation_config\.json|model\.safetensors|model-\d+-of-\d+\.safetensors|model\.safetensors\.index\.json|tokenizer\.json|tokenizer_config\.json|special_tokens_map\.json|chat_template\.jinja|vocab\.json|merges\.txt)$/;
+
+/** `dir` may be replaced without --force: it does not exist, is an empty folder, or is a checkpoint folder. */
+function checkReplaceable(dir: string): void {
+  if (!existsSync(dir)) return;
+  if (!statSync(dir).isDirectory()) throw new Error(`${dir}: exists and is a file, not a checkpoint folder; refusing to replace it (use --force to replace it anyway)`);
+  const entries = readdirSync(dir);
+  if (entries.length === 0) return;
+  const foreign = entries.filter((e) => !CHECKPOINT_FILE.test(e));
+  if (!entries.includes("config.json") || foreign.length)
+    throw new Error(`${dir}: exists and is not a checkpoint folder (${foreign.length ? `it holds ${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", ..." : ""}` : "no config.json"}); refusing to replace it (use --force to replace it and everything in it)`);
+}
+
+/** Move `tmp` to `dir`, replacing what is there (checked by checkReplaceable unless forced). */
 function replaceDir(tmp: string, dir: string): void {
   if (!existsSync(dir)) { renameSync(tmp, dir); return; }
   const old = `${tmp}.old`;

@@ -39,9 +39,22 @@ export function chatTemplateOf(config: TokenizerConfig, file: string): string | 
   throw new Error(`${file}: chat_template must be a string or a list of {name, template}, got ${typeof t}`);
 }
 
+/**
+ * Whether decode cleans up tokenization spaces (" ." → "."), as transformers 5 decides it (checked against
+ * 5.18.0, tests/fixtures/tokenizer-cleanup): tokenizer_config.json's `clean_up_tokenization_spaces`, false when
+ * absent (@huggingface/tokenizers would default to true), and never for a BPE model unless
+ * `clean_up_tokenization_spaces_for_bpe_even_though_it_will_corrupt_output` is set.
+ */
+export function cleansUpSpaces(json: object, config: TokenizerConfig): boolean {
+  if (config.clean_up_tokenization_spaces !== true) return false;
+  const model = (json as { model?: { type?: unknown } }).model;
+  return model?.type !== "BPE" || config.clean_up_tokenization_spaces_for_bpe_even_though_it_will_corrupt_output === true;
+}
+
 export class HfTokenizer implements TextTokenizer {
   private readonly tok: Tokenizer;
-  private readonly template: Template | null;
+  /** Compiled on first use: a template with a syntax error must not stop commands that never chat. */
+  private template: Template | null = null;
   private readonly specials: Record<string, string>;
   readonly vocabSize: number;
 
@@ -49,10 +62,10 @@ export class HfTokenizer implements TextTokenizer {
    * @param json the parsed tokenizer.json
    * @param config the parsed tokenizer_config.json ({} when absent)
    * @param chatTemplate the template text (null: applyChatTemplate throws)
+   * @param templateFile where the template was read from (for its errors)
    */
-  constructor(json: object, readonly config: TokenizerConfig, readonly chatTemplate: string | null) {
-    this.tok = new Tokenizer(json, config);
-    this.template = chatTemplate === null ? null : new Template(chatTemplate);
+  constructor(json: object, readonly config: TokenizerConfig, readonly chatTemplate: string | null, readonly templateFile = "chat template") {
+    this.tok = new Tokenizer(json, { ...config, clean_up_tokenization_spaces: cleansUpSpaces(json, config) });
     this.specials = {};
     for (const f of SPECIAL_TOKEN_FIELDS) {
       const text = specialTokenText(config, f);
@@ -79,22 +92,38 @@ export class HfTokenizer implements TextTokenizer {
   }
 
   applyChatTemplate(messages: readonly ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {
-    if (this.template === null) throw new Error("this tokenizer has no chat template (tokenizer_config.json chat_template / chat_template.jinja)");
-    return this.template.render({
-      messages: messages.map((m) => ({ role: m.role, content: m.content })),
-      add_generation_prompt: opts.addGenerationPrompt ?? false,
-      ...this.specials,
-      additional_special_tokens: this.config.additional_special_tokens ?? [],
-    });
+    if (this.chatTemplate === null) throw new Error("this tokenizer has no chat template (tokenizer_config.json chat_template / chat_template.jinja)");
+    if (this.template === null) {
+      try {
+        this.template = new Template(this.chatTemplate);
+      } catch (e) {
+        throw new Error(`${this.templateFile}: the chat template does not compile (${(e as Error).message})`);
+      }
+    }
+    let text: string;
+    try {
+      text = this.template.render({
+        messages: messages.map((m) => ({ role: m.role, content: m.content })),
+        add_generation_prompt: opts.addGenerationPrompt ?? false,
+        ...this.specials,
+        additional_special_tokens: this.config.additional_special_tokens ?? [],
+      });
+    } catch (e) {
+      throw new Error(`${this.templateFile}: rendering the chat template failed (${(e as Error).message})`);
+    }
+    return text;
   }
 }
 
 const readJson = (file: string): Record<string, unknown> => {
+  let value: unknown;
   try {
-    return JSON.parse(readFileSync(file, "utf8"));
+    value = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
     throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
   }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error(`${file}: expected a JSON object`);
+  return value as Record<string, unknown>;
 };
 
 /**
@@ -107,9 +136,11 @@ export function loadTokenizer(dir: string): HfTokenizer {
   const cfgFile = join(dir, "tokenizer_config.json");
   const config = existsSync(cfgFile) ? readJson(cfgFile) : {};
   const jinjaFile = join(dir, "chat_template.jinja");
-  const template = existsSync(jinjaFile) ? readFileSync(jinjaFile, "utf8") : chatTemplateOf(config, cfgFile);
+  const fromJinja = existsSync(jinjaFile);
+  const template = fromJinja ? readFileSync(jinjaFile, "utf8") : chatTemplateOf(config, cfgFile);
+  const json = readJson(tokFile);
   try {
-    return new HfTokenizer(readJson(tokFile), config, template);
+    return new HfTokenizer(json, config, template, fromJinja ? jinjaFile : `${cfgFile}: chat_template`);
   } catch (e) {
     throw new Error(`${tokFile}: cannot build the tokenizer (${(e as Error).message})`);
   }

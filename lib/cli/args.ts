@@ -1,3 +1,5 @@
+import { MAX_SEED } from "../util/rng";
+
 /**
  * A small, strict argument parser: `--name value`, `--flag`, `--name=value`. Unknown options are errors
  * (a typo must not silently fall back to a default).
@@ -20,7 +22,8 @@ export function parseArgs(command: string, argv: readonly string[], spec: Record
     if (!arg.startsWith("--")) throw new UsageError(`${command}: unexpected argument '${arg}'`);
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const opt = spec[name];
+    // Own keys only: an inherited name (--toString, --constructor, --__proto__) is not an option.
+    const opt = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!opt) throw new UsageError(`${command}: unknown option --${name} (known: ${Object.keys(spec).map((k) => "--" + k).join(", ")})`);
     if (opt.type === "boolean") {
       if (eq >= 0) throw new UsageError(`${command}: --${name} is a flag and takes no value`);
@@ -49,5 +52,19 @@ export function numberOpt(command: string, name: string, value: string | boolean
   }
   const n = Number(value);
   if (typeof value !== "string" || value.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${command}: --${name} must be a number, got '${value}'`);
+  return n;
+}
+
+/** An integer option ≥ `min` (a count, a size, a layer): "1.5", "-5" and "1e400" are errors, not rounded or clamped. */
+export function intOpt(command: string, name: string, value: string | boolean | undefined, fallback: number | undefined, min: number): number {
+  const n = numberOpt(command, name, value, fallback);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${command}: --${name} must be an integer ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+/** A seed: an integer in [0, MAX_SEED] (seeds are 32-bit; a larger value would silently alias a smaller one). */
+export function seedOpt(command: string, value: string | boolean | undefined, fallback: number, name = "seed"): number {
+  const n = numberOpt(command, name, value, fallback);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_SEED) throw new UsageError(`${command}: --${name} must be an integer in [0, ${MAX_SEED}], got '${value}'`);
   return n;
 }

@@ -27,6 +27,19 @@ export function validateIds(spec: ModelSpec, ids: readonly (readonly number[])[]
   });
 }
 
+/**
+ * Every sequence plus the `newTokens` still to come fits the model's context (max_position_embeddings /
+ * n_positions), for every position scheme: RoPE models are not extrapolated past their trained length either.
+ */
+export function checkContext(spec: ModelSpec, ids: readonly (readonly number[])[], newTokens: number, what = "ids"): void {
+  ids.forEach((seq, b) => {
+    if (seq.length + newTokens > spec.maxPositions)
+      throw new Error(newTokens === 0
+        ? `${what}[${b}] has ${seq.length} tokens, more than the model's context of ${spec.maxPositions} positions (max_position_embeddings)`
+        : `${what}[${b}]: ${seq.length} tokens + ${newTokens} new tokens exceed the model's context of ${spec.maxPositions} positions (max_position_embeddings)`);
+  });
+}
+
 export function leftPad(ids: readonly (readonly number[])[], padId: number): PaddedBatch {
   const B = ids.length, T = Math.max(...ids.map((s) => s.length));
   const pad = ids.map((s) => T - s.length);

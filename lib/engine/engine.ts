@@ -2,7 +2,8 @@ import * as ort from "onnxruntime-node";
 import { siteKey, siteWidth } from "../arch/index";
 import type { Engine, ForwardOptions, ForwardResult } from "./types";
 import type { LoadedModel } from "../checkpoint/index";
-import { leftPad, validateIds } from "./batch";
+import { checkContext, leftPad, validateIds } from "./batch";
+import { assertFinite } from "./finite";
 import { generateBatched } from "./generate";
 import { openSession, type EngineOptions, type Feeds, type RunGraph } from "./session";
 import { steerMask, steeringVectors, validateSteering } from "./steering-feeds";
@@ -58,9 +59,7 @@ function tokenFeeds(model: LoadedModel, ids: readonly (readonly number[])[]): Fe
 async function forward(model: LoadedModel, run: RunGraph, ids: readonly (readonly number[])[], opts: ForwardOptions): Promise<ForwardResult> {
   const { spec } = model;
   validateIds(spec, ids);
-  if (spec.positions.kind === "learned") ids.forEach((s, b) => {
-    if (s.length > spec.maxPositions) throw new Error(`ids[${b}] has ${s.length} tokens, more than the model's ${spec.maxPositions} positions`);
-  });
+  checkContext(spec, ids, 0);
   const B = ids.length;
   if (opts.steering) validateSteering(spec, opts.steering, B);
   const promptLengths = opts.promptLengths ?? ids.map((s) => s.length);
@@ -85,8 +84,10 @@ async function forward(model: LoadedModel, run: RunGraph, ids: readonly (readonl
     for (const site of opts.capture!.sites) {
       const t = out[IO.capture(l, site)];
       if (t.data.length !== B * T * siteWidth(spec, site)) throw new Error(`internal: capture ${site}.${l} has ${t.data.length} values`);
+      assertFinite(t.data as Float32Array, `capture ${siteKey(l, site)}`, siteWidth(spec, site));
       captures.set(siteKey(l, site), t.data as Float32Array);
     }
   const logits = variant.logits === "none" ? new Float32Array(0) : (out[IO.logits].data as Float32Array);
+  assertFinite(logits, "logits", spec.vocabSize);
   return { pad, seqLen: T, logits, captures };
 }

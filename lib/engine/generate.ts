@@ -2,9 +2,10 @@ import * as ort from "onnxruntime-node";
 import { progress, type Progress, createRng, type Rng } from "../util/index";
 import type { Generation, SampleSteering, SamplingOptions } from "./types";
 import type { LoadedModel } from "../checkpoint/index";
-import { leftPad, validateIds } from "./batch";
+import { checkContext, leftPad, validateIds } from "./batch";
+import { assertFinite } from "./finite";
 import type { Feeds, RunGraph } from "./session";
-import { argmax, cutAtStop, isGreedy, perSampleSeeds, sampleToken } from "./sampling";
+import { argmax, cutAtStop, isGreedy, perSampleSeeds, sampleToken, validateSampling } from "./sampling";
 import { selectRows, steerMask, steeringVectors, validateSteering } from "./steering-feeds";
 import { IO, type GraphVariant } from "./variant";
 
@@ -27,10 +28,8 @@ export async function generateBatched(model: LoadedModel, run: RunGraph, prompts
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) throw new Error(`maxNewTokens: expected an integer ≥ 0 (got ${maxNewTokens})`);
   if (prompts.length === 0) return [];
   validateIds(spec, prompts, "prompts");
-  if (spec.positions.kind === "learned") prompts.forEach((p, i) => {
-    if (p.length + maxNewTokens > spec.maxPositions)
-      throw new Error(`prompts[${i}]: ${p.length} tokens + maxNewTokens ${maxNewTokens} exceed the model's ${spec.maxPositions} positions`);
-  });
+  checkContext(spec, prompts, maxNewTokens, "prompts");
+  validateSampling(opts);
   if (opts.stop?.length && !model.tokenizer) throw new Error("stop: stop strings need a tokenizer to decode the generated text");
   if (opts.stop?.some((s) => s.length === 0)) throw new Error("stop: stop strings must not be empty");
   if (opts.steering) validateSteering(spec, opts.steering, prompts.length);
@@ -124,6 +123,7 @@ async function decodeChunk(model: LoadedModel, run: RunGraph, chunk: Chunk, eos:
     for (const [name, data] of live.vectors) feeds[name] = new ort.Tensor("float32", data, [R, data.length / R]);
     const res = await run(DECODE, feeds);
     const logits = res[IO.logits].data as Float32Array; // [R, V]
+    assertFinite(logits, `generate step ${n + 1} logits`, V);
     if (live.filled + step.T > live.capacity) live = grow(live, Math.min(maxCapacity, Math.max(live.filled + step.T, 2 * live.capacity)), nKv, D);
     for (let l = 0; l < spec.nLayers; l++) {
       writeSlots(live, IO.pastKey(l), res[IO.newKey(l)].data as Float32Array, step.T, nKv, D);

@@ -20,7 +20,8 @@ export interface TokenSamplingOptions {
 export const isGreedy = (opts: TokenSamplingOptions): boolean =>
   opts.temperature === 0 || (opts.temperature === undefined && !opts.topK && (opts.topP === undefined || opts.topP >= 1));
 
-function validate(opts: TokenSamplingOptions): void {
+/** Checks the options whether or not they end up greedy (a bad top-p is an error even at temperature 0). */
+export function validateSampling(opts: TokenSamplingOptions): void {
   const { temperature: t, topK: k, topP: p } = opts;
   if (t !== undefined && !(Number.isFinite(t) && t >= 0)) throw new Error(`sampling: temperature must be a finite number ≥ 0 (got ${t})`);
   if (k !== undefined && !(Number.isInteger(k) && k >= 0)) throw new Error(`sampling: topK must be an integer ≥ 0 (got ${k})`);
@@ -52,7 +53,7 @@ function topKIds(logits: Float32Array, k: number): Int32Array {
  * Exported so tests can check the cut against hand-computed cases.
  */
 export function samplingSupport(logits: Float32Array, opts: TokenSamplingOptions): { ids: Int32Array; weights: Float64Array } {
-  validate(opts);
+  validateSampling(opts);
   const temperature = opts.temperature ?? 1;
   if (temperature === 0) return { ids: Int32Array.of(argmax(logits)), weights: Float64Array.of(1) };
   for (let i = 0; i < logits.length; i++)
@@ -91,7 +92,7 @@ export function samplingSupport(logits: Float32Array, opts: TokenSamplingOptions
 /** Choose the next token from logits [V]: greedy argmax or a draw from the warped softmax with rng.next(). */
 export function sampleToken(logits: Float32Array, opts: TokenSamplingOptions, rng: Rng): number {
   if (logits.length === 0) throw new Error("sampling: empty logits row");
-  validate(opts);
+  validateSampling(opts);
   if (isGreedy(opts)) return argmax(logits);
   const { ids, weights } = samplingSupport(logits, opts);
   const total = weights.reduce((a, b) => a + b, 0);

@@ -1,8 +1,8 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { isAbsolute, join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { writeFileAtomic, fingerprint, repoRoot } from "../util/index";
+import { ensureDir, writeFileAtomic, fingerprint, repoRoot } from "../util/index";
 import type { LoadedModel } from "../checkpoint/index";
 import { buildTransformerGraph } from "./graph";
 import { serializeModel, type InitializerPlacement } from "./onnx-builder";
@@ -67,7 +67,7 @@ export async function openSession(model: LoadedModel, variant: GraphVariant, opt
     const big = [...model.weights.values()].reduce((a, t) => a + t.data.byteLength, 0) > EXTERNAL_DATA_BYTES;
     const placement: InitializerPlacement = big ? { kind: "external", fileName: dataName, minBytes: 1024 } : { kind: "inline" };
     const { model: bytes, external } = compile(model, variant, placement);
-    mkdirSync(cacheDir, { recursive: true });
+    ensureDir(cacheDir);
     // Data first, model last: the model file's presence means the cache entry is complete.
     if (external.length) writeChunksAtomic(join(cacheDir, dataName), external);
     writeFileAtomic(file, bytes);
@@ -123,8 +123,8 @@ function writeChunksAtomic(path: string, chunks: Uint8Array[]): void {
   }
 }
 
-/** Delete the least recently used cached graphs (and their data files) until the cache fits CACHE_LIMIT_BYTES. */
-function pruneCache(cacheDir: string, keep: string): void {
+/** Delete the least recently used cached graphs (and their data files) until the cache fits `limit` bytes. */
+export function pruneCache(cacheDir: string, keep: string, limit = CACHE_LIMIT_BYTES): void {
   const entries = readdirSync(cacheDir).filter((f) => f.endsWith(".onnx")).map((f) => {
     const path = join(cacheDir, f), data = `${path}.data`;
     const size = statSync(path).size + (existsSync(data) ? statSync(data).size : 0);
@@ -132,7 +132,7 @@ function pruneCache(cacheDir: string, keep: string): void {
   }).sort((a, b) => a.used - b.used);
   let total = entries.reduce((a, e) => a + e.size, 0);
   for (const e of entries) {
-    if (total <= CACHE_LIMIT_BYTES) break;
+    if (total <= limit) break;
     if (e.path === keep) continue;
     rmSync(e.path, { force: true });
     rmSync(e.data, { force: true });

@@ -25,6 +25,8 @@ export function validateSteering(spec: ModelSpec, steering: readonly (SampleStee
         if (!allowed.includes(site)) throw new Error(`${where}: site '${site}' cannot be ${kind === "add" ? "steered" : "ablated"} (expected ${allowed.join(" or ")})`);
         if (!(vec instanceof Float32Array) || vec.length !== siteWidth(spec, site))
           throw new Error(`${where}: expected a Float32Array of ${siteWidth(spec, site)} values (the width of ${site}), got ${vec?.length}`);
+        const bad = vec.findIndex((x) => !Number.isFinite(x));
+        if (bad >= 0) throw new Error(`${where}: value ${bad} is ${vec[bad]}; steering vectors (strength × direction) must be finite`);
         if (kind === "ablate") {
           let sq = 0;
           for (const v of vec) sq += v * v;

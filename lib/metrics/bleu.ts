@@ -67,7 +67,10 @@ export function sentenceBleu(refs: readonly (readonly number[])[], hyp: readonly
 interface TopTwo { first: number; owner: number; second: number }
 
 /**
- * Self-BLEU: the mean over responses of sentenceBleu(all other responses, response). Equal to the naive
+ * Self-BLEU: the mean over responses of sentenceBleu(all other responses, response), with one deliberate
+ * departure from NLTK: an empty response that another empty response duplicates scores 1 (an exact copy), where
+ * NLTK's brevity penalty gives any empty hypothesis 0. Without it a set of empty generations would be "perfectly
+ * diverse" (Self-BLEU 0); a single empty response among non-empty ones still scores 0, as in NLTK. Equal to the naive
  * quadratic definition, computed in O(total n-grams): n-grams are counted once per response, and for each
  * n-gram the top two counts over the set are kept, so "the largest count in any *other* response" is the top
  * count unless the hypothesis owns it, then the second. Needs at least 2 responses.
@@ -90,8 +93,10 @@ export function selfBleu(seqs: readonly (readonly number[])[]): number {
   const lengths = [...lengthCount.keys()].sort((a, b) => a - b);
   const bar = progress("self-BLEU", seqs.length);
   let sum = 0;
+  const empties = lengthCount.get(0) ?? 0;
   counts.forEach((hyp, i) => {
     const own = seqs[i].length;
+    if (own === 0 && empties > 1) { sum += 1; bar.tick(); return; }
     const others = lengthCount.get(own) === 1 ? lengths.filter((l) => l !== own) : lengths;
     sum += bleuCore({
       hyp,

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../util/index";
+import { directionLayer } from "./persistence";
 import { decodeGguf, encodeGguf, type GgufTensor, type GgufValue } from "./gguf";
 import { fromProvenance, parseProvenance, toProvenance } from "./provenance";
 import { checkCompatible, createVector, type ModelIdentity, type SteeringVector } from "./vector";
@@ -8,8 +9,9 @@ import { checkCompatible, createVector, type ModelIdentity, type SteeringVector 
  * The GGUF control-vector format read by llama.cpp (`--control-vector`, `--control-vector-scaled FILE S`) and
  * written/read by repeng (ControlVector.export_gguf / import_gguf):
  *   general.architecture = "controlvector", controlvector.model_hint = the model type (repeng writes HF's
- *   model_type, e.g. "llama"; we write ModelSpec.arch), controlvector.layer_count (u32) = the number of
- *   direction tensors (as repeng writes it; llama.cpp does not read it);
+ *   model_type, e.g. "llama"; we write ModelSpec.arch), controlvector.layer_count = the number of direction
+ *   tensors, written as i32 as llama.cpp's cvector-generator writes it (gguf_set_val_i32; repeng writes u32;
+ *   llama.cpp's loader does not read it);
  *   tensors "direction.<N>", F32, shape [hidden].
  *
  * Layer index convention (checked in the sources): direction.N is added to the OUTPUT of the transformer block
@@ -20,11 +22,19 @@ import { checkCompatible, createVector, type ModelIdentity, type SteeringVector 
  * resid_post layer, with no shift. llama.cpp rejects direction.0 (block 0's output cannot be steered there),
  * so exporting a vector with layer 0 is an error.
  *
+ * llama.cpp's cvector-generator, however, *measures* direction.N at the output of block N−1 (it names the
+ * vector of its il-th l_out `direction.{il+1}`) and so steers one block after the one it read. An imported
+ * file whose layer_count is i32 (llama.cpp's writer) records that in its details (`layerConvention`); its
+ * tensors are still applied where llama.cpp applies them, at block N's output.
+ *
  * Only resid_post vectors can be exported (llama.cpp adds control vectors to the block output). The full
  * steersynth provenance rides along as the string "steersynth.provenance", which other readers ignore.
  */
 const ARCH = "controlvector";
-const TENSOR = /^direction\.(\d+)$/;
+
+/** Provenance note for vectors from llama.cpp's writer (see above). */
+export const LLAMA_CPP_LAYERS =
+  "llama.cpp cvector-generator: direction.N was measured at the output of block N-1 (0-based) and is applied at the output of block N (resid_post of layer N here)";
 
 export function encodeControlVector(v: SteeringVector): Uint8Array {
   if (v.site !== "resid_post") throw new Error(`GGUF control vector: only resid_post vectors can be exported (this ${v.method} vector is at ${v.site})`);
@@ -32,7 +42,7 @@ export function encodeControlVector(v: SteeringVector): Uint8Array {
   const metadata = new Map<string, GgufValue>([
     ["general.architecture", { type: "string", value: ARCH }],
     [`${ARCH}.model_hint`, { type: "string", value: v.model.arch }],
-    [`${ARCH}.layer_count`, { type: "u32", value: v.directions.size }],
+    [`${ARCH}.layer_count`, { type: "i32", value: v.directions.size }],
     ["steersynth.provenance", { type: "string", value: JSON.stringify(toProvenance(v)) }],
   ]);
   const tensors = new Map<string, GgufTensor>([...v.directions].map(([l, d]) => [`direction.${l}`, { shape: [d.length], data: d }]));
@@ -52,9 +62,8 @@ export function decodeControlVector(bytes: Uint8Array, model: ModelIdentity, fil
   if (arch !== ARCH) throw new Error(`${file}: general.architecture is ${JSON.stringify(arch)}, expected "${ARCH}"`);
   const directions = new Map<number, Float32Array>();
   for (const [name, t] of g.tensors) {
-    const m = TENSOR.exec(name);
-    if (!m) throw new Error(`${file}: unexpected tensor '${name}' (expected direction.<layer>)`);
-    const layer = Number(m[1]);
+    const layer = directionLayer(name);
+    if (layer === null) throw new Error(`${file}: unexpected tensor '${name}' (expected direction.<layer>, the layer in plain decimal)`);
     if (t.shape.length !== 1) throw new Error(`${file}: tensor '${name}' has shape [${t.shape}], expected [hidden]`);
     if (t.data.length !== model.hidden) throw new Error(`${file}: tensor '${name}' has ${t.data.length} values but ${model.name} has hidden size ${model.hidden}`);
     if (layer >= model.nLayers) throw new Error(`${file}: tensor '${name}' names layer ${layer} but ${model.name} has ${model.nLayers} layers (0-based)`);
@@ -68,7 +77,10 @@ export function decodeControlVector(bytes: Uint8Array, model: ModelIdentity, fil
     return v;
   }
   const hint = g.metadata.get(`${ARCH}.model_hint`)?.value;
-  return createVector({ model, site: "resid_post", method: "import", directions, details: { source: file, modelHint: typeof hint === "string" ? hint : null } });
+  const layerCount = g.metadata.get(`${ARCH}.layer_count`);
+  const details: Record<string, unknown> = { source: file, modelHint: typeof hint === "string" ? hint : null, layerCountType: layerCount?.type ?? null };
+  if (layerCount?.type === "i32") details.layerConvention = LLAMA_CPP_LAYERS;
+  return createVector({ model, site: "resid_post", method: "import", directions, details });
 }
 
 export const importControlVector = (file: string, model: ModelIdentity): SteeringVector =>

@@ -17,7 +17,7 @@ export { layerColumns, layerTable, scoreLayers, type LayerScore, type LayerScore
 export { layerEffects, pairLogRatios, responseLogProb, steerableLayer, type LayerEffect, type LayerEffectOptions } from "./effect";
 export { chooseLayer, type ChooseLayerOptions, type LayerChoice } from "./choose-layer";
 export * from "./methods/index";
-export { loadVector, provenancePath, readVectorFile, saveVector } from "./persistence";
+export { loadVector, provenancePath, readVectorFile, saveVector, vectorFiles } from "./persistence";
 export { PROVENANCE_FORMAT, STRENGTH_UNIT, type Provenance } from "./provenance";
 export { lowerSpec, OPERATORS, specFingerprint, steerBatch, validateSpec, WINDOWS, type SteerOperator, type SteeringSpec, type SteeringTerm } from "./spec";
 export { buildSweep, type SweepBatch, type SweepCell } from "./sweep";

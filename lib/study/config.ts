@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { methodRegistry, type MethodDescriptor } from "../steering/index";
+import { MAX_SEED } from "../util/index";
 
 /**
  * The study configuration: what to run (concepts × models × methods × layers × strengths) and how (samples,
@@ -73,8 +74,8 @@ function validator(file: string) {
   const str = (v: unknown, path: string): string => (typeof v === "string" && v.length > 0 ? v : fail(path, "a non-empty string", v));
   const num = (v: unknown, path: string, min = -Infinity, max = Infinity): number =>
     typeof v === "number" && Number.isFinite(v) && v >= min && v <= max ? v : fail(path, `a number in [${min}, ${max}]`, v);
-  const int = (v: unknown, path: string, min = 0): number =>
-    Number.isInteger(v) && (v as number) >= min ? (v as number) : fail(path, `an integer ≥ ${min}`, v);
+  const int = (v: unknown, path: string, min = 0, max = Number.MAX_SAFE_INTEGER): number =>
+    Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? (v as number) : fail(path, max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer in [${min}, ${max}]`, v);
   const oneOf = <T extends string>(v: unknown, path: string, options: readonly T[]): T =>
     options.includes(v as T) ? (v as T) : fail(path, `one of ${options.join(", ")}`, v);
   const list = <T>(v: unknown, path: string, item: (x: unknown, p: string) => T, minLength = 1): T[] =>
@@ -87,6 +88,14 @@ function validator(file: string) {
   return { fail, obj, str, num, int, oneOf, list, unique, noExtra };
 }
 
+/** A name that becomes a file or folder name: letters, digits, '.', '_', '-', and not '.' or '..' (never a path). */
+function safeName(v: ReturnType<typeof validator>, raw: unknown, path: string): string {
+  const name = v.str(raw, path);
+  if (!/^[A-Za-z0-9._-]+$/.test(name) || name === "." || name === "..")
+    v.fail(path, "made of letters, digits, '.', '_' or '-', and not '.' or '..' (it names a folder or file)", name);
+  return name;
+}
+
 /** `extraMethods`: descriptors of methods defined outside lib/ that the config may name, besides the built-ins. */
 export function parseStudyConfig(json: unknown, file: string, extraMethods: readonly MethodDescriptor[] = []): StudyConfig {
   const registry = methodRegistry(extraMethods);
@@ -97,8 +106,7 @@ export function parseStudyConfig(json: unknown, file: string, extraMethods: read
   const models = v.list(root.models, "models", (m, p) => {
     const o = v.obj(m, p);
     v.noExtra(o, p, ["name", "path", "layers"]);
-    const name = v.str(o.name, `${p}.name`);
-    if (!/^[A-Za-z0-9._-]+$/.test(name)) v.fail(`${p}.name`, "made of letters, digits, '.', '_' or '-' (it names files)", name);
+    const name = safeName(v, o.name, `${p}.name`);
     if (names.has(name)) v.fail(`${p}.name`, "unique across models", name);
     names.add(name);
     const layers = o.layers === "auto" ? "auto" as const : v.unique(v.list(o.layers, `${p}.layers`, (x, q) => v.int(x, q)), `${p}.layers`);
@@ -129,8 +137,8 @@ export function parseStudyConfig(json: unknown, file: string, extraMethods: read
   const concepts = v.unique(v.list(root.concepts, "concepts", (x, p) => v.str(x, p)), "concepts");
   return {
     file,
-    name: v.str(root.name, "name"),
-    seed: v.int(root.seed, "seed"),
+    name: safeName(v, root.name, "name"),
+    seed: v.int(root.seed, "seed", 0, MAX_SEED),
     concepts,
     models,
     methods,

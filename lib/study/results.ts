@@ -88,16 +88,45 @@ export const shardFile = (dir: string, index: number, count: number): string => 
 
 export const writeShard = (dir: string, shard: ShardFile): void => writeJsonAtomic(shardFile(dir, shard.shard.index, shard.shard.count), shard);
 
+/** Read one shard file, checking the fields merge relies on; errors name the file and the field. */
+export function readShard(file: string): ShardFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const fail = (field: string, expected: string): never => { throw new Error(`${file}: ${field} must be ${expected}`); };
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  const isInt = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
+  if (!isObj(json)) return fail("(root)", "an object");
+  if (json.format !== "steersynth.study-shard/1") fail("format", `"steersynth.study-shard/1" (not a study shard file; got ${JSON.stringify(json.format)})`);
+  if (typeof json.study !== "string") fail("study", "a string");
+  if (typeof json.plan !== "string") fail("plan", "a string");
+  const shard = json.shard;
+  if (!isObj(shard) || !isInt(shard.count, 1) || !isInt(shard.index, 0) || (shard.index as number) >= (shard.count as number))
+    fail("shard", "{index, count} with integers 0 ≤ index < count");
+  if (!isInt(json.totalUnits, 0)) fail("totalUnits", "an integer ≥ 0");
+  if (!Array.isArray(json.units)) fail("units", "a list");
+  (json.units as unknown[]).forEach((u, k) => {
+    if (!isObj(u) || !isInt(u.index, 0) || typeof u.id !== "string" || !Array.isArray(u.rows)) return fail(`units[${k}]`, "{index, id, rows: [...]}");
+    (u.rows as unknown[]).forEach((r, j) => {
+      const where = `units[${k}].rows[${j}]`;
+      if (!isObj(r)) return fail(where, "an object");
+      for (const c of ["concept", "model", "method"]) if (typeof r[c] !== "string") fail(`${where}.${c}`, "a string");
+      if (!Array.isArray(r.aurocs) || r.aurocs.some((x) => typeof x !== "number")) fail(`${where}.aurocs`, "a list of numbers");
+      if (!Array.isArray(r.examples)) fail(`${where}.examples`, "a list");
+    });
+  });
+  return json as unknown as ShardFile;
+}
+
 /** Merge shard files into results.csv/.arrow/.parquet. Every shard of one split of one plan must be present. */
 export function mergeShards(dir: string): ResultRow[] {
   const shardDir = join(dir, "shards");
   const names = existsSync(shardDir) ? readdirSync(shardDir).filter((f) => /^\d+-of-\d+\.json$/.test(f)) : [];
   if (names.length === 0) throw new Error(`${shardDir}: no shard results to merge (run \`steersynth study --shard i/n\` first)`);
-  const shards = names.map((f) => {
-    const s = JSON.parse(readFileSync(join(shardDir, f), "utf8")) as ShardFile;
-    if (s.format !== "steersynth.study-shard/1") throw new Error(`${join(shardDir, f)}: not a study shard file (format ${JSON.stringify(s.format)})`);
-    return { f, s };
-  });
+  const shards = names.map((f) => ({ f, s: readShard(join(shardDir, f)) }));
   const counts = new Set(shards.map((x) => x.s.shard.count));
   if (counts.size !== 1) throw new Error(`${shardDir}: shard files from different splits (${[...counts].join(", ")} shards); remove the stale ones`);
   const plans = new Set(shards.map((x) => x.s.plan));

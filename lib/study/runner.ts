@@ -1,15 +1,16 @@
-import { existsSync, readFileSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadModel } from "../checkpoint/index";
 import { realExamples, type Replacement } from "../detect/index";
 import { createEngine } from "../engine/index";
 import { mergeValidations, type JudgeValidation } from "../metrics/index";
 import { loadConceptPairs } from "../steering/index";
-import { fingerprint, repoRoot, progress } from "../util/index";
+import { fingerprint, progress } from "../util/index";
 import { loadConcept, readBaseline, readLabelled, readPrompts } from "../world/index";
 import type { StudyConfig } from "./config";
 import { configId, enumerateUnits, unitId, unitRows, type Unit } from "./grid";
 import { checkpointContentId } from "./identity";
+import { checkStudyInputs, modelDir } from "./preflight";
 import { detectStage } from "./stages/detect";
 import { extractStage } from "./stages/extract";
 import { promptingGenerations } from "./stages/generate-prompting";
@@ -46,6 +47,7 @@ export class StudyRunner {
   readonly seconds: Record<string, number> = {};
 
   constructor(readonly cfg: StudyConfig, readonly outDir: string) {
+    checkStudyInputs(cfg); // every concept, model path and explicit layer, before any work (and before --list)
     this.store = new ArtefactStore(join(outDir, "artefacts"));
     this.store.sweep();
   }
@@ -68,16 +70,9 @@ export class StudyRunner {
     if (!h) {
       const at = this.cfg.models.findIndex((x) => x.name === name);
       if (at < 0) throw new Error(`study: no model named '${name}'`);
-      const m = this.cfg.models[at];
-      const dir = isAbsolute(m.path) ? m.path : resolve(repoRoot(), m.path);
-      if (!existsSync(join(dir, "config.json")))
-        throw new Error(`${this.cfg.file}: models[${at}].path: no checkpoint at ${dir} (expected a folder with config.json; the default models are built by \`npm run setup\`)`);
+      const dir = modelDir(this.cfg.models[at].path); // path and layers were checked by checkStudyInputs
       h = (async () => {
         const loaded = await this.timed("load models", () => loadModel(dir));
-        if (m.layers !== "auto")
-          m.layers.forEach((l, j) => {
-            if (l >= loaded.spec.nLayers) throw new Error(`${this.cfg.file}: models[${at}].layers[${j}]: layer ${l} does not exist (${name} has layers 0..${loaded.spec.nLayers - 1})`);
-          });
         return { name, loaded, engine: await this.timed("load models", () => createEngine(loaded)), id: checkpointContentId(dir) };
       })();
       this.models.set(name, h);

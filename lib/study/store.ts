@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic, type ArtefactCache, fingerprint } from "../util/index";
+import { ensureDir, writeFileAtomic, type ArtefactCache, fingerprint } from "../util/index";
 
 /**
  * The artefact store: every stage's output is a file under <root>/<stage>/<key>.<ext>, where key is the content
@@ -23,7 +23,7 @@ export class ArtefactStore implements ArtefactCache {
   readonly counts: StoreCounts = { reused: {}, computed: {} };
 
   constructor(readonly root: string) {
-    mkdirSync(root, { recursive: true });
+    ensureDir(root);
   }
 
   path(stage: string, key: string, ext: string): string {
@@ -77,7 +77,7 @@ export class ArtefactStore implements ArtefactCache {
       this.count("reused", stage);
       return file;
     }
-    mkdirSync(join(this.root, stage), { recursive: true });
+    ensureDir(join(this.root, stage));
     // The temp name keeps the extension: some writers insist on it (saveVector needs .safetensors).
     const tmpBase = `${key}.partial-${process.pid}`;
     const tmp = this.path(stage, tmpBase, ext);

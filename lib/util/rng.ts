@@ -3,6 +3,9 @@
  * (seed, key...) so that a sample's randomness depends on its own identity, not on the order work ran in.
  */
 
+/** Seeds are 32-bit unsigned integers: every entry point that takes a seed accepts exactly [0, MAX_SEED]. */
+export const MAX_SEED = 2 ** 32 - 1;
+
 /** 32-bit FNV-1a over the seed and keys, mixed: a stable child seed for a named sub-stream. */
 export function deriveSeed(seed: number, ...keys: (string | number)[]): number {
   let h = 0x811c9dc5 ^ (seed >>> 0);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -204,5 +204,98 @@ describe("generation settings", () => {
     const m = await loadModel(dir);
     expect(m.tokenizer).toBeNull();
     expect(m.generation.eosTokenIds).toEqual([1]);
+  });
+});
+
+describe("saving never deletes what it did not write", () => {
+  const spec = smallSpec("qwen2");
+  const contents = { spec, weights: randomWeights(spec, 1) };
+
+  it("refuses a folder holding other files, and a file, unless force", () => {
+    const dir = fresh("mine");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "notes.txt"), "mine");
+    expect(() => saveModel(dir, contents, { dtype: "F32" })).toThrow(/mine-\d+: exists and is not a checkpoint folder \(it holds notes\.txt\); refusing to replace it \(use --force/);
+    expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("mine");
+    const file = fresh("file");
+    writeFileSync(file, "a file");
+    expect(() => saveModel(file, contents, { dtype: "F32" })).toThrow(/exists and is a file, not a checkpoint folder/);
+    expect(readFileSync(file, "utf8")).toBe("a file");
+    // A checkpoint folder with a file of the user's beside it is not ours to delete either.
+    const ckpt = fresh("ckpt");
+    saveModel(ckpt, contents, { dtype: "F32" });
+    writeFileSync(join(ckpt, "README.md"), "my notes");
+    expect(() => saveModel(ckpt, contents, { dtype: "F32" })).toThrow(/holds README\.md/);
+    expect(readdirSync(root).filter((f) => f.includes(".tmp-"))).toEqual([]);
+    // --force replaces it whatever it holds.
+    saveModel(dir, contents, { dtype: "F32", force: true });
+    expect(existsSync(join(dir, "notes.txt"))).toBe(false);
+    saveModel(file, contents, { dtype: "F32", force: true });
+    expect(statSync(file).isDirectory()).toBe(true);
+  });
+
+  it("replaces an empty folder and an existing checkpoint, through make-random too", async () => {
+    const empty = fresh("empty");
+    mkdirSync(empty);
+    saveModel(empty, contents, { dtype: "F32" });
+    expect(existsSync(join(empty, "config.json"))).toBe(true);
+    const dir = await makeRandomDir("llama");
+    writeFileSync(join(dir, "keep.txt"), "user file");
+    const err = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      await expect(makeRandom(["--arch", "llama", "--out", dir, "--vocab", "300"])).rejects.toThrow(/holds keep\.txt/);
+      expect(readFileSync(join(dir, "keep.txt"), "utf8")).toBe("user file");
+    } finally {
+      err.mockRestore();
+    }
+  });
+
+  it("fails with a clear error instead of spinning where the parent cannot be created (/proc)", () => {
+    expect(() => saveModel("/proc/steersynth-x/y", contents, { dtype: "F32" })).toThrow(/cannot create the folder \/proc\/steersynth-x/);
+  });
+});
+
+describe("weights must be finite", () => {
+  it("names the file and tensor holding a NaN or Infinity", async () => {
+    for (const bad of [NaN, Infinity]) {
+      const dir = await makeRandomDir("llama");
+      const file = editTensors(dir, (t) => { t.get("model.norm.weight")!.data[5] = bad; });
+      await expect(loadModel(dir)).rejects.toThrow(`${file}: tensor 'model.norm.weight' holds a non-finite value (${bad} at flat index 5)`);
+    }
+  });
+});
+
+describe("config.json ranges at load", () => {
+  it.each([["rope_theta", 0], ["rms_norm_eps", -1]])("rejects %s = %s naming the file", async (field, value) => {
+    const dir = await makeRandomDir("llama");
+    const cfgFile = join(dir, "config.json");
+    const cfg = JSON.parse(readFileSync(cfgFile, "utf8"));
+    delete cfg.rope_parameters;
+    writeFileSync(cfgFile, JSON.stringify({ ...cfg, [field]: value }));
+    await expect(loadModel(dir)).rejects.toThrow(`${cfgFile}: field '${field}' must be a number > 0, got ${value}`);
+  });
+});
+
+describe("chat templates", () => {
+  it("a template that does not compile names its file, and only breaks chatting", async () => {
+    const dir = await makeRandomDir("qwen2");
+    writeFileSync(join(dir, "chat_template.jinja"), "{% for m in messages %}{{ m.content }");
+    const m = await loadModel(dir); // inspect, hidden, generate --ids still work
+    expect(m.tokenizer!.decode(m.tokenizer!.encode("still fine"))).toBe("still fine");
+    expect(() => m.tokenizer!.applyChatTemplate([{ role: "user", content: "x" }])).toThrow(`${join(dir, "chat_template.jinja")}: the chat template does not compile`);
+    const cfgFile = join(dir, "tokenizer_config.json");
+    rmSync(join(dir, "chat_template.jinja"));
+    writeFileSync(cfgFile, JSON.stringify({ ...JSON.parse(readFileSync(cfgFile, "utf8")), chat_template: "{{ bad syntax" }));
+    const m2 = await loadModel(dir);
+    expect(() => m2.tokenizer!.applyChatTemplate([{ role: "user", content: "x" }])).toThrow(`${cfgFile}: chat_template: the chat template does not compile`);
+  });
+});
+
+describe("layer counts the checkpoint cannot hold (found by tests/fuzz/config.test.ts)", () => {
+  it.each([1e308, 2 ** 53, 1e6])("num_hidden_layers = %s fails at once, naming config.json", async (layers) => {
+    const dir = await makeRandomDir("mistral");
+    const cfgFile = join(dir, "config.json");
+    writeFileSync(cfgFile, JSON.stringify({ ...JSON.parse(readFileSync(cfgFile, "utf8")), num_hidden_layers: layers }));
+    await expect(loadModel(dir)).rejects.toThrow(new RegExp(`${cfgFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: (field 'num_hidden_layers' must be a positive integer|declares 1000000 layers, but .* holds only \\d+ tensors)`));
   });
 });

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { encodeSafetensors, floatToBf16, floatToHalf, halfToFloat, readSafetensors, writeSafetensors } from "../../lib/checkpoint/safetensors";
+import { encodeSafetensors, MAX_HEADER_BYTES, floatToBf16, floatToHalf, halfToFloat, readSafetensors, writeSafetensors } from "../../lib/checkpoint/safetensors";
 
 const dir = mkdtempSync(join(tmpdir(), "st-"));
 
@@ -59,5 +59,54 @@ describe("safetensors", () => {
     }, four))).toThrow(/overlap/);
     expect(() => readSafetensors(rawFile("s.st", { x: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, four))).toThrow(/'x' occupies 8 bytes.*needs 12/);
     expect(() => readSafetensors(rawFile("j.st", {}, four).replace("j.st", "missing.st"))).toThrow();
+  });
+
+  it("rejects a header that is not an object of tensors (null, a list, a number), naming the file", () => {
+    for (const [name, header] of [["null.st", null], ["list.st", []], ["num.st", 5]] as const)
+      expect(() => readSafetensors(rawFile(name, header as unknown as object, new Uint8Array(0)))).toThrow(new RegExp(`${name.replace(".", "\\.")}: safetensors header must be a JSON object`));
+  });
+
+  it("validates __metadata__: an object of string values", () => {
+    const four = new Uint8Array(4);
+    const x = { dtype: "F32", shape: [1], data_offsets: [0, 4] };
+    expect(() => readSafetensors(rawFile("m1.st", { __metadata__: null, x }, four))).toThrow(/m1\.st: __metadata__ must be an object of strings/);
+    expect(() => readSafetensors(rawFile("m2.st", { __metadata__: { n: 3 }, x }, four))).toThrow(/m2\.st: __metadata__\['n'\] must be a string/);
+    expect(readSafetensors(rawFile("m3.st", { __metadata__: { n: "3" }, x }, four)).metadata).toEqual({ n: "3" });
+  });
+
+  it("finds overlaps that an empty or short tensor between them would hide", () => {
+    const data = new Uint8Array(16);
+    expect(() => readSafetensors(rawFile("o2.st", {
+      a: { dtype: "F32", shape: [4], data_offsets: [0, 16] },
+      e: { dtype: "F32", shape: [0], data_offsets: [4, 4] },
+      b: { dtype: "F32", shape: [1], data_offsets: [8, 12] },
+    }, data))).toThrow(/o2\.st: tensors 'a' and 'b' overlap/);
+    expect(() => readSafetensors(rawFile("o3.st", {
+      a: { dtype: "F32", shape: [4], data_offsets: [0, 16] },
+      s: { dtype: "F32", shape: [1], data_offsets: [0, 4] },
+      b: { dtype: "F32", shape: [1], data_offsets: [12, 16] },
+    }, data))).toThrow(/o3\.st: tensors '.' and '.' overlap/);
+    // Empty tensors anywhere, and tensors that only touch, are fine.
+    expect(readSafetensors(rawFile("ok.st", {
+      a: { dtype: "F32", shape: [2], data_offsets: [0, 8] },
+      e: { dtype: "F32", shape: [0], data_offsets: [4, 4] },
+      b: { dtype: "F32", shape: [2], data_offsets: [8, 16] },
+    }, data)).tensors.size).toBe(3);
+  });
+
+  it("caps the header length at 100 MB before allocating it", () => {
+    const path = join(dir, "huge.st");
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(MAX_HEADER_BYTES + 1));
+    writeFileSync(path, len);
+    truncateSync(path, 8 + MAX_HEADER_BYTES + 1); // sparse: the claimed header fits in the file
+    expect(() => readSafetensors(path)).toThrow(/huge\.st: header length 100000001 exceeds the 100000000-byte limit/);
+  });
+
+  it("lets a caller reject tensors by name and dtype before any data is read", () => {
+    const path = rawFile("c.st", { x: { dtype: "F64", shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8));
+    const seen: string[] = [];
+    expect(() => readSafetensors(path, undefined, (name, e) => { seen.push(name); if (e.dtype !== "F32") throw new Error(`${name}: ${e.dtype}`); })).toThrow("x: F64");
+    expect(seen).toEqual(["x"]);
   });
 });

@@ -169,6 +169,19 @@ describe("loading tokenizers", () => {
     expect(() => loadTokenizer(join(root, "none"))).toThrow(/none: no tokenizer\.json \(only local tokenizer files are read\)/);
   });
 
+  it("rejects a tokenizer_config.json or tokenizer.json that is not an object (null, a list), naming it (found by tests/fuzz)", () => {
+    const dir = join(root, "not-object");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "tokenizer.json"), JSON.stringify(json));
+    for (const v of ["null", "[1]", "3"]) {
+      writeFileSync(join(dir, "tokenizer_config.json"), v);
+      expect(() => loadTokenizer(dir)).toThrow(`${join(dir, "tokenizer_config.json")}: expected a JSON object`);
+    }
+    writeFileSync(join(dir, "tokenizer_config.json"), "{}");
+    writeFileSync(join(dir, "tokenizer.json"), "null");
+    expect(() => loadTokenizer(dir)).toThrow(`${join(dir, "tokenizer.json")}: expected a JSON object`);
+  });
+
   it("reports a missing chat template clearly", () => {
     const bare = new HfTokenizer(json, {}, null);
     expect(() => bare.applyChatTemplate([{ role: "user", content: "x" }])).toThrow(/no chat template/);

@@ -105,9 +105,7 @@ describe("detector runs: reproducibility and caching", () => {
   it("reuses cached runs and retrains exactly the runs whose inputs changed", async () => {
     const store = new ArtefactStore(join(dir, "cache-test"));
     const count = () => ({ computed: store.counts.computed.detector ?? 0, reused: store.counts.reused.detector ?? 0 });
-    const t0 = performance.now();
     const first = await evaluateDetector(options("refusal", store));
-    const firstMs = performance.now() - t0;
     expect(count()).toEqual({ computed: 3, reused: 0 });
     // Each run records where every training example came from.
     const runs = readdirSync(join(store.root, "detector")).map((f) => JSON.parse(readFileSync(join(store.root, "detector", f), "utf8")).value);
@@ -115,10 +113,9 @@ describe("detector runs: reproducibility and caching", () => {
       expect(run.provenance).toHaveLength(first.n_train);
       expect(run.provenance.every((p: Record<string, unknown>) => p.source === "real" && p.split === "detector_train" && typeof p.index === "number")).toBe(true);
     }
-    const t1 = performance.now();
+    // Reused, not recomputed: the counts show no detector retrained (timing belongs in `npm run bench`, not here).
     expect(await evaluateDetector(options("refusal", store))).toEqual(first);
     expect(count()).toEqual({ computed: 3, reused: 3 });
-    expect(performance.now() - t1).toBeLessThan(firstMs / 3); // no features, no training
     // Another head configuration: every seed retrains (features come from the feature cache).
     await evaluateDetector(options("refusal", store, { detector: { ...probe, head: { ...DEFAULT_HEAD, l2: 0.01 } } }));
     expect(count()).toEqual({ computed: 6, reused: 3 });

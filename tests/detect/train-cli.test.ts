@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConcept, readLabelled } from "../../lib/world";
+import { loadConcept, readBaseline, readLabelled } from "../../lib/world";
 import { writeTinyConcept } from "../study/fixtures";
 
 /**
@@ -56,6 +56,28 @@ describe("steersynth train", () => {
     const R = JSON.parse(readFileSync(out, "utf8"));
     expect(R).toMatchObject({ n_train: 85, n_test: 120, data: file });
     expect(R.auroc).toBeGreaterThan(0.8);
+  });
+
+  it("--data prompting: generates the violating examples with the concept's system prompts and trains on them", () => {
+    const out = join(dir, "R-prompting.json"), cache = join(dir, "cache-prompting");
+    const r = spawnSync(process.execPath, ["bin/steersynth.mjs", "train", "--model", MODEL, "--cache", cache, "--bootstrap", "200",
+      "--concept", concept, "--data", "prompting", "--positives", "12", "--negatives", "40", "--seeds", "2", "--max-new-tokens", "16", "--out", out], {
+      encoding: "utf8", env: { ...process.env, STEERSYNTH_PROGRESS: "off" },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const R = JSON.parse(readFileSync(out, "utf8"));
+    expect(R).toMatchObject({ n_train: 52, n_test: 120, data: "prompting" });
+    expect(R.aurocs).toHaveLength(2);
+    for (const a of R.aurocs) expect(a >= 0 && a <= 1).toBe(true);
+    // Every detector run records its 12 positives as prompted generations, each with the system prompt used.
+    const runs = readdirSync(join(cache, "detector")).map((f) => JSON.parse(readFileSync(join(cache, "detector", f), "utf8")).value);
+    expect(runs).toHaveLength(2);
+    const systems = new Set(readBaseline(loadConcept(concept).paths.baseline).map((b) => b.system));
+    for (const run of runs) {
+      const prompted = run.provenance.filter((p: Record<string, unknown>) => p.source === "prompting");
+      expect(prompted).toHaveLength(12);
+      for (const p of prompted) expect(systems.has(p.system)).toBe(true);
+    }
   });
 
   it("rejects bad input with exit code 2 and a message", () => {

@@ -1,5 +1,8 @@
 import type { ArchName, ModelSpec, Weights } from "../../lib/arch/spec";
 import { randomWeights, smallSpec } from "../../lib/checkpoint/random";
+import { afterAll } from "vitest";
+import { createEngine } from "../../lib/engine";
+import type { Engine } from "../../lib/engine/types";
 import type { LoadedModel } from "../../lib/checkpoint/types";
 import { createRng } from "../../lib/util/rng";
 
@@ -67,4 +70,15 @@ export function realRelError(ours: Float32Array, theirs: Float32Array, pad: read
     }
   });
   return diff / scale;
+}
+
+/** `engineOf(model)`: a single-threaded engine, disposed with the others after the test file. */
+export function engineFactory(): (model: LoadedModel) => Promise<Engine> {
+  const engines: Engine[] = [];
+  afterAll(async () => { for (const e of engines) await e.dispose(); });
+  return async (model) => {
+    const e = await createEngine(model, { threads: 1 });
+    engines.push(e);
+    return e;
+  };
 }

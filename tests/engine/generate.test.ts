@@ -1,10 +1,9 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ArchName } from "../../lib/arch/spec";
-import { createEngine } from "../../lib/engine";
 import { naiveGenerate } from "../../lib/engine/naive-decoder";
-import type { Engine, SampleSteering } from "../../lib/engine/types";
+import type { SampleSteering } from "../../lib/engine/types";
 import type { LoadedModel, TextTokenizer } from "../../lib/checkpoint/types";
-import { memoryModel, randomIds, randomVector, SPECS, unitVector } from "./fixtures";
+import { engineFactory, memoryModel, randomIds, randomVector, SPECS, unitVector } from "./fixtures";
 
 /**
  * KV-cached batched generation against the naive decoder (lib/engine/naive-decoder.ts: the reference forward
@@ -13,13 +12,7 @@ import { memoryModel, randomIds, randomVector, SPECS, unitVector } from "./fixtu
  * as a different token (exact equality is expected: the logits agree to ~1e-6 and random models have no ties).
  */
 const ARCHS = Object.keys(SPECS) as ArchName[];
-const engines: Engine[] = [];
-async function engineOf(model: LoadedModel): Promise<Engine> {
-  const e = await createEngine(model, { threads: 1 });
-  engines.push(e);
-  return e;
-}
-afterAll(async () => { for (const e of engines) await e.dispose(); });
+const engineOf = engineFactory();
 
 function steeringFor(arch: ArchName): (SampleSteering | null)[] {
   const s = SPECS[arch];

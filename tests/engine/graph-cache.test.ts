@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
@@ -8,6 +8,7 @@ import { saveModel } from "../../lib/checkpoint/save";
 import { createEngine } from "../../lib/engine";
 import { buildTransformerGraph } from "../../lib/engine/graph";
 import { serializeModel } from "../../lib/engine/onnx-builder";
+import { pruneCache } from "../../lib/engine/session";
 import { memoryModel, randomIds, SPECS } from "./fixtures";
 
 /** The on-disk graph cache and ONNX external data (the layout used above 1.5 GB of weights). */
@@ -69,5 +70,30 @@ describe("graph cache", () => {
     expect(yb).toEqual(ya);
     await a.release();
     await b.release();
+  });
+});
+
+describe("graph cache pruning", () => {
+  it("deletes least recently used graphs with their data files until the cache fits, never the one in use", () => {
+    const cache = join(dir, "prune");
+    mkdirSync(cache);
+    const entry = (name: string, bytes: number, usedSecondsAgo: number, data = 0) => {
+      const p = join(cache, `${name}.onnx`);
+      writeFileSync(p, new Uint8Array(bytes));
+      if (data) writeFileSync(`${p}.data`, new Uint8Array(data));
+      const t = new Date(Date.now() - usedSecondsAgo * 1000);
+      utimesSync(p, t, t);
+      return p;
+    };
+    entry("old", 100, 300, 400); // 500 bytes with its data file, least recently used
+    entry("mid", 300, 200);
+    const keep = entry("keep", 300, 1000); // oldest of all, but the graph being opened
+    entry("new", 300, 10);
+    // 1400 bytes in all, limit 1000: "old" (500) goes; then 900 ≤ 1000.
+    pruneCache(cache, keep, 1000);
+    expect(readdirSync(cache).sort()).toEqual(["keep.onnx", "mid.onnx", "new.onnx"]);
+    // limit 300: "mid" goes, "keep" is skipped though older, "new" goes: only the graph in use stays.
+    pruneCache(cache, keep, 300);
+    expect(readdirSync(cache)).toEqual(["keep.onnx"]);
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { Vocabulary } from "../../lib/metrics/ngrams";
 import { tokenize } from "../../lib/metrics/tokenize";
+import { diversityAxis } from "../../lib/metrics/aggregate";
 import { closestRefLength, selfBleu, sentenceBleu } from "../../lib/metrics/bleu";
+import { setDiversity } from "../../lib/metrics/diversity";
 import { createRng } from "../../lib/util/rng";
 
 // Reference values from NLTK 3.10.3: sentence_bleu([ref.split() ...], hyp.split(),
@@ -51,8 +53,12 @@ describe("sentence BLEU-4, method1", () => {
 });
 
 describe("Self-BLEU", () => {
+  // NLTK's definition, except that an empty response duplicated by another empty one is an exact copy (1).
   const naive = (seqs: number[][]): number =>
-    seqs.reduce((s, h, i) => s + sentenceBleu(seqs.filter((_, j) => j !== i), h), 0) / seqs.length;
+    seqs.reduce((s, h, i) => {
+      const others = seqs.filter((_, j) => j !== i);
+      return s + (h.length === 0 && others.some((o) => o.length === 0) ? 1 : sentenceBleu(others, h));
+    }, 0) / seqs.length;
 
   it("matches NLTK's mean of sentence_bleu(others, each) (1e-12)", () => {
     const v = new Vocabulary();
@@ -72,5 +78,10 @@ describe("Self-BLEU", () => {
     const x = [1, 2, 3, 4, 5];
     expect(selfBleu([x, x, x])).toBeCloseTo(1, 14);
     expect(() => selfBleu([x])).toThrow(/at least 2/);
+  });
+  it("counts empty responses that duplicate each other as copies, so an all-empty set is not diverse", () => {
+    expect(selfBleu([[], [], []])).toBe(1);
+    expect(selfBleu([[], [1, 2, 3, 4], [5, 6, 7, 8]])).toBe(0); // a lone empty response: NLTK's 0
+    expect(diversityAxis(setDiversity(["", "", ""]), { metric: "self-bleu" })).toBe(0);
   });
 });

@@ -8,7 +8,7 @@ import { run as extract } from "../../lib/cli/commands/extract";
 import { run as makeRandom } from "../../lib/cli/commands/make-random";
 import { referenceForward } from "../../lib/engine/reference";
 import type { LoadedModel } from "../../lib/checkpoint/types";
-import { importControlVector, modelIdentity } from "../../lib/steering";
+import { datasetFingerprint, importControlVector, loadConceptPairs, modelIdentity } from "../../lib/steering";
 import { cosine, dot } from "../../lib/math/linalg";
 import { setProgressMode } from "../../lib/util/progress";
 import { jacobiTopEigenvector } from "./synthetic";
@@ -73,6 +73,61 @@ describe("steersynth extract (CLI contract)", () => {
     expect(gap).toBeGreaterThan(0);
     const provenance = JSON.parse(readFileSync(join(dir, "pca.json"), "utf8"));
     expect(provenance).toMatchObject({ method: "pca", read: "last", site: "resid_post", layers: [2], model: { hidden: 32, nLayers: 3 } });
+  });
+
+  it("actadd --actadd-pairs 2: direction.<l> ∝ the mean difference of the first 2 pairs only", async () => {
+    const out = join(dir, "actadd.safetensors");
+    expect(await extract(["--model", modelDir, "--pairs", pairsFile, "--method", "actadd", "--actadd-pairs", "2", "--layers", "1", "--out", out])).toBe(0);
+    const d = readSafetensors(out).tensors.get("direction.1")!.data;
+    const p = lastResid(pos.slice(0, 2), 1), q = lastResid(neg.slice(0, 2), 1);
+    const diff = p[0].map((_, k) => (p[0][k] + p[1][k] - q[0][k] - q[1][k]) / 2);
+    expect(cosine(d, diff)).toBeGreaterThan(1 - 1e-5);
+    const all = lastResid(pos, 1), allNeg = lastResid(neg, 1);
+    const caaLike = all[0].map((_, k) => all.reduce((s, r) => s + r[k], 0) / 4 - allNeg.reduce((s, r) => s + r[k], 0) / 4);
+    expect(cosine(d, caaLike)).toBeLessThan(1 - 1e-3); // the other pairs are not used
+    expect(JSON.parse(readFileSync(join(dir, "actadd.json"), "utf8"))).toMatchObject({ method: "actadd", site: "resid_post", layers: [1] });
+  });
+
+  it("iti --top-k 2: an attn_out vector [nHeads·headDim], non-zero only in the chosen heads' blocks", async () => {
+    const out = join(dir, "iti.safetensors");
+    expect(await extract(["--model", modelDir, "--pairs", pairsFile, "--method", "iti", "--top-k", "2", "--layers", "1,2", "--out", out])).toBe(0);
+    const { nHeads, headDim } = model.spec;
+    const provenance = JSON.parse(readFileSync(join(dir, "iti.json"), "utf8"));
+    expect(provenance).toMatchObject({ method: "iti", site: "attn_out" });
+    const tensors = readSafetensors(out).tensors;
+    let chosen = 0;
+    for (const [name, t] of tensors) {
+      const layer = name.split(".")[1];
+      expect(t.shape).toEqual([nHeads * headDim]);
+      const heads = provenance.layerInfo[layer].heads as number[];
+      chosen += heads.length;
+      for (let h = 0; h < nHeads; h++) {
+        const block = t.data.subarray(h * headDim, (h + 1) * headDim);
+        expect(block.some((x) => x !== 0), `layer ${layer} head ${h}`).toBe(heads.includes(h));
+      }
+    }
+    expect(chosen).toBe(2);
+  });
+
+  it("probe: a resid_post direction on which the positives score higher than the negatives", async () => {
+    const out = join(dir, "probe.safetensors");
+    expect(await extract(["--model", modelDir, "--pairs", pairsFile, "--method", "probe", "--layers", "2", "--out", out])).toBe(0);
+    const d = readSafetensors(out).tensors.get("direction.2")!.data;
+    const p = lastResid(pos, 2).map((r) => dot(r, d)), q = lastResid(neg, 2).map((r) => dot(r, d));
+    expect(Math.min(...p)).toBeGreaterThan(Math.max(...q)); // 4 pairs in 32 dimensions are linearly separable
+    expect(JSON.parse(readFileSync(join(dir, "probe.json"), "utf8"))).toMatchObject({ method: "probe", site: "resid_post", layers: [2] });
+  });
+
+  it("--concept reads the concept's pairs through the chat template and records their fingerprint", async () => {
+    // make-random's 300-token BPE spells the rendered pairs out in up to ~300 tokens: a model with room for them.
+    const long = join(dir, "long-model");
+    expect(await makeRandom(["--arch", "llama", "--out", long, "--layers", "2", "--hidden", "32", "--vocab", "300", "--max-positions", "1024"])).toBe(0);
+    const out = join(dir, "concept.safetensors");
+    expect(await extract(["--model", long, "--concept", "refusal", "--method", "caa", "--layers", "1", "--out", out])).toBe(0);
+    const provenance = JSON.parse(readFileSync(join(dir, "concept.json"), "utf8"));
+    expect(provenance).toMatchObject({ method: "caa", read: "last", layers: [1], dataset: datasetFingerprint(loadConceptPairs("refusal", "last")) });
+    const d = readSafetensors(out).tensors.get("direction.1")!.data;
+    expect(d.every(Number.isFinite) && Math.hypot(...d) > 0).toBe(true);
   });
 
   it("rejects bad usage with exit code 2 and a clear message", async () => {

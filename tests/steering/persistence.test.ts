@@ -2,11 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readSafetensorsHeader } from "../../lib/checkpoint/safetensors";
+import { readSafetensorsHeader, writeSafetensors } from "../../lib/checkpoint/safetensors";
 import {
   checkCompatible, createVector, decodeControlVector, difference, encodeControlVector, exportControlVector, importControlVector,
   loadVector, negate, provenancePath, saveVector, scale, sum, type ModelIdentity, type SteeringVector,
 } from "../../lib/steering";
+import { LLAMA_CPP_LAYERS } from "../../lib/steering/controlvector";
 import { encodeGguf } from "../../lib/steering/gguf";
 import { createRng } from "../../lib/util/rng";
 
@@ -52,9 +53,19 @@ describe("safetensors + JSON provenance", () => {
     expect(() => createVector({ model, site: "resid_post", method: "x", directions: new Map([[4, rand(6, 1)]]) })).toThrow(/layer 4 does not exist \(tiny has 4 layers/);
     expect(() => createVector({ model, site: "resid_post", method: "x", directions: new Map([[0, rand(5, 1)]]) })).toThrow(/layer 0 has 5 values, expected 6/);
   });
+
+  it("checks tensor names and dtypes before reading: direction.01 and F64 tensors are errors", () => {
+    const meta = { steersynth: JSON.stringify({ format: "steersynth.steering-vector/1" }) };
+    const alias = join(dir, "alias.safetensors");
+    writeSafetensors(alias, { "direction.1": { shape: [6], data: rand(6, 1) }, "direction.01": { shape: [6], data: rand(6, 2) } }, meta);
+    expect(() => loadVector(alias)).toThrow(/alias\.safetensors: unexpected tensor 'direction\.01'/);
+    const half = join(dir, "half.safetensors");
+    writeSafetensors(half, { "direction.1": { shape: [6], data: rand(6, 1), dtype: "F16" } }, meta);
+    expect(() => loadVector(half)).toThrow(/half\.safetensors: 'direction\.1' is F16; vector files hold float32 \(F32\) tensors/);
+  });
 });
 
-/** An independent, straight-line decoder of the GGUF bytes this test expects (v3, string/u32 KVs, 1-D F32 tensors). */
+/** An independent, straight-line decoder of the GGUF bytes this test expects (v3, string/i32 KVs, 1-D F32 tensors). */
 function handDecode(bytes: Uint8Array) {
   const b = Buffer.from(bytes);
   let at = 0;
@@ -68,6 +79,7 @@ function handDecode(bytes: Uint8Array) {
     const key = str(), type = u32();
     if (type === 8) kv[key] = str();
     else if (type === 4) kv[key] = { u32: u32() };
+    else if (type === 5) { kv[key] = { i32: b.readInt32LE(at) }; at += 4; }
     else throw new Error(`unexpected type ${type}`);
   }
   const infos = [];
@@ -90,7 +102,8 @@ describe("GGUF control vectors", () => {
     expect(g.version).toBe(3);
     expect(g.kv["general.architecture"]).toBe("controlvector");
     expect(g.kv["controlvector.model_hint"]).toBe("llama");
-    expect(g.kv["controlvector.layer_count"]).toEqual({ u32: 2 });
+    // llama.cpp's cvector-generator writes layer_count with gguf_set_val_i32 (GGUF type 5): the same here.
+    expect(g.kv["controlvector.layer_count"]).toEqual({ i32: 2 });
     expect(g.infos.map((t) => [t.name, t.dims, t.type])).toEqual([["direction.1", [6], 0], ["direction.2", [6], 0]]);
     expect(g.dataStart % 32).toBe(0);
     // ggml's layout: offsets are the running sum of 32-byte-padded sizes (24 bytes → 32), last tensor padded too.
@@ -119,6 +132,25 @@ describe("GGUF control vectors", () => {
     expect(v.method).toBe("import");
     expect(v.details).toMatchObject({ modelHint: "mistral" });
     expect(Array.from(v.directions.get(2)!)).toEqual(Array.from(rand(6, 5)));
+  });
+
+  it("records llama.cpp's layer convention on a vector from its writer (layer_count i32), not on repeng's (u32)", () => {
+    const file = (type: "i32" | "u32") => encodeGguf(new Map([
+      ["general.architecture", { type: "string", value: "controlvector" }],
+      ["controlvector.model_hint", { type: "string", value: "llama" }],
+      ["controlvector.layer_count", { type, value: 1 }],
+    ] as const), new Map([["direction.2", { shape: [6], data: rand(6, 5) }]]));
+    const llamaCpp = decodeControlVector(file("i32"), model, "cvec.gguf");
+    expect(llamaCpp.details).toMatchObject({ layerCountType: "i32", layerConvention: LLAMA_CPP_LAYERS });
+    expect(String(llamaCpp.details.layerConvention)).toContain("measured at the output of block N-1");
+    expect([...llamaCpp.directions.keys()]).toEqual([2]); // applied where llama.cpp applies it: block 2's output
+    expect(decodeControlVector(file("u32"), model, "repeng.gguf").details.layerConvention).toBeUndefined();
+  });
+
+  it("rejects direction names that are not plain decimal (direction.01 would alias direction.1)", () => {
+    const bytes = encodeGguf(new Map([["general.architecture", { type: "string", value: "controlvector" }]] as const),
+      new Map([["direction.1", { shape: [6], data: rand(6, 1) }], ["direction.01", { shape: [6], data: rand(6, 2) }]]));
+    expect(() => decodeControlVector(bytes, model, "alias.gguf")).toThrow(/alias\.gguf: unexpected tensor 'direction\.01'/);
   });
 
   it("errors clearly on what llama.cpp or the model cannot take", () => {

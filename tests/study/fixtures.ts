@@ -37,9 +37,12 @@ export function writeTinyConcept(dir: string, from: string, sizes: TinySizes = T
   return file;
 }
 
-/** A 2-layer llama (hidden 64) with random weights and make-random's tokenizer. */
+/**
+ * A 2-layer llama (hidden 64) with random weights and make-random's tokenizer. Its small BPE spells a rendered
+ * contrast pair out in up to ~260 tokens, so the context is 1024 (the engine refuses sequences past it).
+ */
 export async function writeRandomModel(dir: string, seed = 1): Promise<string> {
-  const code = await makeRandom(["--arch", "llama", "--out", dir, "--layers", "2", "--hidden", "64", "--seed", String(seed)]);
+  const code = await makeRandom(["--arch", "llama", "--out", dir, "--layers", "2", "--hidden", "64", "--max-positions", "1024", "--seed", String(seed)]);
   if (code !== 0) throw new Error(`make-random exited with ${code}`);
   return dir;
 }

@@ -2,11 +2,13 @@
  * The committed data/concepts files: valid, large enough, up to date with the generator, with held-out splits
  * that are really held out and A/B letters balanced.
  */
-import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { generateConceptData } from "../../lib/world/build";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { main } from "../../lib/cli/main";
+import { dataPath } from "../../lib/util/paths";
 import { CONCEPTS, conceptSpec } from "../../lib/world/concepts/index";
-import { DEFAULT_SEED } from "../../lib/world/defaults";
 import { loadConcept, readAb, readBaseline, readLabelled, readPairs, readPrompts } from "../../lib/world/schema";
 import { distinctN, intersection } from "./helpers";
 
@@ -87,12 +89,23 @@ describe.each(CONCEPTS)("data/concepts/%s", (name) => {
 });
 
 describe("committed files are up to date", () => {
-  it("toxicity regenerates byte-identically from the default seed", () => {
-    const d = generateConceptData(conceptSpec("toxicity"), DEFAULT_SEED);
-    const c = loadConcept("toxicity");
-    const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
-    expect(readFileSync(c.paths.pairs, "utf8")).toBe(jsonl(d.pairs));
-    expect(readFileSync(c.paths.detector_test, "utf8")).toBe(jsonl(d.detector_test));
-    expect(readFileSync(c.path, "utf8")).toBe(JSON.stringify(d.meta, null, 2) + "\n");
+  it("`steersynth build-data` at the default seed rewrites every file of every concept byte-identically", async () => {
+    const out = mkdtempSync(join(tmpdir(), "steersynth-build-data-"));
+    try {
+      const log = vi.spyOn(console, "log").mockImplementation(() => {});
+      try {
+        expect(await main(["build-data", "--out", out])).toBe(0);
+      } finally {
+        log.mockRestore();
+      }
+      const committed = dataPath("concepts");
+      const files = (root: string) => (readdirSync(root, { recursive: true }) as string[]).filter((f) => statSync(join(root, f)).isFile()).sort();
+      const generated = files(committed).filter((f) => f !== "README.md"); // the folder's README is written by hand
+      expect(files(out)).toEqual(generated);
+      for (const f of generated) expect(readFileSync(join(out, f), "utf8"), f).toBe(readFileSync(join(committed, f), "utf8"));
+      expect(generated.length).toBe(CONCEPTS.length * 8); // <concept>.json + 7 JSONL files each
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

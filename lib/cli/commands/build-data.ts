@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { dataPath } from "../../util/index";
 import { buildConceptData, CONCEPTS, DEFAULT_SEED } from "../../world/index";
-import { numberOpt, parseArgs, usage, UsageError } from "../args";
+import { parseArgs, seedOpt, usage } from "../args";
 
 export const summary = "regenerate the embedded concept datasets (data/concepts) from a seed";
 
@@ -15,8 +15,7 @@ const SPEC = {
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs("build-data", argv, SPEC);
   if (args.help) { console.log(usage("build-data", summary, SPEC)); return 0; }
-  const seed = numberOpt("build-data", "seed", args.seed, DEFAULT_SEED);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`build-data: --seed must be a non-negative integer, got '${args.seed}'`);
+  const seed = seedOpt("build-data", args.seed, DEFAULT_SEED);
   const outDir = typeof args.out === "string" ? resolve(args.out) : dataPath("concepts");
   const written = buildConceptData({ seed, outDir, concepts: typeof args.concept === "string" ? [args.concept] : undefined });
   console.log(`build-data: wrote ${written.length} files to ${outDir} (seed ${seed})`);

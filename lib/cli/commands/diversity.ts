@@ -19,6 +19,7 @@ export async function run(argv: string[]): Promise<number> {
   if (argv.includes("--help")) { console.log(usage("diversity", summary, OPTIONS)); return 0; }
   const a = parseArgs("diversity", argv, OPTIONS);
   const texts = readGenerations(a.input as string).map((r) => r.text);
+  if (texts.length < 2) throw new Error(`${a.input}: set diversity compares responses with each other and needs at least 2 lines, got ${texts.length}`);
   const embeddings = a.embedder !== undefined ? await embedWith(a.embedder as string, texts) : undefined;
   const set = setDiversity(texts, { q: parseQ("diversity", a.q), embeddings });
   writeJsonAtomic(a.out as string, { set, samples: texts.map(sampleDiversity) });

@@ -2,10 +2,11 @@ import { basename } from "node:path";
 import { loadModel } from "../../checkpoint/index";
 import { createEngine, READ_POLICIES, type ReadPolicy } from "../../engine/index";
 import {
-  createMethod, datasetFingerprint, encodePairs, exportControlVector, extractVector, loadConceptPairs, METHOD_NAMES, METHODS,
-  readPairsJsonl, saveVector, provenancePath,
+  createMethod, datasetFingerprint, encodeControlVector, encodePairs, extractVector, loadConceptPairs, METHOD_NAMES, METHODS,
+  readPairsJsonl, vectorFiles, provenancePath,
 } from "../../steering/index";
-import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
+import { checkFileTarget, writeFilesAtomic } from "../../util/index";
+import { intOpt, parseArgs, seedOpt, usage, UsageError, type OptionSpec } from "../args";
 
 export const summary = `extract a steering vector from contrastive pairs (${METHOD_NAMES.join(", ")}); writes V.safetensors + V.json`;
 
@@ -43,11 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   const out = a.out as string;
   if (!out.endsWith(".safetensors")) throw new UsageError(`extract: --out must end in .safetensors, got '${out}'`);
   const layers = parseLayers(a.layers as string);
-  const int = (name: string, fallback: number, min: number): number => {
-    const n = numberOpt("extract", name, a[name], fallback);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`extract: --${name} must be an integer ≥ ${min}, got '${a[name]}'`);
-    return n;
-  };
+  const int = (name: string, fallback: number, min: number): number => intOpt("extract", name, a[name], fallback, min);
   const methodOptions: Record<string, unknown> = {};
   for (const d of METHODS)
     for (const f of d.flags) {
@@ -61,6 +58,8 @@ export async function run(argv: string[]): Promise<number> {
   if (a.gguf !== undefined && (layers === "all" || layers.includes(0)))
     throw new UsageError("extract: --gguf cannot hold layer 0 (llama.cpp rejects direction.0): list the layers explicitly, without 0");
 
+  for (const target of [out, provenancePath(out), ...(a.gguf !== undefined ? [a.gguf as string] : [])]) checkFileTarget(target);
+
   const model = await loadModel(a.model as string);
   const raw = a.pairs !== undefined ? readPairsJsonl(a.pairs as string) : loadConceptPairs(a.concept as string, read);
   const pairs = encodePairs(model.tokenizer, raw);
@@ -69,11 +68,11 @@ export async function run(argv: string[]): Promise<number> {
     const vector = await extractVector(engine, pairs, {
       method: steeringMethod, layers, read, dataset: datasetFingerprint(raw),
       modelName: basename(model.dir),
-      seed: int("seed", 0, 0),
+      seed: seedOpt("extract", a.seed, 0),
       batchSize: int("batch-size", 16, 1),
     });
-    saveVector(out, vector);
-    if (a.gguf !== undefined) exportControlVector(a.gguf as string, vector);
+    // All outputs or none: V.safetensors, V.json and the GGUF file are written together.
+    writeFilesAtomic([...vectorFiles(out, vector), ...(a.gguf !== undefined ? [{ path: a.gguf as string, data: encodeControlVector(vector) }] : [])]);
     const norms = [...vector.directions].map(([l, d]) => `${l}:${Math.hypot(...d).toFixed(3)}`).join(" ");
     console.log(`wrote ${out} and ${provenancePath(out)}${a.gguf !== undefined ? ` and ${a.gguf}` : ""}: ${method} at ${vector.site}, ${pairs.length} pairs, read ${read}, |vector| per layer ${norms}`);
     return 0;

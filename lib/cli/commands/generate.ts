@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { loadModel } from "../../checkpoint/index";
 import { createEngine, encodePrompts } from "../../engine/index";
+import { validateSampling } from "../../engine/sampling";
 import { readVectorFile, steerBatch } from "../../steering/index";
 import { writeJsonlAtomic } from "../../util/index";
-import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
+import { intOpt, numberOpt, parseArgs, seedOpt, usage, UsageError, type OptionSpec } from "../args";
 import { readIdsFile } from "./hidden";
 
 export const summary = "generate continuations of prompts (text or token ids), optionally steered; writes JSON lines";
@@ -28,7 +29,7 @@ const OPTIONS: Record<string, OptionSpec> = {
 
 function readPromptsFile(file: string): string[] {
   if (!existsSync(file)) throw new UsageError(`generate: ${file}: no such file`);
-  return readFileSync(file, "utf8").split("\n").map((line, i) => ({ line, i })).filter(({ line }) => line.trim() !== "").map(({ line, i }) => {
+  const prompts = readFileSync(file, "utf8").split("\n").map((line, i) => ({ line, i })).filter(({ line }) => line.trim() !== "").map(({ line, i }) => {
     let row: unknown;
     try {
       row = JSON.parse(line);
@@ -39,6 +40,8 @@ function readPromptsFile(file: string): string[] {
     if (typeof prompt !== "string") throw new Error(`${file}:${i + 1}: expected an object with a string field "prompt"`);
     return prompt;
   });
+  if (prompts.length === 0) throw new Error(`${file}: no prompts (expected JSON lines, each {"prompt": text})`);
+  return prompts;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -49,15 +52,21 @@ export async function run(argv: string[]): Promise<number> {
   const positions = (a.positions as string | undefined) ?? "all";
   if (positions !== "all" && positions !== "generated") throw new UsageError(`generate: --positions must be 'all' or 'generated', got '${positions}'`);
   if (a.vector === undefined && (a.alpha !== undefined || a.positions !== undefined)) throw new UsageError("generate: --alpha and --positions need --vector");
-  const int = (name: string, fallback?: number): number | undefined => {
-    if (a[name] === undefined && fallback === undefined) return undefined;
-    const n = numberOpt("generate", name, a[name], fallback);
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`generate: --${name} must be an integer ≥ 0, got '${a[name]}'`);
-    return n;
+  const int = (name: string, min: number): number | undefined => (a[name] === undefined ? undefined : intOpt("generate", name, a[name], undefined, min));
+  const maxNewTokens = intOpt("generate", "max-new-tokens", a["max-new-tokens"], undefined, 0);
+  const batchSize = int("batch-size", 1);
+  const seed = seedOpt("generate", a.seed, 0);
+  // No --temperature: greedy, unless --top-p/--top-k ask for sampling (then temperature 1, as --help says).
+  const sampling = {
+    temperature: a.temperature !== undefined ? numberOpt("generate", "temperature", a.temperature) : a["top-p"] !== undefined || a["top-k"] !== undefined ? 1 : 0,
+    topP: a["top-p"] === undefined ? undefined : numberOpt("generate", "top-p", a["top-p"]),
+    topK: int("top-k", 0),
   };
-  const maxNewTokens = int("max-new-tokens")!;
-  const batchSize = int("batch-size");
-  if (batchSize === 0) throw new UsageError("generate: --batch-size must be at least 1");
+  try {
+    validateSampling(sampling);
+  } catch (e) {
+    throw new UsageError(`generate: ${(e as Error).message} (--temperature, --top-p, --top-k)`);
+  }
 
   const model = await loadModel(a.model as string);
   const prompts = a.ids !== undefined ? readIdsFile(a.ids as string, "generate", false) : encodePrompts(model, readPromptsFile(a.prompts as string), { chat: Boolean(a.chat) });
@@ -67,11 +76,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const generations = await engine.generate(prompts, {
       maxNewTokens,
-      // No --temperature: greedy, unless --top-p/--top-k ask for sampling (then temperature 1).
-      temperature: a.temperature !== undefined ? numberOpt("generate", "temperature", a.temperature) : a["top-p"] !== undefined || a["top-k"] !== undefined ? undefined : 0,
-      topP: a["top-p"] === undefined ? undefined : numberOpt("generate", "top-p", a["top-p"]),
-      topK: int("top-k"),
-      seed: int("seed", 0),
+      ...sampling,
+      seed,
       batchSize,
       steering,
     });

@@ -1,12 +1,13 @@
 import { ARCH_NAMES, type ArchName } from "../../arch/index";
 import { CHATML_SPECIAL_TOKENS, CHATML_TOKENS, chatTokenizerConfig, trainBpe, randomWeights, smallSpec, type SmallSpecOverrides, SAMPLE_ENGLISH, saveModel } from "../../checkpoint/index";
-import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
+import { intOpt, parseArgs, seedOpt, usage, UsageError, type OptionSpec } from "../args";
 
 export const summary = "write a small random Hugging Face checkpoint (weights, BPE tokenizer, chat template)";
 
 const OPTIONS: Record<string, OptionSpec> = {
   arch: { type: "string", required: true, description: `architecture: ${ARCH_NAMES.join(", ")}` },
-  out: { type: "string", required: true, description: "output folder (replaced atomically if it exists)" },
+  out: { type: "string", required: true, description: "output folder; an existing checkpoint folder (or an empty one) is replaced atomically, anything else is refused without --force" },
+  force: { type: "boolean", description: "replace --out whatever it holds (a file, or a folder with other files: they are deleted)" },
   layers: { type: "string", description: "number of layers (default 2)" },
   hidden: { type: "string", description: "hidden size (default 64)" },
   heads: { type: "string", description: "attention heads (default 4)" },
@@ -20,12 +21,8 @@ const OPTIONS: Record<string, OptionSpec> = {
   help: { type: "boolean", description: "show this help" },
 };
 
-const int = (name: string, v: string | boolean | undefined): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = numberOpt("make-random", name, v);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`make-random: --${name} must be a positive integer, got '${v}'`);
-  return n;
-};
+const int = (name: string, v: string | boolean | undefined): number | undefined =>
+  v === undefined ? undefined : intOpt("make-random", name, v, undefined, 1);
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes("--help")) { console.log(usage("make-random", summary, OPTIONS)); return 0; }
@@ -55,13 +52,12 @@ export async function run(argv: string[]): Promise<number> {
     if (v !== undefined) (overrides as Record<string, number>)[field] = v;
   }
   const spec = smallSpec(arch as ArchName, overrides);
-  const seed = numberOpt("make-random", "seed", a.seed, 0);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`make-random: --seed must be an integer ≥ 0, got '${a.seed}'`);
+  const seed = seedOpt("make-random", a.seed, 0);
   saveModel(a.out as string, {
     spec,
     weights: randomWeights(spec, seed),
     tokenizer: { json: tokenizerJson, config: chatTokenizerConfig(tokenizerJson, { maxLength: spec.maxPositions }) },
-  }, { dtype, maxShardBytes: int("shard-bytes", a["shard-bytes"]) });
+  }, { dtype, maxShardBytes: int("shard-bytes", a["shard-bytes"]), force: Boolean(a.force) });
   console.log(`wrote ${spec.hfArchitecture} (${spec.nLayers} layers, hidden ${spec.hidden}, vocab ${spec.vocabSize}, tokenizer ${tokenizerSize} tokens, ${dtype}) to ${a.out}`);
   return 0;
 }

@@ -7,7 +7,7 @@ import { createEngine } from "../../engine/index";
 import { readGenerations } from "../../metrics/index";
 import { writeJsonAtomic, dataPath, repoRoot, deriveSeed } from "../../util/index";
 import { loadConcept, readBaseline, readLabelled, readPrompts } from "../../world/index";
-import { numberOpt, parseArgs, usage, UsageError } from "../args";
+import { intOpt, numberOpt, parseArgs, seedOpt, usage, UsageError } from "../args";
 
 export const summary = "train a detector on real, prompted or generated violating data and report test AUROC";
 
@@ -35,9 +35,17 @@ export async function run(argv: string[]): Promise<number> {
   const a = parseArgs("train", argv, OPTIONS);
   const kind = String(a.detector ?? "probe");
   if (kind !== "probe" && kind !== "finetune") throw new UsageError(`train: --detector must be probe or finetune (got '${kind}')`);
-  const seed = numberOpt("train", "seed", a.seed, 20261128);
-  const nSeeds = numberOpt("train", "seeds", a.seeds, 3);
-  if (!Number.isInteger(nSeeds) || nSeeds < 1) throw new UsageError("train: --seeds must be a positive integer");
+  // Every option is checked before the model loads: a bad count must never silently change the training set.
+  const seed = seedOpt("train", a.seed, 20261128);
+  const nSeeds = intOpt("train", "seeds", a.seeds, 3, 1);
+  const positivesOpt = a.positives === undefined ? undefined : intOpt("train", "positives", a.positives, undefined, 1);
+  const negatives = intOpt("train", "negatives", a.negatives, 400, 1);
+  const bootstrap = intOpt("train", "bootstrap", a.bootstrap, 1000, 10);
+  const layerOpt = a.layer === undefined ? undefined : intOpt("train", "layer", a.layer, undefined, 0);
+  const sampling = {
+    maxNewTokens: intOpt("train", "max-new-tokens", a["max-new-tokens"], 40, 1), temperature: numberOpt("train", "temperature", a.temperature, 0.9),
+    topP: numberOpt("train", "top-p", a["top-p"], 0.95), topK: 0,
+  };
   const modelDir = resolve(String(a.model ?? dataPath("models", "llama-tiny")));
   const concept = loadConcept(String(a.concept));
   const train = realExamples(readLabelled(concept.paths.detector_train), "detector_train");
@@ -48,32 +56,30 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const data = String(a.data);
     let replacement: Replacement | undefined;
-    let positives = numberOpt("train", "positives", a.positives, 96);
+    let positives = positivesOpt ?? 96;
+    if (layerOpt !== undefined && layerOpt >= loaded.spec.nLayers)
+      throw new UsageError(`train: --layer ${layerOpt} does not exist (${modelDir} has layers 0..${loaded.spec.nLayers - 1})`);
     if (data === "prompting") {
       replacement = await generatePrompting({
         engine, concept: concept.name, samples: positives, seed,
         prompts: readPrompts(concept.paths.prompts).map((p) => p.user), systems: readBaseline(concept.paths.baseline).map((b) => b.system),
-        sampling: {
-          maxNewTokens: numberOpt("train", "max-new-tokens", a["max-new-tokens"], 40), temperature: numberOpt("train", "temperature", a.temperature, 0.9),
-          topP: numberOpt("train", "top-p", a["top-p"], 0.95), topK: 0,
-        },
+        sampling,
       });
     } else if (data !== "real") {
       if (!existsSync(data)) throw new UsageError(`train: --data must be real, prompting or an existing GENERATIONS.jsonl (no file '${data}')`);
       const rows = readGenerations(data);
       replacement = { source: "steered", items: rows.map((r, i) => ({ user: r.prompt ?? "", text: r.text, provenance: { file: data, line: i + 1 } })) };
-      if (a.positives === undefined) positives = replacement.items.filter((g) => g.text.trim()).length;
+      if (positivesOpt === undefined) positives = replacement.items.filter((g) => g.text.trim()).length;
     }
-    const negatives = numberOpt("train", "negatives", a.negatives, 400);
     const detector: DetectorConfig = kind === "probe"
-      ? { kind, layer: numberOpt("train", "layer", a.layer, defaultProbeLayer(loaded.spec.nLayers)), head: DEFAULT_HEAD }
-      : { kind, config: a.layer === undefined ? DEFAULT_FINETUNE : { ...DEFAULT_FINETUNE, layer: numberOpt("train", "layer", a.layer) } };
+      ? { kind, layer: layerOpt ?? defaultProbeLayer(loaded.spec.nLayers), head: DEFAULT_HEAD }
+      : { kind, config: layerOpt === undefined ? DEFAULT_FINETUNE : { ...DEFAULT_FINETUNE, layer: layerOpt } };
     const cacheDir = resolve(String(a.cache ?? join(repoRoot(), ".cache", "detect")));
     const result = await evaluateDetector({
       engine, modelId: checkpointContentId(modelDir), detector,
       trainingSet: (s) => composeTrainingSet(train, { positives, negatives, seed: s, ...(replacement ? { replacement } : {}) }),
       test, seeds: Array.from({ length: nSeeds }, (_, i) => deriveSeed(seed, "detector", i)),
-      bootstrapIterations: numberOpt("train", "bootstrap", a.bootstrap, 1000),
+      bootstrapIterations: bootstrap,
       data, store: new ArtefactStore(cacheDir),
     });
     writeJsonAtomic(resolve(String(a.out)), { ...result, concept: concept.name, model: modelDir });
