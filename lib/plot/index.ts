@@ -13,7 +13,8 @@ export {
 } from "./extrinsic";
 export { exampleGenerationRows, generationsFromResults, type GenerationExample, type ExampleRow, type StrengthLevel, type RowWithExamples } from "./examples";
 export { type Row, type TableOptions, tableHtml, tableText, tableFigure, formatCell } from "./table";
-export { show, showTable, figureBundle, liveBundle, fitFigure, closeRenderer, PLOTLY_MIME, TABLE_MAX_HEIGHT_PX, type ShowOptions, type MimeBundle } from "./notebook";
+export { tokenHeatHtml, tokenHeatText, type TokenHeatOptions } from "./tokens";
+export { show, showTable, showTokens, figureBundle, liveBundle, fitFigure, closeRenderer, PLOTLY_MIME, TABLE_MAX_HEIGHT_PX, type ShowOptions, type MimeBundle } from "./notebook";
 export { exportFigures, type ExportFormat, type ExportOptions, type NamedFigure } from "./export";
 export { figureHtml, type HtmlPlotly } from "./html";
 export { FigureRenderer, withRenderer, chromiumAvailable, chromiumPath, plotlyBundlePath, type ImageFormat } from "./render";

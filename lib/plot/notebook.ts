@@ -4,6 +4,7 @@ import { repoRoot } from "../util/paths";
 import { assertFigure, describeFigure, figureSize, MAX_FIGURE_WIDTH, type Figure } from "./figure";
 import { chromiumAvailable, chromiumPath, FigureRenderer } from "./render";
 import { tableHtml, tableText, type Row, type TableOptions } from "./table";
+import { tokenHeatHtml, tokenHeatText, type TokenHeatOptions } from "./tokens";
 
 /**
  * Rich display in tslab notebooks. A figure goes out as one display (one display_id) in two messages:
@@ -125,6 +126,11 @@ export const TABLE_MAX_HEIGHT_PX = 420;
 export function showTable(rows: readonly Row[], opts: TableOptions = {}): void {
   const html = `<div class="steersynth-table" style="max-height:${TABLE_MAX_HEIGHT_PX}px;max-width:100%;overflow:auto">${tableHtml(rows, opts)}</div>`;
   requireWriter()({ data: { "text/html": html, "text/plain": tableText(rows, opts) }, metadata: {}, transient: {} }, false);
+}
+
+/** Display text token by token, each token coloured by a signed value (lib/plot/tokens.ts). */
+export function showTokens(tokens: readonly string[], values: readonly number[], opts: TokenHeatOptions = {}): void {
+  requireWriter()({ data: { "text/html": tokenHeatHtml(tokens, values, opts), "text/plain": tokenHeatText(tokens, values, opts) }, metadata: {}, transient: {} }, false);
 }
 
 /** Close the notebook's shared browser now (otherwise it closes itself after a minute without figures). */

@@ -104,3 +104,16 @@ describe("tables", () => {
     expect(tableText(rows, { maxRows: 1 }).split("\n").pop()).toBe("… 1 more row (2 in all)");
   });
 });
+
+describe("tokens coloured by a value", () => {
+  it("colours positive red, negative blue, scaled by the largest |value|, and escapes the text", async () => {
+    const { tokenHeatHtml, tokenHeatText } = await import("../../lib/plot");
+    const html = tokenHeatHtml(["<a>", " b", " c"], [2, -1, 0]);
+    expect(html).toContain('title="2.000" style="background:rgba(214,39,40,0.850);white-space:pre-wrap">&lt;a&gt;</span>');
+    expect(html).toContain('title="-1.000" style="background:rgba(31,119,180,0.425);');
+    expect(html).toContain('rgba(214,39,40,0.000)');
+    expect(tokenHeatText(["a", "b"], [1, -0.5])).toBe('"a":1.00 "b":-0.50');
+    expect(() => tokenHeatHtml(["a"], [1, 2])).toThrow(/1 tokens but 2 values/);
+    expect(() => tokenHeatHtml(["a"], [NaN])).toThrow(/value 0 .* not finite/);
+  });
+});
