@@ -10,6 +10,8 @@
  */
 import { createVector, type SteeringVector } from "../lib/steering/vector";
 import { createRng } from "../lib/util/rng";
+import { auroc } from "../lib/metrics/stats";
+import { distinctN } from "../lib/metrics/distinct";
 
 const strict = (): boolean => process.env.STEERSYNTH_EXERCISES === "solutions";
 
@@ -65,4 +67,104 @@ export function randomControl(vector: SteeringVector, seed: number): SteeringVec
     directions.set(layer, r.map((x) => x * scale));
   }
   return createVector({ model: vector.model, site: vector.site, method: `random(${vector.method})`, read: vector.read, directions, details: { control: "random direction, same norm per layer", seed } });
+}
+
+// ---- the exercises' checks: each runs the learner's function on seeded cases and compares with a reference ----
+
+const cases = (seed: number, n: number, len: number): Float32Array[] => {
+  const rng = createRng(seed);
+  return Array.from({ length: n }, () => Float32Array.from({ length: len }, () => rng.normal()));
+};
+
+/** 00: cosine similarity of two vectors. Reference: the textbook formula in float64. */
+export function checkCosine(cosine: (a: Float32Array, b: Float32Array) => number): void {
+  const [a, b] = cases(1, 2, 16);
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+  const got = attempt("cosine", () => [cosine(a, b), cosine(a, a), cosine(a, a.map((x) => -2 * x))]);
+  return void checkClose("cosine", got, [dot / Math.sqrt(na * nb), 1, -1], 1e-5);
+}
+
+/** 01: the L2 norm of token t's row in a [1, T, hidden] capture. */
+export function checkRowNorm(rowNorm: (capture: Float32Array, t: number, hidden: number) => number): void {
+  const [flat] = cases(2, 1, 5 * 8);
+  const want = [0, 3, 4].map((t) => Math.sqrt(Array.from(flat.subarray(t * 8, t * 8 + 8)).reduce((s, x) => s + x * x, 0)));
+  return void checkClose("row norm", attempt("row norm", () => [0, 3, 4].map((t) => rowNorm(flat, t, 8))), want, 1e-4);
+}
+
+/** 02: the CAA direction as mean(positive) − mean(negative) of cached [n, width] activations. */
+export function checkMeanDifference(meanDifference: (pos: Float32Array, neg: Float32Array, n: number, width: number) => Float32Array): void {
+  const n = 3, width = 4;
+  const [pos, neg] = cases(3, 2, n * width);
+  const want = Array.from({ length: width }, (_, j) => {
+    let d = 0;
+    for (let i = 0; i < n; i++) d += (pos[i * width + j] - neg[i * width + j]) / n;
+    return d;
+  });
+  return void checkClose("mean difference", attempt("mean difference", () => meanDifference(pos, neg, n, width)), want, 1e-5);
+}
+
+/** 03: the steering step: h + α·v for every token row of a [T, hidden] block. */
+export function checkSteer(steer: (h: Float32Array, v: Float32Array, alpha: number) => Float32Array): void {
+  const [h, v] = cases(4, 2, 6);
+  const hRows = Float32Array.from([...h, ...h]); // two token rows of width 6
+  const got = attempt("steering step", () => steer(hRows, v, -1.5));
+  const want = Array.from(hRows, (x, i) => x - 1.5 * v[i % 6]);
+  if (got && got === hRows) return void check("steering step", false, "return a new array; the cached activation must not change");
+  return void checkClose("steering step", got, want, 1e-5);
+}
+
+/** 04: distinct-2 of a token sequence: unique bigrams / all bigrams (0 when there is none). */
+export function checkDistinct2(distinct2: (tokens: readonly string[]) => number): void {
+  const examples = [["a", "b", "a", "b", "a"], ["the", "cat", "sat", "on", "the", "cat"], ["x"], "so so so so".split(" ")];
+  const ids = (t: readonly string[]) => t.map((w) => w.split("").reduce((h, ch) => h * 31 + ch.charCodeAt(0), 7));
+  return void checkClose("distinct-2", attempt("distinct-2", () => examples.map((t) => distinct2(t))), examples.map((t) => distinctN(ids(t), 2)), 1e-9);
+}
+
+/** 05: AUROC by hand: P(score of a random positive > score of a random negative), ties counting half. */
+export function checkAuroc(aurocByHand: (labels: readonly number[], scores: readonly number[]) => number): void {
+  const rng = createRng(5);
+  const labels = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+  const scores = labels.map((l) => Math.round((rng.normal() + l) * 4) / 4); // rounded: ties on purpose
+  const flipped = labels.map((l) => 1 - l);
+  const got = attempt("AUROC", () => [aurocByHand(labels, scores), aurocByHand(flipped, scores)]);
+  return void checkClose("AUROC", got, [auroc(labels, scores), auroc(flipped, scores)], 1e-9);
+}
+
+/** 06: the harmonic mean of success, coherence and diversity (0 when any of them is 0). */
+export function checkHarmonicMean(hm: (scores: readonly number[]) => number, rows: readonly { success: number; coherence: number; diversity_set: number; hm_scd: number }[]): void {
+  const usable = rows.filter((r) => [r.success, r.coherence, r.diversity_set, r.hm_scd].every(Number.isFinite)).slice(0, 20);
+  if (usable.length === 0) return void check("harmonic mean", false, "the results have no row with all three scores");
+  const got = attempt("harmonic mean", () => [...usable.map((r) => hm([r.success, r.coherence, r.diversity_set])), hm([0.5, 0, 1])]);
+  return void checkClose("harmonic mean", got, [...usable.map((r) => r.hm_scd), 0], 1e-6);
+}
+
+/** 07: which contrast pairs teach nothing: positive = negative, or a text shared with another pair. Sorted indices. */
+export function checkPairProblems(pairProblems: (pairs: readonly { positive: string; negative: string }[]) => number[]): void {
+  const good = [{ positive: "Dear Sir, kindly find the answer below.", negative: "yo, here's the deal" }, { positive: "I would be honoured to assist.", negative: "sure thing" }];
+  const cases = [
+    { pairs: good, want: [] },
+    { pairs: [...good, { positive: "same", negative: "same" }], want: [2] },
+    { pairs: [...good, { positive: "Certainly.", negative: "sure thing" }], want: [1, 2] },
+    { pairs: [{ positive: " x ", negative: "x" }, ...good], want: [0] },
+  ];
+  const got = attempt("pair problems", () => cases.map((c) => pairProblems(c.pairs)));
+  if (!got) return;
+  const bad = cases.findIndex((c, i) => JSON.stringify(got[i]) !== JSON.stringify(c.want));
+  check("pair problems", bad < 0, bad < 0 ? "" : `case ${bad}: expected ${JSON.stringify(cases[bad].want)}, got ${JSON.stringify(got[bad])} (compare texts after trim())`);
+}
+
+/**
+ * Run `fn` with stderr sent to stdout. For library code that logs status lines to stderr (right in a terminal):
+ * JupyterLab paints every stderr output as an error block, and the study's status lines are not errors. Thrown
+ * errors still surface as the cell's error.
+ */
+export async function logsToStdout<T>(fn: () => Promise<T>): Promise<T> {
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => process.stdout.write(chunk)) as typeof process.stderr.write;
+  try {
+    return await fn();
+  } finally {
+    process.stderr.write = write;
+  }
 }

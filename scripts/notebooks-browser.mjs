@@ -9,18 +9,21 @@
 //   - every table sits in its bounded, scrolling box;
 //   - the debugger toggle is not offered (tslab cannot debug).
 // Screenshots (the first screen, and every figure and table as the student sees it) go to notebooks-browser/<name>/.
-//   node scripts/notebooks-browser.mjs [--only <prefix>] [--timeout <s per notebook>] [--out <dir>]
+// As in `npm run notebooks`, each exercise stub is replaced by its solution and a wrong answer is an error, so the
+// solutions are tested too; --as-is runs the notebooks exactly as a learner gets them.
+//   node scripts/notebooks-browser.mjs [--only <prefix>] [--timeout <s per notebook>] [--out <dir>] [--as-is]
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { JUPYTER, NOTEBOOK_DIR, ROOT, jupyterEnv, setupProblem } from "./kernel/jupyter-env.mjs";
 import { writeLabConfig } from "./kernel/lab-config.mjs";
+import { SOLUTIONS_ENV, withSolutions } from "./kernel/exercises.mjs";
 
-const USAGE = "usage: node scripts/notebooks-browser.mjs [--only <prefix>] [--timeout <seconds per notebook>] [--out <dir>]";
+const USAGE = "usage: node scripts/notebooks-browser.mjs [--only <prefix>] [--timeout <seconds per notebook>] [--out <dir>] [--as-is]";
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 const CHROMIUM = process.env.STEERSYNTH_CHROMIUM || "/usr/bin/chromium";
 // The same flags as lib/plot/render.ts: no GPU, no sandbox (root in containers), no background network traffic.
@@ -29,7 +32,7 @@ const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 const VIEWPORT = { width: 1280, height: 900 };
 
 function parseOptions(argv) {
-  const opts = { only: null, timeout: 300, out: resolve(ROOT, "notebooks-browser") };
+  const opts = { only: null, timeout: 300, out: resolve(ROOT, "notebooks-browser"), asIs: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -55,14 +58,14 @@ const freePort = () => new Promise((done, fail) => {
 });
 
 /** JupyterLab on loopback over `rootDir`; resolves once it answers, with a stop() that ends it. */
-async function startLab(rootDir) {
+async function startLab(rootDir, extraEnv) {
   const port = await freePort(), token = randomBytes(16).toString("hex");
   const args = [
     "lab", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, `--ServerApp.token=${token}`, `--ServerApp.root_dir=${rootDir}`,
     "--ServerApp.open_browser=False", "--LabApp.expose_app_in_browser=True",
     ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
   ];
-  const lab = spawn(JUPYTER, args, { cwd: ROOT, env: { ...jupyterEnv(), JUPYTER_CONFIG_DIR: join(rootDir, ".jupyter-config") }, stdio: ["ignore", "pipe", "pipe"] });
+  const lab = spawn(JUPYTER, args, { cwd: ROOT, env: { ...jupyterEnv(), ...extraEnv, JUPYTER_CONFIG_DIR: join(rootDir, ".jupyter-config") }, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   lab.stdout.on("data", (d) => { log += d; });
   lab.stderr.on("data", (d) => { log += d; });
@@ -192,11 +195,14 @@ async function main() {
   if (chosen.length === 0) throw new Error(`no notebook in ${NOTEBOOK_DIR} matches ${opts.only ? `--only ${opts.only}` : "*.ipynb"}`);
 
   const work = mkdtempSync(join(tmpdir(), "steersynth-browser-"));
-  for (const f of chosen) cpSync(join(NOTEBOOK_DIR, f), join(work, f));
+  for (const f of chosen) {
+    const nb = JSON.parse(readFileSync(join(NOTEBOOK_DIR, f), "utf8"));
+    writeFileSync(join(work, f), JSON.stringify(opts.asIs ? nb : withSolutions(nb, `notebooks/${f}`).nb, null, 1) + "\n");
+  }
   rmSync(opts.out, { recursive: true, force: true });
   mkdirSync(opts.out, { recursive: true });
   writeLabConfig();
-  const lab = await startLab(work);
+  const lab = await startLab(work, opts.asIs ? {} : SOLUTIONS_ENV);
   const { chromium } = createRequire(join(ROOT, "package.json"))("playwright-core");
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   let failed = 0;
