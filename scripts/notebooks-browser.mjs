@@ -8,20 +8,22 @@
 //     no wider than the output area, its legend or colour bar inside it;
 //   - every table sits in its bounded, scrolling box;
 //   - the debugger toggle is not offered (tslab cannot debug).
-// Screenshots (the first screen, and every figure and table as the student sees it) go to notebooks-browser/<name>/.
+// Screenshots (the first screen, and every figure and table as the student sees it) and the executed notebook go to
+// notebooks-browser/<name>/.
 // As in `npm run notebooks`, each exercise stub is replaced by its solution and a wrong answer is an error, so the
 // solutions are tested too; --as-is runs the notebooks exactly as a learner gets them.
 //   node scripts/notebooks-browser.mjs [--only <prefix>] [--timeout <s per notebook>] [--out <dir>] [--as-is]
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { JUPYTER, NOTEBOOK_DIR, ROOT, jupyterEnv, setupProblem } from "./kernel/jupyter-env.mjs";
+import { JUPYTER, NOTEBOOK_DIR, ROOT, jupyterEnv } from "./kernel/jupyter-env.mjs";
 import { writeLabConfig } from "./kernel/lab-config.mjs";
 import { SOLUTIONS_ENV, withSolutions } from "./kernel/exercises.mjs";
+import { parseRunnerOptions, selectNotebooks } from "./kernel/options.mjs";
 
 const USAGE = "usage: node scripts/notebooks-browser.mjs [--only <prefix>] [--timeout <seconds per notebook>] [--out <dir>] [--as-is]";
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
@@ -31,25 +33,7 @@ const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 // A 1280 × 900 window: JupyterLab's output area is then ~1000 px wide, the size the figures are capped for.
 const VIEWPORT = { width: 1280, height: 900 };
 
-function parseOptions(argv) {
-  const opts = { only: null, timeout: 300, out: resolve(ROOT, "notebooks-browser"), asIs: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (a === "--only") opts.only = value();
-    else if (a === "--timeout") {
-      opts.timeout = Number(value());
-      if (!Number.isFinite(opts.timeout) || opts.timeout <= 0) throw new Error(`--timeout: expected a positive number of seconds\n${USAGE}`);
-    } else if (a === "--out") opts.out = resolve(value());
-    else if (a === "--help" || a === "-h") { console.log(USAGE); process.exit(0); }
-    else throw new Error(`unknown option ${a}\n${USAGE}`);
-  }
-  return opts;
-}
+const parseOptions = (argv) => parseRunnerOptions(argv, USAGE, { timeout: 300, out: resolve(ROOT, "notebooks-browser"), flags: ["as-is"] });
 
 const freePort = () => new Promise((done, fail) => {
   const srv = createServer();
@@ -132,7 +116,7 @@ function renderedState() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function checkNotebook(page, lab, file, opts, shotDir) {
+async function checkNotebook(page, lab, workDir, file, opts, shotDir) {
   const problems = [];
   await page.goto(`${lab.base}/lab/tree/${encodeURIComponent(file)}?token=${lab.token}&reset`, { waitUntil: "domcontentloaded" });
   await page.waitForFunction(() => !!window.jupyterapp?.shell?.currentWidget?.sessionContext, null, { timeout: 120_000 });
@@ -182,17 +166,17 @@ async function checkNotebook(page, lab, file, opts, shotDir) {
   const outputs = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly, .jp-NotebookPanel:not(.lm-mod-hidden) .steersynth-table");
   const n = await outputs.count();
   for (let i = 0; i < n; i++) await outputs.nth(i).screenshot({ path: join(shotDir, `output-${String(i + 1).padStart(2, "0")}.png`) }).catch(() => {});
+  // The executed notebook as JupyterLab saved it, next to the screenshots (for reading the outputs).
+  await page.evaluate(() => window.jupyterapp.commands.execute("docmanager:save")).catch(() => {});
+  await sleep(1000);
+  try { copyFileSync(join(workDir, file), join(shotDir, file)); } catch { /* not saved: screenshots only */ }
   await page.evaluate(() => window.jupyterapp.commands.execute("kernelmenu:shutdown")).catch(() => {});
   return { seconds, problems, figures: seen.figures.length, tables: seen.tables.length, areaWidth: Math.round(seen.figures[0]?.areaWidth ?? NaN) };
 }
 
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
-  const problem = setupProblem();
-  if (problem) throw new Error(`the notebook machinery is not set up (${problem}): run  npm run setup  first`);
-  const all = readdirSync(NOTEBOOK_DIR).filter((f) => f.endsWith(".ipynb")).sort();
-  const chosen = opts.only ? all.filter((f) => f.startsWith(opts.only)) : all;
-  if (chosen.length === 0) throw new Error(`no notebook in ${NOTEBOOK_DIR} matches ${opts.only ? `--only ${opts.only}` : "*.ipynb"}`);
+  const chosen = selectNotebooks(opts);
 
   const work = mkdtempSync(join(tmpdir(), "steersynth-browser-"));
   for (const f of chosen) {
@@ -213,7 +197,7 @@ async function main() {
       process.stdout.write(`browser ${file} ... `);
       let r;
       try {
-        r = await checkNotebook(page, lab, file, opts, join(opts.out, file.replace(/\.ipynb$/, "")));
+        r = await checkNotebook(page, lab, work, file, opts, join(opts.out, file.replace(/\.ipynb$/, "")));
       } catch (err) {
         r = { seconds: NaN, problems: [`${err.message.split("\n")[0]}`], figures: 0, tables: 0 };
       }

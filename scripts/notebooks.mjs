@@ -8,37 +8,20 @@
 // temporary folder (removed afterwards) or to --out. On a failing cell it prints that cell and its stderr/error
 // output (tslab reports TypeScript errors only on stderr) and exits 1.
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { createRequire } from "node:module";
-import { JUPYTER, NOTEBOOK_DIR, ROOT, jupyterEnv, setupProblem } from "./kernel/jupyter-env.mjs";
+import { JUPYTER, NOTEBOOK_DIR, ROOT, jupyterEnv } from "./kernel/jupyter-env.mjs";
 import { SOLUTIONS_ENV, withSolutions } from "./kernel/exercises.mjs";
+import { parseRunnerOptions, selectNotebooks } from "./kernel/options.mjs";
 import { htmlWithLivePlotly } from "./kernel/notebook-html.mjs";
 
 const USAGE = "usage: node scripts/notebooks.mjs [--only <prefix>] [--timeout <seconds per cell>] [--out <dir>] [--inplace] [--html] [--as-is]";
 const HTML_DIR = join(ROOT, "notebooks-html");
 
 function parseOptions(argv) {
-  const opts = { only: null, timeout: 600, out: null, inplace: false, html: false, asIs: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (a === "--only") opts.only = value();
-    else if (a === "--timeout") {
-      opts.timeout = Number(value());
-      if (!Number.isFinite(opts.timeout) || opts.timeout <= 0) throw new Error(`--timeout: expected a positive number of seconds\n${USAGE}`);
-    } else if (a === "--out") opts.out = resolve(value());
-    else if (a === "--inplace") opts.inplace = true;
-    else if (a === "--html") opts.html = true;
-    else if (a === "--as-is") opts.asIs = true;
-    else if (a === "--help" || a === "-h") { console.log(USAGE); process.exit(0); }
-    else throw new Error(`unknown option ${a}\n${USAGE}`);
-  }
+  const opts = parseRunnerOptions(argv, USAGE, { timeout: 600, flags: ["inplace", "html", "as-is"] });
   if (opts.inplace && opts.out) throw new Error(`--inplace and --out exclude each other\n${USAGE}`);
   if (opts.inplace && opts.html) throw new Error(`--inplace and --html exclude each other\n${USAGE}`);
   // Stored outputs and readable copies show what a learner sees: the stubs, not the solutions.
@@ -94,11 +77,7 @@ async function writeHtml(executed, env) {
 
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
-  const problem = setupProblem();
-  if (problem) throw new Error(`the notebook machinery is not set up (${problem}): run  npm run setup  first`);
-  const all = readdirSync(NOTEBOOK_DIR).filter((f) => f.endsWith(".ipynb")).sort();
-  const chosen = opts.only ? all.filter((f) => f.startsWith(opts.only)) : all;
-  if (chosen.length === 0) throw new Error(`no notebook in ${NOTEBOOK_DIR} matches ${opts.only ? `--only ${opts.only}` : "*.ipynb"}`);
+  const chosen = selectNotebooks(opts);
   const outDir = opts.out ?? (opts.inplace ? null : mkdtempSync(join(tmpdir(), "steersynth-notebooks-")));
   if (outDir) mkdirSync(outDir, { recursive: true });
 
