@@ -132,8 +132,10 @@ export function checkAuroc(aurocByHand: (labels: readonly number[], scores: read
 }
 
 /** 06: the harmonic mean of success, coherence and diversity (0 when any of them is 0). */
-export function checkHarmonicMean(hm: (scores: readonly number[]) => number, rows: readonly { success: number; coherence: number; diversity_set: number; hm_scd: number }[]): void {
-  const usable = rows.filter((r) => [r.success, r.coherence, r.diversity_set, r.hm_scd].every(Number.isFinite)).slice(0, 20);
+type Maybe = number | null;
+export function checkHarmonicMean(hm: (scores: readonly number[]) => number, rows: readonly { success: Maybe; coherence: Maybe; diversity_set: Maybe; hm_scd: Maybe }[]): void {
+  const usable = rows.filter((r) => [r.success, r.coherence, r.diversity_set, r.hm_scd].every((x) => typeof x === "number" && Number.isFinite(x)))
+    .map((r) => r as { success: number; coherence: number; diversity_set: number; hm_scd: number }).slice(0, 20);
   if (usable.length === 0) return void check("harmonic mean", false, "the results have no row with all three scores");
   const got = attempt("harmonic mean", () => [...usable.map((r) => hm([r.success, r.coherence, r.diversity_set])), hm([0.5, 0, 1])]);
   return void checkClose("harmonic mean", got, [...usable.map((r) => r.hm_scd), 0], 1e-6);

@@ -100,7 +100,8 @@ function renderedState() {
     const svg = el.querySelector(".main-svg");
     return {
       live: visible(el.querySelector(".plot-container")) && !visible(el.querySelector(".plot-img")),
-      width: svg ? svg.getBoundingClientRect().width : el.getBoundingClientRect().width,
+      // The chart's own width (or, where the static image shows instead, the image's).
+      width: visible(el.querySelector(".plot-img")) ? el.querySelector(".plot-img").getBoundingClientRect().width : svg ? svg.getBoundingClientRect().width : el.getBoundingClientRect().width,
       areaWidth: area.getBoundingClientRect().width,
       // Legends and colour bars must lie inside the chart, not cut off at its right edge.
       keysInside: [...el.querySelectorAll(".legend, .colorbar")].every((k) => !svg || k.getBoundingClientRect().right <= svg.getBoundingClientRect().right + 1),
