@@ -69,7 +69,9 @@ async function writeHtml(executed, env) {
   const { code, out } = await capture(JUPYTER, ["nbconvert", "--to", "html", "--output-dir", HTML_DIR, "--output", name, live], env);
   if (code !== 0) throw new Error(`nbconvert --to html ${executed} failed:\n${out.slice(-2000)}`);
   const page = join(HTML_DIR, `${name}.html`);
-  const html = readFileSync(page, "utf8").replace("</head>", '<script src="plotly.min.js"></script>\n</head>');
+  // First in <head>: the template also loads require.js, and plotly.js (UMD) loaded after it would register as an
+  // AMD module instead of the global `Plotly` that the figures call.
+  const html = readFileSync(page, "utf8").replace(/<head>/, '<head>\n<script src="plotly.min.js"></script>');
   writeFileSync(`${page}.tmp`, html);
   renameSync(`${page}.tmp`, page);
   copyFileSync(createRequire(join(ROOT, "package.json")).resolve("plotly.js-dist-min"), join(HTML_DIR, "plotly.min.js"));
