@@ -8,10 +8,9 @@
  * runners set after putting each solution in place of its stub: there a wrong answer is an error, so CI tests the
  * solutions (scripts/kernel/exercises.mjs).
  */
-import { createVector, type SteeringVector } from "../lib/steering/vector";
-import { createRng } from "../lib/util/rng";
-import { auroc } from "../lib/metrics/stats";
-import { distinctN } from "../lib/metrics/distinct";
+import { createVector, type SteeringVector } from "../lib/steering/index";
+import { createRng } from "../lib/util/index";
+import { auroc, distinctN } from "../lib/metrics/index";
 
 const strict = (): boolean => process.env.STEERSYNTH_EXERCISES === "solutions";
 
