@@ -3,6 +3,7 @@
 // Extra arguments go to `jupyter lab` (e.g. `npm run lab -- --no-browser --port 8899`).
 import { spawn } from "node:child_process";
 import { JUPYTER, NOTEBOOK_DIR, jupyterEnv, setupProblem } from "./kernel/jupyter-env.mjs";
+import { writeLabConfig } from "./kernel/lab-config.mjs";
 
 const problem = setupProblem();
 if (problem) {
@@ -10,6 +11,7 @@ if (problem) {
   process.exit(1);
 }
 
+writeLabConfig();
 const args = ["lab", `--ServerApp.root_dir=${NOTEBOOK_DIR}`, ...(process.getuid?.() === 0 ? ["--allow-root"] : []), ...process.argv.slice(2)];
 console.log(`jupyter ${args.join(" ")}\n(notebooks use the "TypeScript" kernel; it runs in the repository root, so they import ./lib/...)`);
 const lab = spawn(JUPYTER, args, { stdio: "inherit", env: jupyterEnv() });

@@ -1,36 +1,31 @@
 #!/usr/bin/env node
-// `npm run notebooks`: execute every notebooks/*.ipynb headless with the tslab kernel, top to bottom, as CI does.
-//   node scripts/notebooks.mjs [--only <prefix>] [--timeout <s per cell>] [--out <dir>] [--inplace]
-// Executed copies go to a temporary folder (removed afterwards) or to --out; the committed notebooks change only
-// with --inplace. On a failing cell it prints that cell and its stderr/error output (tslab reports TypeScript
-// errors only on stderr) and exits 1.
+// `npm run notebooks`: execute every notebooks/*.ipynb headless with the tslab kernel, top to bottom.
+//   node scripts/notebooks.mjs [--only <prefix>] [--timeout <s per cell>] [--out <dir>] [--inplace] [--html] [--as-is]
+// By default each exercise stub is replaced by its solution and a wrong answer is an error (scripts/kernel/
+// exercises.mjs), so the solutions are tested; --as-is runs the notebooks as a learner gets them (stubs, checks that
+// say "not yet"); --inplace (always as-is) stores the outputs in the committed notebooks; --html (as-is) writes
+// executed, readable copies with live plotly figures to notebooks-html/ (git-ignored). Executed copies go to a
+// temporary folder (removed afterwards) or to --out. On a failing cell it prints that cell and its stderr/error
+// output (tslab reports TypeScript errors only on stderr) and exits 1.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { JUPYTER, NOTEBOOK_DIR, ROOT, jupyterEnv, setupProblem } from "./kernel/jupyter-env.mjs";
+import { basename, dirname, join } from "node:path";
+import { createRequire } from "node:module";
+import { JUPYTER, NOTEBOOK_DIR, ROOT, jupyterEnv } from "./kernel/jupyter-env.mjs";
+import { SOLUTIONS_ENV, withSolutions } from "./kernel/exercises.mjs";
+import { parseRunnerOptions, selectNotebooks } from "./kernel/options.mjs";
+import { htmlWithLivePlotly } from "./kernel/notebook-html.mjs";
 
-const USAGE = "usage: node scripts/notebooks.mjs [--only <prefix>] [--timeout <seconds per cell>] [--out <dir>] [--inplace]";
+const USAGE = "usage: node scripts/notebooks.mjs [--only <prefix>] [--timeout <seconds per cell>] [--out <dir>] [--inplace] [--html] [--as-is]";
+const HTML_DIR = join(ROOT, "notebooks-html");
 
 function parseOptions(argv) {
-  const opts = { only: null, timeout: 600, out: null, inplace: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (a === "--only") opts.only = value();
-    else if (a === "--timeout") {
-      opts.timeout = Number(value());
-      if (!Number.isFinite(opts.timeout) || opts.timeout <= 0) throw new Error(`--timeout: expected a positive number of seconds\n${USAGE}`);
-    } else if (a === "--out") opts.out = resolve(value());
-    else if (a === "--inplace") opts.inplace = true;
-    else if (a === "--help" || a === "-h") { console.log(USAGE); process.exit(0); }
-    else throw new Error(`unknown option ${a}\n${USAGE}`);
-  }
+  const opts = parseRunnerOptions(argv, USAGE, { timeout: 600, flags: ["inplace", "html", "as-is"] });
   if (opts.inplace && opts.out) throw new Error(`--inplace and --out exclude each other\n${USAGE}`);
+  if (opts.inplace && opts.html) throw new Error(`--inplace and --html exclude each other\n${USAGE}`);
+  // Stored outputs and readable copies show what a learner sees: the stubs, not the solutions.
+  if (opts.inplace || opts.html) opts.asIs = true;
   return opts;
 }
 
@@ -62,22 +57,48 @@ function describeFailure(out, notebookFile) {
   return (index >= 0 ? `failing cell: #${index + 1} of ${cells.length}\n` : "") + message;
 }
 
+/**
+ * An executed notebook as a readable HTML page (nbconvert's lab template) whose figures are live plotly charts: each
+ * plotly output gets a text/html part that draws it with the plotly.js copied next to the pages.
+ */
+async function writeHtml(executed, env) {
+  const nb = JSON.parse(readFileSync(executed, "utf8"));
+  const live = join(dirname(executed), `live-${basename(executed)}`);
+  writeFileSync(live, JSON.stringify(htmlWithLivePlotly(nb), null, 1) + "\n");
+  const name = basename(executed, ".ipynb");
+  const { code, out } = await capture(JUPYTER, ["nbconvert", "--to", "html", "--output-dir", HTML_DIR, "--output", name, live], env);
+  if (code !== 0) throw new Error(`nbconvert --to html ${executed} failed:\n${out.slice(-2000)}`);
+  const page = join(HTML_DIR, `${name}.html`);
+  // First in <head>: the template also loads require.js, and plotly.js (UMD) loaded after it would register as an
+  // AMD module instead of the global `Plotly` that the figures call.
+  const html = readFileSync(page, "utf8").replace(/<head>/, '<head>\n<script src="plotly.min.js"></script>');
+  writeFileSync(`${page}.tmp`, html);
+  renameSync(`${page}.tmp`, page);
+  copyFileSync(createRequire(join(ROOT, "package.json")).resolve("plotly.js-dist-min"), join(HTML_DIR, "plotly.min.js"));
+}
+
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
-  const problem = setupProblem();
-  if (problem) throw new Error(`the notebook machinery is not set up (${problem}): run  npm run setup  first`);
-  const all = readdirSync(NOTEBOOK_DIR).filter((f) => f.endsWith(".ipynb")).sort();
-  const chosen = opts.only ? all.filter((f) => f.startsWith(opts.only)) : all;
-  if (chosen.length === 0) throw new Error(`no notebook in ${NOTEBOOK_DIR} matches ${opts.only ? `--only ${opts.only}` : "*.ipynb"}`);
+  const chosen = selectNotebooks(opts);
   const outDir = opts.out ?? (opts.inplace ? null : mkdtempSync(join(tmpdir(), "steersynth-notebooks-")));
   if (outDir) mkdirSync(outDir, { recursive: true });
 
-  const env = jupyterEnv();
+  const env = { ...jupyterEnv(), ...(opts.asIs ? {} : SOLUTIONS_ENV) };
+  // Solutions go into copies in a scratch folder; the kernel still runs in the repository root.
+  const scratch = mkdtempSync(join(tmpdir(), "steersynth-notebooks-in-"));
   let failed = 0;
   const t0 = Date.now();
   try {
+    if (opts.html) mkdirSync(HTML_DIR, { recursive: true });
     for (const file of chosen) {
-      const path = join(NOTEBOOK_DIR, file);
+      let path = join(NOTEBOOK_DIR, file);
+      let note = "";
+      if (!opts.asIs) {
+        const { nb, exercises } = withSolutions(JSON.parse(readFileSync(path, "utf8")), `notebooks/${file}`);
+        path = join(scratch, file);
+        writeFileSync(path, JSON.stringify(nb, null, 1) + "\n");
+        note = `, ${exercises} exercise${exercises === 1 ? "" : "s"} checked with ${exercises === 1 ? "its solution" : "their solutions"}`;
+      }
       process.stdout.write(`notebook ${file} ... `);
       const start = Date.now();
       const args = [
@@ -92,7 +113,8 @@ async function main() {
       const { code, out } = await capture(JUPYTER, args, env);
       const secs = ((Date.now() - start) / 1000).toFixed(1);
       if (code === 0) {
-        console.log(`ok (${secs} s)`);
+        if (opts.html) await writeHtml(join(outDir, file), env);
+        console.log(`ok (${secs} s${note})`);
         continue;
       }
       failed++;
@@ -100,10 +122,11 @@ async function main() {
       console.log(describeFailure(out, path).replace(/^/gm, "    "));
     }
   } finally {
+    rmSync(scratch, { recursive: true, force: true });
     if (outDir && !opts.out) rmSync(outDir, { recursive: true, force: true });
   }
   const total = ((Date.now() - t0) / 1000).toFixed(1);
-  console.log(`${chosen.length - failed}/${chosen.length} notebooks ran without error (${total} s)${opts.out ? `; executed copies in ${opts.out}` : ""}`);
+  console.log(`${chosen.length - failed}/${chosen.length} notebooks ran without error (${total} s)${opts.out ? `; executed copies in ${opts.out}` : ""}${opts.html ? `; HTML copies in ${HTML_DIR}` : ""}`);
   // A plain closing line that CI log readers understand.
   console.log(`notebooks: ${chosen.length - failed} passed, ${failed} failed`);
   return failed ? 1 : 0;

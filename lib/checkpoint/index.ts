@@ -2,7 +2,7 @@
  * Checkpoints on disk: load and save Hugging Face causal-LM folders, tokenizers and chat templates, BPE
  * training, and small random models.
  */
-export { loadModel } from "./load";
+export { loadModel, readConfig } from "./load";
 export { saveModel, type CheckpointContents, type SaveOptions } from "./save";
 export { randomWeights, smallSpec, type SmallSpecOverrides } from "./random";
 export { trainBpe, type BpeOptions, type TokenizerJson } from "./bpe";

@@ -1,4 +1,4 @@
-import { MAX_SEED } from "../util/rng";
+import { MAX_SEED } from "../util/index";
 
 /**
  * A small, strict argument parser: `--name value`, `--flag`, `--name=value`. Unknown options are errors

@@ -10,6 +10,7 @@
 export { createEngine } from "./engine";
 export type { EngineOptions } from "./session";
 export { validateSteering } from "./steering-feeds";
+export { validateSampling } from "./sampling";
 export type * from "./types";
 export { encodeExchange, encodePrompts, truncateExchange } from "./prompts";
 export { captureActivations, type CaptureOptions } from "./capture";

@@ -1,8 +1,10 @@
-import type { Layout } from "./figure";
+import { MAX_FIGURE_WIDTH, type Layout } from "./figure";
 
 /**
  * A grid of subplots (facets): one x/y axis pair per cell, laid out by hand so that every builder gets the same
- * spacing, titles on the outer edges only, and the trace refs ("x3"/"y3") it must put on its traces.
+ * spacing and the trace refs ("x3"/"y3") it must put on its traces. The figure never gets wider than
+ * MAX_FIGURE_WIDTH: when the columns do not fit, each row wraps onto several lines of at most `perLine` cells
+ * (cells keep their order), every cell then carries its own column label, and the legend stays on the right.
  */
 export interface FacetSpec {
   /** Row labels (top to bottom); "" for a single unlabeled row. */
@@ -33,6 +35,10 @@ export interface FacetGrid {
 }
 
 const GAP_X = 0.05;
+/** Left margin (y titles) + right margin (legend, row labels), in pixels. */
+const MARGIN_L = 70, MARGIN_R = 150;
+/** Cells are not squeezed below this width to avoid wrapping. */
+const MIN_CELL_WIDTH = 260;
 
 export function facetGrid(spec: FacetSpec): FacetGrid {
   const R = spec.rows.length, C = spec.cols.length;
@@ -42,23 +48,35 @@ export function facetGrid(spec: FacetSpec): FacetGrid {
     return r * C + c + 1;
   };
   const suffix = (n: number): string => (n === 1 ? "" : String(n));
-  // Category axes carry long rotated tick labels below each cell: leave them room.
-  const GAP_Y = spec.xType === "category" ? 0.25 : 0.1;
-  const w = (1 - GAP_X * (C - 1)) / C, h = (1 - GAP_Y * (R - 1)) / R;
+  // How many cells fit side by side, and how wide each may be, inside the width cap.
+  const room = MAX_FIGURE_WIDTH - MARGIN_L - MARGIN_R;
+  const wantCell = spec.cellWidth ?? 300;
+  const perLine = Math.max(1, Math.min(C, Math.floor(room / Math.min(wantCell, MIN_CELL_WIDTH))));
+  const cellWidth = Math.min(wantCell, room / perLine);
+  const linesPerRow = Math.ceil(C / perLine), wrapped = linesPerRow > 1;
+  const L = R * linesPerRow; // visual lines, top to bottom
+  const place = (r: number, c: number) => ({ line: r * linesPerRow + Math.floor(c / perLine), col: c % perLine });
+  // Category axes carry long rotated tick labels below each cell; wrapped cells carry a label above: leave room.
+  const GAP_Y = (spec.xType === "category" ? 0.25 : 0.1) + (wrapped ? 0.04 : 0);
+  const w = (1 - GAP_X * (perLine - 1)) / perLine, h = (1 - GAP_Y * (L - 1)) / L;
   const shareX = spec.shareX ?? (spec.xType ?? "linear") === "linear";
 
   const layout: Layout = {
     title: { text: spec.title },
-    width: (spec.cellWidth ?? 300) * C + 200,
-    height: (spec.cellHeight ?? 260) * R + 160,
-    margin: { l: 70, r: 150, t: 90, b: spec.xType === "category" ? 140 : 60 },
+    width: Math.round(cellWidth * perLine + MARGIN_L + MARGIN_R),
+    height: (spec.cellHeight ?? 260) * L + 160,
+    margin: { l: MARGIN_L, r: MARGIN_R, t: 90, b: spec.xType === "category" ? 140 : 60 },
     legend: { x: 1.06, y: 1, xanchor: "left" },
   };
   const annotations: Record<string, unknown>[] = [];
+  const label = (text: string, x: number, y: number) =>
+    annotations.push({ text: `<b>${text}</b>`, xref: "paper", yref: "paper", x, y, yshift: 8, xanchor: "center", yanchor: "bottom", showarrow: false });
   for (let r = 0; r < R; r++) {
     for (let c = 0; c < C; c++) {
-      const n = index(r, c);
-      const x0 = c * (w + GAP_X), y1 = 1 - r * (h + GAP_Y);
+      const n = index(r, c), { line, col } = place(r, c);
+      const x0 = col * (w + GAP_X), y1 = 1 - line * (h + GAP_Y);
+      // The x title goes under the cells that have no cell below them.
+      const lowest = r === R - 1 && (c + perLine >= C);
       layout[`xaxis${suffix(n)}`] = {
         domain: [x0, Math.min(1, x0 + w)],
         anchor: `y${suffix(n)}`,
@@ -66,7 +84,7 @@ export function facetGrid(spec: FacetSpec): FacetGrid {
         ...(spec.xRange ? { range: spec.xRange } : {}),
         // A fixed range already aligns the cells; adding `matches` on top of it breaks y autoscaling in plotly.js 4.
         ...(shareX && !spec.xRange && n > 1 ? { matches: "x" } : {}),
-        ...(r === R - 1 ? { title: { text: spec.xTitle } } : {}),
+        ...(lowest ? { title: { text: spec.xTitle } } : {}),
         ...(spec.xType === "category" ? { tickangle: -45 } : {}),
         zeroline: false,
       };
@@ -74,19 +92,17 @@ export function facetGrid(spec: FacetSpec): FacetGrid {
         domain: [Math.max(0, y1 - h), y1],
         anchor: `x${suffix(n)}`,
         ...(spec.yRange ? { range: spec.yRange } : n > 1 ? { matches: "y" } : {}),
-        ...(c === 0 ? { title: { text: spec.yTitle } } : {}),
+        ...(col === 0 ? { title: { text: spec.yTitle } } : {}),
         zeroline: false,
       };
+      if (wrapped || r === 0) label(spec.cols[c], x0 + w / 2, y1);
     }
   }
-  spec.cols.forEach((label, c) => {
-    const x0 = c * (w + GAP_X);
-    annotations.push({ text: `<b>${label}</b>`, xref: "paper", yref: "paper", x: x0 + w / 2, y: 1, yshift: 8, xanchor: "center", yanchor: "bottom", showarrow: false });
-  });
-  spec.rows.forEach((label, r) => {
-    if (label === "") return;
-    const y1 = 1 - r * (h + GAP_Y);
-    annotations.push({ text: `<b>${label}</b>`, xref: "paper", yref: "paper", x: 1, xshift: 8, y: y1 - h / 2, xanchor: "left", yanchor: "middle", textangle: 90, showarrow: false });
+  spec.rows.forEach((text, r) => {
+    if (text === "") return;
+    // Row labels on the right, centred on the row's lines.
+    const top = 1 - r * linesPerRow * (h + GAP_Y), bottom = top - linesPerRow * h - (linesPerRow - 1) * GAP_Y;
+    annotations.push({ text: `<b>${text}</b>`, xref: "paper", yref: "paper", x: 1, xshift: 8, y: (top + bottom) / 2, xanchor: "left", yanchor: "middle", textangle: 90, showarrow: false });
   });
   layout.annotations = annotations;
 

@@ -9,6 +9,9 @@ export interface Figure { data: Trace[]; layout: Layout }
 /** Pixel size used when the layout gives none (plotly's own default is 700 × 450). */
 export const DEFAULT_WIDTH = 900;
 export const DEFAULT_HEIGHT = 500;
+/** The widest figure a notebook shows: JupyterLab's output area in a 1280 px window with the file browser open
+ *  (measured ~850 px by scripts/notebooks-browser.mjs). */
+export const MAX_FIGURE_WIDTH = 840;
 
 export const figureSize = (fig: Figure): { width: number; height: number } => ({
   width: typeof fig.layout.width === "number" ? fig.layout.width : DEFAULT_WIDTH,

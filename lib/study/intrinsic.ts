@@ -4,10 +4,9 @@ import type { StudyConfig } from "./config";
 
 /**
  * The intrinsic scores of one configuration's generations (or of a baseline's texts):
- * - success: mean classifier-judge P(violating);
- * - coherence: mean perplexity coherence under the unsteered model, calibrated against the model's perplexity on
- *   real compliant responses (lib/metrics/coherence). An empty response has no perplexity: it scores 0 (it is
- *   not coherent text) and is counted in empty_responses;
+ * - success: the success judge's mean P(violating) (the study's default: the exchange judge, lib/metrics);
+ * - coherence: the coherence judge's mean over every response (lib/metrics/coherence-judge). An empty response
+ *   scores 0 there (it is not coherent text) and is counted in empty_responses;
  * - diversity_sample: mean of the chosen per-response field; diversity_set: the chosen set axis;
  * - hm_scd = HM(success, coherence, diversity_set), hm_sc = HM(success, coherence).
  */
@@ -21,7 +20,6 @@ export interface IntrinsicScores {
   empty_responses: number;
   set_metrics: SetDiversity;
 }
-
 
 export async function intrinsicScores(
   judge: Judge, coherenceJudge: Judge, prompts: readonly string[], texts: readonly string[], diversity: StudyConfig["diversity"],

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { readConfig } from "../checkpoint/load";
-import { repoRoot } from "../util/paths";
+import { readConfig } from "../checkpoint/index";
+import { repoRoot } from "../util/index";
 import { loadConcept } from "../world/index";
 import type { StudyConfig } from "./config";
 

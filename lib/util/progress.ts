@@ -1,8 +1,9 @@
 /**
  * Progress for long work. Four modes:
  * - "bar": a terminal (stderr is a TTY): one redrawn line with a bar, rate and ETA;
- * - "live": notebooks (STEERSYNTH_PROGRESS=live, set by the tslab kernel launcher): the same line redrawn with "\r",
- *   which Jupyter renders in place;
+ * - "live": notebooks (STEERSYNTH_PROGRESS=live, set by the tslab kernel launcher): the same line redrawn with "\r"
+ *   on STDOUT, which Jupyter renders in place as one plain line (stderr is painted as an error block in JupyterLab,
+ *   so only real errors go there);
  * - "lines": logs and CI: a line at most every 10%, and nothing for work that ends within 2 s;
  * - "off": STEERSYNTH_PROGRESS=off.
  * Nesting: while one progress is running, a progress started inside it (e.g. generation inside a study
@@ -38,7 +39,7 @@ export function progress(title: string, total: number): Progress {
   const mode = currentMode();
   const start = Date.now();
   let doneUnits = 0, lastDraw = 0, lastDecile = -1, text = title, finished = false, suffix = "", printed = false;
-  const write = (s: string) => process.stderr.write(s);
+  const write = (s: string) => (mode === "live" ? process.stdout : process.stderr).write(s);
   const line = (): string => {
     const frac = total > 0 ? Math.min(1, doneUnits / total) : 1;
     const elapsed = (Date.now() - start) / 1000;

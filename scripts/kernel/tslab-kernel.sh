@@ -7,7 +7,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 export STEERSYNTH_ROOT="$ROOT"
-# Progress lines are redrawn with "\r", which Jupyter renders in place (see lib/util/progress.ts).
-export STEERSYNTH_PROGRESS="${STEERSYNTH_PROGRESS:-live}"
+# Progress in a notebook is one line redrawn with "\r" on stdout, which Jupyter renders in place (lib/util/progress.ts).
+# "bar" and "lines" (CI exports STEERSYNTH_PROGRESS=lines for its logs) write to stderr, which JupyterLab paints as an
+# error: inside the kernel only "off" is kept, anything else becomes "live".
+if [ "${STEERSYNTH_PROGRESS:-}" != "off" ]; then export STEERSYNTH_PROGRESS=live; fi
 # start-tslab.cjs applies a fix to tslab before starting it (see there).
 exec node "$ROOT/scripts/kernel/start-tslab.cjs" "$@"

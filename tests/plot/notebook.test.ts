@@ -2,10 +2,11 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
-  PLOTLY_MIME, chromiumAvailable, closeRenderer, figureBundle, show, showTable, tableHtml, tableText, type Figure,
+  MAX_FIGURE_WIDTH, PLOTLY_MIME, chromiumAvailable, closeRenderer, figureBundle, show, showTable, tableHtml, tableText, type Figure,
 } from "../../lib/plot";
 
 const fig: Figure = { data: [{ type: "scatter", x: [1, 2, 3], y: [3, 1, 2], name: "a" }], layout: { title: { text: "tiny" }, width: 320, height: 240 } };
+type Msg = { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> };
 const pngSize = (b: Buffer) => ({ width: b.readUInt32BE(16), height: b.readUInt32BE(20) });
 
 /**
@@ -30,18 +31,39 @@ describe("show() outside a kernel", () => {
 });
 
 describe.skipIf(!chromiumAvailable())("show() in a kernel (with chromium)", () => {
-  it("sends ONE display_data with plotly JSON, a PNG at 2× the layout size, and text", async () => {
+  it("sends the live chart first, then adds a 1× PNG with its size to the same display", async () => {
     const sent = fakeKernel();
     await show(fig);
-    expect(sent).toHaveLength(1);
-    const [msg, update] = sent[0] as [{ data: Record<string, unknown>; metadata: Record<string, unknown> }, boolean];
-    expect(update).toBe(false);
-    expect(Object.keys(msg.data).sort()).toEqual([PLOTLY_MIME, "image/png", "text/plain"].sort());
-    expect(msg.data[PLOTLY_MIME]).toEqual({ data: fig.data, layout: fig.layout });
-    expect(msg.data["text/plain"]).toBe('Figure "tiny": 1 trace (scatter)');
-    const png = Buffer.from(msg.data["image/png"] as string, "base64");
-    expect(pngSize(png)).toEqual({ width: 640, height: 480 });
-    expect(msg.metadata["image/png"]).toEqual({ width: 320, height: 240 });
+    expect(sent).toHaveLength(2);
+    const [[first, firstUpdate], [second, secondUpdate]] = sent as [Msg, boolean][];
+    // 1: display_data without a PNG, so JupyterLab's plotly renderer builds the live chart at once.
+    expect(firstUpdate).toBe(false);
+    expect(Object.keys(first.data).sort()).toEqual([PLOTLY_MIME, "text/plain"].sort());
+    expect(first.data[PLOTLY_MIME]).toEqual({ data: fig.data, layout: fig.layout });
+    expect(first.data["text/plain"]).toBe('Figure "tiny": 1 trace (scatter)');
+    // 2: update_display_data of the same display_id with the static fallback.
+    expect(secondUpdate).toBe(true);
+    expect(second.transient.display_id).toBe(first.transient.display_id);
+    expect(Object.keys(second.data).sort()).toEqual([PLOTLY_MIME, "image/png", "text/plain"].sort());
+    const png = Buffer.from(second.data["image/png"] as string, "base64");
+    expect(pngSize(png)).toEqual({ width: 320, height: 240 });
+    expect(second.metadata["image/png"]).toEqual({ width: 320, height: 240 });
+  });
+  it("gives every display its own id", async () => {
+    const sent = fakeKernel();
+    await show(fig, { png: false });
+    await show(fig, { png: false });
+    expect(sent).toHaveLength(2);
+    const ids = (sent as [Msg, boolean][]).map(([m]) => m.transient.display_id);
+    expect(new Set(ids).size).toBe(2);
+  });
+  it("caps a wide figure at MAX_FIGURE_WIDTH, in the JSON and the PNG alike", async () => {
+    const wide: Figure = { data: fig.data, layout: { ...fig.layout, width: 1400, height: 300 } };
+    const { data, metadata } = await figureBundle(wide);
+    expect((data[PLOTLY_MIME] as Figure).layout.width).toBe(MAX_FIGURE_WIDTH);
+    expect(pngSize(Buffer.from(data["image/png"] as string, "base64"))).toEqual({ width: MAX_FIGURE_WIDTH, height: 300 });
+    expect(metadata["image/png"]).toEqual({ width: MAX_FIGURE_WIDTH, height: 300 });
+    expect(wide.layout.width).toBe(1400); // the caller's figure is not changed
   });
   it("omits the PNG when asked", async () => {
     const { data } = await figureBundle(fig, { png: false });
@@ -53,6 +75,7 @@ describe.skipIf(chromiumAvailable())("show() in a kernel (without chromium)", ()
   it("sends plotly JSON and text only, and png: true is an error", async () => {
     const sent = fakeKernel();
     await show(fig);
+    expect(sent).toHaveLength(1);
     expect(Object.keys((sent[0][0] as { data: object }).data).sort()).toEqual([PLOTLY_MIME, "text/plain"].sort());
     await expect(figureBundle(fig, { png: true })).rejects.toThrow(/chromium not found/);
   });
@@ -65,6 +88,8 @@ describe("tables", () => {
     showTable(rows, { caption: "t" });
     const [msg] = sent[0] as [{ data: Record<string, string> }];
     expect(Object.keys(msg.data).sort()).toEqual(["text/html", "text/plain"]);
+    // Long tables scroll inside a bounded box.
+    expect(msg.data["text/html"]).toMatch(/^<div class="steersynth-table" style="max-height:\d+px;max-width:100%;overflow:auto"><table>/);
   });
   it("escapes HTML, formats numbers to 4 significant digits, leaves missing values empty", () => {
     const html = tableHtml(rows);
@@ -77,5 +102,18 @@ describe("tables", () => {
       "actadd          x",
     ]);
     expect(tableText(rows, { maxRows: 1 }).split("\n").pop()).toBe("… 1 more row (2 in all)");
+  });
+});
+
+describe("tokens coloured by a value", () => {
+  it("colours positive red, negative blue, scaled by the largest |value|, and escapes the text", async () => {
+    const { tokenHeatHtml, tokenHeatText } = await import("../../lib/plot");
+    const html = tokenHeatHtml(["<a>", " b", " c"], [2, -1, 0]);
+    expect(html).toContain('title="2.000" style="background:rgba(214,39,40,0.850);white-space:pre-wrap">&lt;a&gt;</span>');
+    expect(html).toContain('title="-1.000" style="background:rgba(31,119,180,0.425);');
+    expect(html).toContain('rgba(214,39,40,0.000)');
+    expect(tokenHeatText(["a", "b"], [1, -0.5])).toBe('"a":1.00 "b":-0.50');
+    expect(() => tokenHeatHtml(["a"], [1, 2])).toThrow(/1 tokens but 2 values/);
+    expect(() => tokenHeatHtml(["a"], [NaN])).toThrow(/value 0 .* not finite/);
   });
 });

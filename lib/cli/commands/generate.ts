@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { loadModel } from "../../checkpoint/index";
-import { createEngine, encodePrompts } from "../../engine/index";
-import { validateSampling } from "../../engine/sampling";
+import { createEngine, encodePrompts, validateSampling } from "../../engine/index";
 import { readVectorFile, steerBatch } from "../../steering/index";
 import { writeJsonlAtomic } from "../../util/index";
 import { intOpt, numberOpt, parseArgs, seedOpt, usage, UsageError, type OptionSpec } from "../args";
