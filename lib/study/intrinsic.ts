@@ -44,19 +44,29 @@ export function scoredTexts(model: LoadedModel, prompts: readonly string[], resp
 export const referencePerplexity = (engine: Engine, prompts: readonly string[], responses: readonly string[]): Promise<number> =>
   pooledPerplexity(engine, scoredTexts(engine.model, prompts, responses));
 
-export async function intrinsicScores(
-  engine: Engine, judge: Judge, prompts: readonly string[], texts: readonly string[], pplRef: number, diversity: StudyConfig["diversity"],
-): Promise<IntrinsicScores> {
+/** Per-response success (judge P(violating)) and coherence (0 for an empty response), in input order. */
+export async function sampleScores(
+  engine: Engine, judge: Judge, prompts: readonly string[], texts: readonly string[], pplRef: number,
+): Promise<{ success: number[]; coherence: number[]; empty: number }> {
   if (prompts.length !== texts.length) throw new Error(`intrinsic scores: ${prompts.length} prompts for ${texts.length} texts`);
-  const success = mean(await judge.score(texts.map((t, i) => ({ user: prompts[i], response: t }))));
+  const success = await judge.score(texts.map((t, i) => ({ user: prompts[i], response: t })));
   const nonEmpty = texts.flatMap((t, i) => (t.trim().length > 0 ? [i] : []));
   const coh = nonEmpty.length
     ? await perplexityCoherence(engine, scoredTexts(engine.model, nonEmpty.map((i) => prompts[i]), nonEmpty.map((i) => texts[i])), pplRef)
     : [];
-  const coherence = coh.reduce((s, x) => s + x, 0) / texts.length;
+  const coherence = new Array<number>(texts.length).fill(0);
+  nonEmpty.forEach((i, k) => { coherence[i] = coh[k]; });
+  return { success, coherence, empty: texts.length - nonEmpty.length };
+}
+
+export async function intrinsicScores(
+  engine: Engine, judge: Judge, prompts: readonly string[], texts: readonly string[], pplRef: number, diversity: StudyConfig["diversity"],
+): Promise<IntrinsicScores> {
+  const per = await sampleScores(engine, judge, prompts, texts, pplRef);
+  const success = mean(per.success), coherence = mean(per.coherence);
   const diversity_sample = mean(texts.map((t) => sampleDiversity(t)[diversity.sample]));
   const set_metrics = setDiversity(texts);
   const diversity_set = diversityAxis(set_metrics, parseDiversityAxis(diversity.set));
   const { hm3, hm2 } = combinedScores({ success, coherence, diversity: diversity_set });
-  return { success, coherence, diversity_sample, diversity_set, hm_scd: hm3, hm_sc: hm2, empty_responses: texts.length - nonEmpty.length, set_metrics };
+  return { success, coherence, diversity_sample, diversity_set, hm_scd: hm3, hm_sc: hm2, empty_responses: per.empty, set_metrics };
 }
