@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel } from "../../lib/checkpoint/load";
 import { run as tuneCli } from "../../lib/cli/commands/tune";
 import { createEngine } from "../../lib/engine/index";
-import type { Engine, GenerateOptions } from "../../lib/engine/types";
+import type { Engine, SamplingOptions } from "../../lib/engine/types";
 import type { Judge } from "../../lib/metrics/judges/types";
 import { datasetFingerprint, encodePairs, extractVector, loadConceptPairs } from "../../lib/steering/index";
 import { geometric, nextBracket, objectiveOf, planRounds, tuneSteering, type TuneResult } from "../../lib/study/tune";
@@ -55,7 +55,7 @@ describe("tuneSteering on the default llama-tiny", () => {
     // Record what each generate call asks for, to check that a round is one batch with per-sample strengths.
     engine = {
       ...real, model: real.model, dispose: () => real.dispose(), forward: real.forward.bind(real),
-      generate: (ids: number[][], opts: GenerateOptions) => {
+      generate: (ids: readonly (readonly number[])[], opts: SamplingOptions) => {
         const adds = (opts.steering ?? []).map((s) => Object.entries(s?.add ?? {})[0]);
         batches.push({ size: ids.length, sites: adds.map((x) => x?.[0] ?? ""), norms: adds.map((x) => (x ? Math.hypot(...x[1]) : 0)) });
         return real.generate(ids, opts);
