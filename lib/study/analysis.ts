@@ -37,8 +37,8 @@ export interface AnalysisRow {
   auroc_ci_low: number | null;
   auroc_ci_high: number | null;
   beats_prompting: boolean | null;
-  /** True for a row whose strength the study tuned (lib/study/tune); absent or false for grid rows. */
-  tuned?: boolean | null;
+  /** Steered rows: a grid strength, the tuned one (lib/study/tune) or both; absent = grid (older results). */
+  origin?: "grid" | "tuned" | "grid+tuned" | null;
 }
 
 export interface AnalysisOptions {
@@ -63,6 +63,8 @@ export const excludesZero = (c: Correlation): boolean => c.low !== null && c.hig
 
 const finite = (x: number | null | undefined): x is number => typeof x === "number" && Number.isFinite(x);
 const isSteered = (r: AnalysisRow): boolean => r.method !== "prompting" && r.method !== "real";
+const inGrid = (r: AnalysisRow): boolean => r.origin !== "tuned";
+const isTuned = (r: AnalysisRow): boolean => r.origin === "tuned" || r.origin === "grid+tuned";
 
 /** Spearman ρ of the finite pairs with a bootstrap CI over pairs (resamples that are all ties are left out). */
 export function correlationInterval(x: readonly (number | null)[], y: readonly (number | null)[], opts: AnalysisOptions): Correlation {
@@ -103,7 +105,7 @@ const groupBy = <T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> =
 
 /** Per (concept, model, method, layer): each axis against strength over the grid rows. */
 export function strengthTrends(rows: readonly AnalysisRow[], opts: AnalysisOptions): StrengthTrend[] {
-  const grid = rows.filter((r) => isSteered(r) && !r.tuned && finite(r.strength));
+  const grid = rows.filter((r) => isSteered(r) && inGrid(r) && finite(r.strength));
   return [...groupBy(grid, (r) => [r.concept, r.model, r.method, r.layer].join("\u0000")).values()].map((rs) => {
     const { concept, model, method, layer } = rs[0];
     const strengths = rs.map((r) => r.strength as number);
@@ -227,7 +229,7 @@ export interface TuningComparison {
   best: number;
   median: number;
   worst: number;
-  /** Grid configurations with a detector whose AUROC is below the tuned one's (of `grid`). */
+  /** Grid configurations with a detector whose AUROC is below the tuned one's (of `grid`; the tuned one may be a grid point). */
   rankBelow: number;
   grid: number;
 }
@@ -241,7 +243,7 @@ const median = (xs: readonly number[]): number => {
 export function tuningComparison(rows: readonly AnalysisRow[]): TuningComparison[] {
   const steered = rows.filter((r) => isSteered(r) && finite(r.auroc));
   return [...groupBy(steered, (r) => [r.concept, r.model, r.method].join("\u0000")).values()].flatMap((rs) => {
-    const tuned = rs.find((r) => r.tuned), grid = rs.filter((r) => !r.tuned).map((r) => r.auroc!);
+    const tuned = rs.find(isTuned), grid = rs.filter(inGrid).map((r) => r.auroc!);
     if (!tuned || grid.length === 0) return [];
     return [{
       concept: tuned.concept, model: tuned.model, method: tuned.method, tunedStrength: tuned.strength!, tuned: tuned.auroc!,

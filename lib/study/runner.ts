@@ -27,6 +27,7 @@ import { configId, enumerateUnits, unitId, unitRows, type Unit } from "./grid";
 import { checkpointContentId } from "./identity";
 import { intrinsicScores, referencePerplexity, type IntrinsicScores } from "./intrinsic";
 import { ArtefactStore } from "./store";
+import { DEFAULT_TUNE_RANGES, tuneSteering } from "./tune";
 
 /**
  * The study runner. Work is split into units (lib/study/grid), each stage's output an artefact keyed by content
@@ -41,7 +42,7 @@ import { ArtefactStore } from "./store";
  */
 
 /** Bump when a stage's computation changes, so cached artefacts are recomputed. */
-const STUDY_VERSION = 4;
+const STUDY_VERSION = 5;
 
 /** One row of the results table before the cross-row columns (beats_prompting, …) are added. */
 export interface UnitRow extends Omit<IntrinsicScores, "set_metrics"> {
@@ -61,6 +62,8 @@ export interface UnitRow extends Omit<IntrinsicScores, "set_metrics"> {
   n_test: number;
   /** Up to three example responses, for the example-generations figure. */
   examples: string[];
+  /** Steered rows: a grid strength, the tuned one (lib/study/tune), or both; null for baselines. */
+  origin: "grid" | "tuned" | "grid+tuned" | null;
   set_metrics: Record<string, number>;
 }
 
@@ -219,38 +222,65 @@ export class StudyRunner {
     return loadVector(file, h.loaded.spec);
   }
 
+  /**
+   * The strength lib/study/tune picks for a group toward the config's objective (an artefact "tuning"): searched
+   * over the grid's span (or the method's default range), on prompts the detector's generations do not use.
+   */
+  private async tunedStrength(h: ModelHandle, c: ConceptHandle, u: Extract<Unit, { kind: "group" }>): Promise<number> {
+    const { tuning, samples, sampling, seed, diversity } = this.cfg;
+    const read = this.cfg.methods[u.method]!.read;
+    const range: [number, number] = u.strengths.length >= 2 ? [Math.min(...u.strengths), Math.max(...u.strengths)] : DEFAULT_TUNE_RANGES[u.method];
+    const unused = c.prompts.slice(generatedPerConfiguration(samples));
+    const prompts = unused.length >= tuning.samplesPerPoint ? unused : c.prompts;
+    const key = { v: STUDY_VERSION, model: h.id, data: c.dataId, method: u.method, layer: u.layer, read, tuning, range, sampling, seed, diversity, judges: this.cfg.judges };
+    const result = await this.store.json("tuning", key, async () => {
+      const vector = await this.vector(h, c, u.method, u.layer);
+      const pplRef = await this.referencePerplexity(h, c);
+      return this.timed("tuning", () => tuneSteering({
+        engine: h.engine, judge: this.judge(c.source), vector, layers: [u.layer], prompts, objective: tuning.objective, budget: tuning.budget,
+        range, points: tuning.points, samplesPerPoint: tuning.samplesPerPoint, seed: deriveSeed(seed, "tuning", c.name, u.method, u.layer),
+        sampling: this.samplingOptions(), window: u.method === "actadd" ? "prompt" : sampling.window, pplRef, diversity,
+      }));
+    });
+    return result.strength;
+  }
+
   private async runGroup(u: Extract<Unit, { kind: "group" }>, onRow: () => void): Promise<UnitRow[]> {
     const h = await this.model(u.model);
     const c = this.concept(u.concept);
     const read = this.cfg.methods[u.method]!.read;
-    const genKey = this.generationKey(h, c, { method: u.method, layer: u.layer, read, strengths: u.strengths });
-    const rowKey = (strength: number) => ({ ...this.scoringKey(h, c), generations: genKey, strength });
+    const tuned = u.tuned ? await this.tunedStrength(h, c, u) : null;
+    const strengths = tuned === null || u.strengths.includes(tuned) ? u.strengths : [...u.strengths, tuned];
+    const origin = (s: number): UnitRow["origin"] => (s !== tuned ? "grid" : u.strengths.includes(s) ? "grid+tuned" : "tuned");
+    const genKey = this.generationKey(h, c, { method: u.method, layer: u.layer, read, strengths });
+    const rowKey = (strength: number) => ({ ...this.scoringKey(h, c), generations: genKey, strength, origin: origin(strength) });
     const rows: UnitRow[] = [];
     let gens: StoredGenerations | null = null;
-    for (const strength of u.strengths) {
+    for (const strength of strengths) {
       rows.push(await this.store.json("row", rowKey(strength), async () => {
-        gens ??= await this.store.json("generations", genKey, () => this.generateSweep(h, c, u));
+        gens ??= await this.store.json("generations", genKey, () => this.generateSweep(h, c, u, strengths));
         const cells = gens.texts.flatMap((_, i) => (gens!.strengths![i] === strength ? [i] : []));
         const id = configId({ concept: c.name, model: u.model, method: u.method, layer: u.layer, strength });
         const replacement: Replacement = {
           source: "steered",
           items: cells.map((i, k) => ({ user: gens!.prompts[i], text: gens!.texts[i], provenance: { config: id, sample: k, seed: gens!.seeds[i] } })),
         };
-        return this.scoreAndDetect(h, c, { method: u.method, layer: u.layer, strength }, replacement);
+        return { ...(await this.scoreAndDetect(h, c, { method: u.method, layer: u.layer, strength }, replacement)), origin: origin(strength) };
       }));
       onRow();
     }
+    if (strengths.length === u.strengths.length && u.tuned) onRow(); // the tuned strength shared a grid row
     return rows;
   }
 
   /** The group's whole strength sweep in one batch: every prompt at every strength, common per-sample seeds. */
-  private async generateSweep(h: ModelHandle, c: ConceptHandle, u: Extract<Unit, { kind: "group" }>): Promise<StoredGenerations> {
+  private async generateSweep(h: ModelHandle, c: ConceptHandle, u: Extract<Unit, { kind: "group" }>, strengths: readonly number[]): Promise<StoredGenerations> {
     const vector = await this.vector(h, c, u.method, u.layer);
     const { prompts, seeds } = sampleAssignment(c.name, c.prompts, generatedPerConfiguration(this.cfg.samples), this.cfg.seed);
     const ids = encodePrompts(h.loaded, prompts, { chat: true });
     // ActAdd injects at the prompt positions (Turner et al.); the other methods steer per the config's window.
     const window = u.method === "actadd" ? "prompt" : this.cfg.sampling.window;
-    const sweep = buildSweep(ids, u.strengths, { terms: [{ vector, layers: [u.layer] }], window });
+    const sweep = buildSweep(ids, strengths, { terms: [{ vector, layers: [u.layer] }], window });
     const out = await this.timed("generation", () => h.engine.generate(sweep.ids, {
       ...this.samplingOptions(), batchSize: 64, seeds: sweep.cells.map((cell) => seeds[cell.prompt]), steering: sweep.steering,
     }));
@@ -312,19 +342,20 @@ export class StudyRunner {
   private async scoreAndDetect(h: ModelHandle, c: ConceptHandle, where: Pick<UnitRow, "method" | "layer" | "strength">, replacement: Replacement | null): Promise<UnitRow> {
     const cfg = this.cfg;
     const seeds = Array.from({ length: cfg.detector.seeds }, (_, i) => deriveSeed(cfg.seed, "detector", i));
-    const trainingSet = (seed: number) =>
-      composeTrainingSet(c.train, { positives: cfg.samples, negatives: cfg.detector.negatives, seed, ...(replacement ? { replacement } : {}) });
-    // Intrinsic scores: the first `samples` generations, empty ones included (they count in empty_responses).
+    const { positives, negatives } = cfg.detector;
+    const trainingSet = (seed: number) => composeTrainingSet(c.train, { positives, negatives, seed, ...(replacement ? { replacement } : {}) });
+    // Intrinsic scores: the first `samples` generations, empty ones included (they count in empty_responses); for
+    // real data, `samples` real violating examples (a seeded draw), so set diversity compares sets of one size.
     const scored = replacement
       ? { prompts: replacement.items.slice(0, cfg.samples).map((x) => x.user), texts: replacement.items.slice(0, cfg.samples).map((x) => x.text) }
       : (() => {
-          const real = trainingSet(seeds[0]).filter((e) => e.label === 1);
+          const real = composeTrainingSet(c.train, { positives: cfg.samples, negatives, seed: seeds[0] }).filter((e) => e.label === 1);
           return { prompts: real.map((e) => e.user), texts: real.map((e) => e.response) };
         })();
     const judge = this.judge(c.source), pplRef = await this.referencePerplexity(h, c);
     const s = await this.timed("intrinsic scores", () => intrinsicScores(h.engine, judge, scored.prompts, scored.texts, pplRef, cfg.diversity));
-    const usable = replacement ? replacement.items.filter((x) => x.text.trim().length > 0).length : cfg.samples;
-    const det = usable < cfg.samples ? null : await this.timed("detectors", () => evaluateDetector({
+    const usable = replacement ? replacement.items.filter((x) => x.text.trim().length > 0).length : positives;
+    const det = usable < positives ? null : await this.timed("detectors", () => evaluateDetector({
       engine: h.engine, modelId: h.id, detector: this.detector(h), trainingSet, test: c.test, seeds,
       bootstrapIterations: cfg.detector.bootstrap, data: where.method, store: this.store,
     }));
@@ -332,11 +363,12 @@ export class StudyRunner {
       concept: c.name, model: h.name, ...where,
       success: s.success, coherence: s.coherence, diversity_sample: s.diversity_sample, diversity_set: s.diversity_set, hm_scd: s.hm_scd, hm_sc: s.hm_sc,
       auroc: det?.auroc ?? null, auroc_ci_low: det?.auroc_ci[0] ?? null, auroc_ci_high: det?.auroc_ci[1] ?? null, aurocs: det?.aurocs ?? [],
-      detector_note: det ? null : `only ${usable} of ${replacement!.items.length} generations are non-empty; ${cfg.samples} are needed`,
+      detector_note: det ? null : `only ${usable} of ${replacement!.items.length} generations are non-empty; ${positives} are needed`,
       n_train: det?.n_train ?? 0, n_test: det?.n_test ?? c.test.length,
       empty_responses: s.empty_responses,
       examples: scored.texts.slice(0, 3),
       set_metrics: { ...s.set_metrics },
+      origin: null,
     };
   }
 }

@@ -7,7 +7,7 @@ import { bootstrap } from "../metrics/stats";
 import { buildSweep } from "../steering/sweep";
 import type { SteeringVector } from "../steering/vector";
 import { deriveSeed } from "../util/rng";
-import type { MethodName, StudyConfig } from "./config";
+import type { MethodName, Objective, StudyConfig } from "./config";
 import { sampleScores } from "./intrinsic";
 
 /**
@@ -25,8 +25,6 @@ import { sampleScores } from "./intrinsic";
  * diversity held at the point's value (an approximation: resampling with replacement would duplicate texts and
  * lower set diversity artificially).
  */
-export const OBJECTIVES = ["hm_scd", "hm_sc", "success"] as const;
-export type Objective = (typeof OBJECTIVES)[number];
 
 /**
  * Round-1 brackets per method, in its units (lib/steering/README.md): from about no measurable effect to broken

@@ -50,7 +50,7 @@ describe("strength trends and AUROC tracking", () => {
   const rows = [
     row({ method: "prompting", layer: null, strength: null, auroc: 0.6 }), row({ method: "real", layer: null, strength: null, auroc: 0.9 }),
     ...cell("caa", [0.9, 0.8, 0.7, 0.6, 0.5]), ...cell("pca", [0.5, 0.6, 0.7, 0.8, 0.9]),
-    row({ method: "caa", strength: 0.7, tuned: true, diversity_set: 0.99 }),
+    row({ method: "caa", strength: 0.7, origin: "tuned", diversity_set: 0.99 }),
   ];
 
   it("one trend per (concept, model, method, layer) over the grid strengths, tuned rows left out", () => {
@@ -82,8 +82,11 @@ describe("strength trends and AUROC tracking", () => {
 describe("tuning comparison", () => {
   it("compares the tuned AUROC with the grid's best, median and worst", () => {
     const rows = [0.6, 0.9, 0.7, 0.8].map((auroc, i) => row({ strength: i + 1, auroc }));
-    const [t] = tuningComparison([...rows, row({ strength: 2.5, auroc: 0.75, tuned: true }), row({ method: "pca", auroc: 0.5 })]);
+    const [t] = tuningComparison([...rows, row({ strength: 2.5, auroc: 0.75, origin: "tuned" }), row({ method: "pca", auroc: 0.5 })]);
     expect(t).toEqual({ concept: "c1", model: "m", method: "caa", tunedStrength: 2.5, tuned: 0.75, best: 0.9, median: 0.75, worst: 0.6, rankBelow: 2, grid: 4 });
+    // A tuned strength that is a grid point counts in the grid too.
+    const [g] = tuningComparison(rows.map((r, i) => (i === 1 ? { ...r, origin: "grid+tuned" as const } : r)));
+    expect(g).toMatchObject({ tunedStrength: 2, tuned: 0.9, best: 0.9, median: 0.75, rankBelow: 3, grid: 4 });
   });
 });
 

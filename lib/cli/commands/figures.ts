@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { analysisFigures } from "../../plot/analysis";
+import type { Analysis } from "../../study/analysis";
 import { exportFigures, type ExportFormat } from "../../plot/export";
 import { assertResultRows } from "../../plot/results";
 import { studyFigures } from "../../plot/study";
@@ -26,7 +29,10 @@ export async function run(argv: string[]): Promise<number> {
   const rows = loadResultRows(dir);
   assertResultRows(rows, `${join(dir, "results.csv")} row`);
   const out = resolve(String(a.out ?? join(repoRoot(), "figures", dir.split(/[\\/]/).filter(Boolean).pop()!)));
-  const files = await exportFigures(studyFigures(rows), out, { formats });
+  // The study writes analysis.json beside results.csv (trends and correlations with CIs); its figures join in.
+  const analysisFile = join(dir, "analysis.json");
+  const extra = existsSync(analysisFile) ? analysisFigures(JSON.parse(readFileSync(analysisFile, "utf8")) as Analysis) : [];
+  const files = await exportFigures([...studyFigures(rows), ...extra], out, { formats });
   console.log(`${files.length} files written to ${out}`);
   return 0;
 }

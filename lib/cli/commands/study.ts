@@ -1,8 +1,10 @@
 import { join, resolve } from "node:path";
+import { analyzeResults, formatAnalysis } from "../../study/analysis";
 import { loadStudyConfig } from "../../study/config";
 import { parseShard, shardIndices, unitId } from "../../study/grid";
 import { assembleResults, summarize, writeResults, writeShard } from "../../study/results";
 import { runUnits, StudyRunner } from "../../study/runner";
+import { writeJsonAtomic } from "../../util/atomic";
 import { fingerprint } from "../../util/fingerprint";
 import { dataPath, repoRoot } from "../../util/paths";
 import { parseArgs, usage } from "../args";
@@ -50,7 +52,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     const results = assembleResults(rows.flat());
     writeResults(dir, results);
-    console.log(`\n${summarize(results)}\n\nresults: ${join(dir, "results.csv")} (${results.length} rows, ${seconds} s)`);
+    const analysis = analyzeResults(results, { seed: cfg.seed });
+    writeJsonAtomic(join(dir, "analysis.json"), analysis);
+    console.log(`\n${summarize(results)}\n\n${formatAnalysis(analysis)}\n\nresults: ${join(dir, "results.csv")} (${results.length} rows), ${join(dir, "analysis.json")} (${seconds} s)`);
     return 0;
   } finally {
     await runner.dispose();

@@ -10,7 +10,8 @@ import {
   type MethodName, type ReadPolicy, type SteeringVector,
 } from "../../steering/index";
 import { referencePerplexity } from "../../study/intrinsic";
-import { DEFAULT_TUNE_RANGES, OBJECTIVES, tuneSteering, type Objective } from "../../study/tune";
+import { OBJECTIVES, type Objective } from "../../study/config";
+import { DEFAULT_TUNE_RANGES, tuneSteering } from "../../study/tune";
 import { writeJsonAtomic } from "../../util/atomic";
 import { progress } from "../../util/progress";
 import { loadConcept, readLabelled, readPrompts } from "../../world/index";
