@@ -15,19 +15,19 @@ const errorBars = (cs: readonly Correlation[]) => ({
 
 const SCORE_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#17becf", "#d62728", "#9467bd"];
 
+/** Grouped bars of ρ per category, one trace per score, with CI error bars. */
+function rhoBars<S extends keyof typeof METRIC_LABELS>(categories: string[], scores: readonly S[], at: (k: number, s: S) => Correlation): Trace[] {
+  return scores.map((s, i) => {
+    const cs = categories.map((_, k) => at(k, s));
+    return { type: "bar", name: METRIC_LABELS[s], x: categories, y: cs.map((c) => c.rho), marker: { color: SCORE_COLORS[i] }, error_y: errorBars(cs), hovertemplate: `${s} %{x}: ρ %{y:.2f}<extra></extra>` };
+  });
+}
+
 /** Per concept, Spearman ρ of each intrinsic score with detector AUROC, with bootstrap CIs over configurations. */
 export function aurocTrackingFigure(a: Analysis): Figure {
   if (a.tracking.length === 0) throw new Error("aurocTrackingFigure: the analysis has no concept with steered detector results");
-  const concepts = a.tracking.map((t) => t.concept);
-  const data: Trace[] = AUROC_SCORES.map((s, i) => {
-    const cs = a.tracking.map((t) => t.scores[s]);
-    return {
-      type: "bar", name: METRIC_LABELS[s], x: concepts, y: cs.map((c) => c.rho), marker: { color: SCORE_COLORS[i] },
-      error_y: errorBars(cs), hovertemplate: `${s} %{x}: ρ %{y:.2f}<extra></extra>`,
-    };
-  });
   return {
-    data,
+    data: rhoBars(a.tracking.map((t) => t.concept), AUROC_SCORES, (k, s) => a.tracking[k].scores[s]),
     layout: {
       title: { text: "Which intrinsic score tracks detector AUROC? Spearman ρ per concept (95% bootstrap CI over configurations)" },
       barmode: "group", xaxis: { title: { text: "concept" } }, yaxis: { title: { text: "ρ(score, AUROC)" }, range: [-1.05, 1.05], zeroline: true },
@@ -39,16 +39,8 @@ export function aurocTrackingFigure(a: Analysis): Figure {
 /** Per (concept, model, method) cell, Spearman ρ of each intrinsic axis with strength (95% bootstrap CI over strengths). */
 export function strengthTrendFigure(a: Analysis): Figure {
   if (a.trends.length === 0) throw new Error("strengthTrendFigure: the analysis has no strength trends");
-  const cells = a.trends.map((t) => `${t.concept}/${t.model}/${t.method}`);
-  const data: Trace[] = TREND_AXES.map((axis, i) => {
-    const cs = a.trends.map((t) => t.axes[axis]);
-    return {
-      type: "bar", name: METRIC_LABELS[axis], x: cells, y: cs.map((c) => c.rho), marker: { color: SCORE_COLORS[i] },
-      error_y: errorBars(cs), hovertemplate: `${axis} %{x}: ρ %{y:.2f}<extra></extra>`,
-    };
-  });
   return {
-    data,
+    data: rhoBars(a.trends.map((t) => `${t.concept}/${t.model}/${t.method}`), TREND_AXES, (k, s) => a.trends[k].axes[s]),
     layout: {
       title: { text: "How each intrinsic axis moves with strength: Spearman ρ per cell (95% bootstrap CI over strengths)" },
       barmode: "group", xaxis: { title: { text: "concept / model / method" }, tickangle: -60, automargin: true },

@@ -1,5 +1,6 @@
 import { bootstrap, spearman } from "../metrics/stats";
 import { deriveSeed } from "../util/rng";
+import type { ResultRow } from "./results";
 
 /**
  * The study's analysis: trends and correlations with bootstrap confidence intervals, and the verdicts on the
@@ -20,26 +21,9 @@ export const AUROC_SCORES = ["success", "coherence", "diversity_sample", "divers
 export type TrendAxis = (typeof TREND_AXES)[number];
 export type AurocScore = (typeof AUROC_SCORES)[number];
 
-/** The columns of a results row the analysis reads (lib/study ResultRow fits structurally). */
-export interface AnalysisRow {
-  concept: string;
-  model: string;
-  method: string;
-  layer: number | null;
-  strength: number | null;
-  success: number | null;
-  coherence: number | null;
-  diversity_sample: number | null;
-  diversity_set: number | null;
-  hm_scd: number | null;
-  hm_sc: number | null;
-  auroc: number | null;
-  auroc_ci_low: number | null;
-  auroc_ci_high: number | null;
-  beats_prompting: boolean | null;
-  /** Steered rows: a grid strength, the tuned one (lib/study/tune) or both; absent = grid (older results). */
-  origin?: "grid" | "tuned" | "grid+tuned" | null;
-}
+/** The columns of a results row the analysis reads; `origin` absent = a grid row (results written before it). */
+export type AnalysisRow = Pick<ResultRow, "concept" | "model" | "method" | "layer" | "strength" | AurocScore | "auroc" | "auroc_ci_low" | "auroc_ci_high" | "beats_prompting">
+  & Partial<Pick<ResultRow, "origin">>;
 
 export interface AnalysisOptions {
   seed: number;

@@ -45,7 +45,7 @@ describe("correlationInterval", () => {
 
 describe("strength trends and AUROC tracking", () => {
   const strengths = [0.25, 0.5, 1, 2, 4];
-  const cell = (method: string, divs: number[]) =>
+  const cell = (method: AnalysisRow["method"], divs: number[]) =>
     strengths.map((s, i) => row({ method, strength: s, diversity_set: divs[i], diversity_sample: 1 - s / 10, success: s / 10 }));
   const rows = [
     row({ method: "prompting", layer: null, strength: null, auroc: 0.6 }), row({ method: "real", layer: null, strength: null, auroc: 0.9 }),
@@ -96,7 +96,7 @@ describe("claims", () => {
     const rows: AnalysisRow[] = [];
     for (const concept of ["a", "b"]) {
       rows.push(row({ concept, method: "prompting", layer: null, strength: null, auroc: 0.7 }));
-      for (const method of ["caa", "pca"])
+      for (const method of ["caa", "pca"] as const)
         for (let k = 1; k <= 5; k++) {
           const auroc = beat(concept, k) ? 0.9 + k / 100 : 0.5 + k / 100;
           rows.push(row({ concept, method, strength: k, diversity_sample: 1 - k / 10, diversity_set: 1 - k / 20, hm_scd: auroc - 0.3, hm_sc: 0.5, success: 0.5,
