@@ -21,8 +21,12 @@ export const AUROC_SCORES = ["success", "coherence", "diversity_sample", "divers
 export type TrendAxis = (typeof TREND_AXES)[number];
 export type AurocScore = (typeof AUROC_SCORES)[number];
 
-/** The columns of a results row the analysis reads; `origin` absent = a grid row (results written before it). */
-export type AnalysisRow = Pick<ResultRow, "concept" | "model" | "method" | "layer" | "strength" | AurocScore | "auroc" | "auroc_ci_low" | "auroc_ci_high" | "beats_prompting">
+/**
+ * The columns of a results row the analysis reads, loosely typed so that rows read back from any results.csv
+ * fit (method any name, scores possibly empty); `origin` absent = a grid row (results written before it).
+ */
+export type AnalysisRow = Pick<ResultRow, "concept" | "model"> & { method: string }
+  & { [K in "layer" | "strength" | AurocScore | "auroc" | "auroc_ci_low" | "auroc_ci_high" | "beats_prompting"]: ResultRow[K] | null }
   & Partial<Pick<ResultRow, "origin">>;
 
 export interface AnalysisOptions {

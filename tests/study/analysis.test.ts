@@ -45,7 +45,7 @@ describe("correlationInterval", () => {
 
 describe("strength trends and AUROC tracking", () => {
   const strengths = [0.25, 0.5, 1, 2, 4];
-  const cell = (method: AnalysisRow["method"], divs: number[]) =>
+  const cell = (method: string, divs: number[]) =>
     strengths.map((s, i) => row({ method, strength: s, diversity_set: divs[i], diversity_sample: 1 - s / 10, success: s / 10 }));
   const rows = [
     row({ method: "prompting", layer: null, strength: null, auroc: 0.6 }), row({ method: "real", layer: null, strength: null, auroc: 0.9 }),
