@@ -146,7 +146,7 @@ export type Verdict = "reproduced" | "not reproduced" | "inconclusive";
 
 /** The fixed rules turning the numbers into verdicts (printed with them, so a reader can check each). */
 export const CLAIM_RULES = {
-  a: "per diversity axis: reproduced if ρ(axis, strength) < 0 with a CI excluding 0 in more than half of the (concept, model, method) cells; not reproduced if cells with a CI entirely above 0 are at least as many as those entirely below; else inconclusive. The claim is reproduced if both axes are, not reproduced if either is not.",
+  a: "per diversity axis: reproduced if ρ(axis, strength) < 0 with a CI excluding 0 in more than half of the (concept, model, method) cells; not reproduced if some cells have a CI entirely above 0 and they are at least as many as those entirely below; else inconclusive. The claim is reproduced if both axes are, not reproduced if either is not.",
   b: "reproduced if in more than half of the concepts some steered configuration's AUROC CI lies entirely above the prompting baseline's mean AUROC (same model); not reproduced if in at most half of the concepts any configuration's mean AUROC exceeds prompting's; else inconclusive.",
   c: "share of steered configurations whose mean AUROC exceeds prompting's (same concept and model), with a bootstrap CI over configurations: reproduced if the CI lies below ½, not reproduced if above, else inconclusive.",
   d: "per score, the concepts where ρ(score, AUROC) > 0 with a CI excluding 0: reproduced if HM(s,c,d) has strictly more such concepts than both HM(s,c) and success; not reproduced if it has fewer than either; else (ties) inconclusive.",
@@ -164,7 +164,7 @@ function claimA(trends: readonly StrengthTrend[]): Claims["a"] {
     const cs = trends.map((t) => t.axes[a]);
     const negative = cs.filter((c) => c.high !== null && c.high < 0).length, positive = cs.filter((c) => c.low !== null && c.low > 0).length;
     const defined = cs.filter((c) => c.rho !== null);
-    const verdict: Verdict = negative > trends.length / 2 ? "reproduced" : positive >= negative ? "not reproduced" : "inconclusive";
+    const verdict: Verdict = negative > trends.length / 2 ? "reproduced" : positive > 0 && positive >= negative ? "not reproduced" : "inconclusive";
     return { negative, positive, meanRho: defined.length ? defined.reduce((s, c) => s + c.rho!, 0) / defined.length : null, verdict };
   };
   const axes = { diversity_sample: axis("diversity_sample"), diversity_set: axis("diversity_set") };

@@ -122,6 +122,18 @@ describe("claims", () => {
     expect(formatAnalysis(a)).toMatch(/\(c\) only a minority of configurations beat prompting: reproduced — 4\/20 = 0\.20/);
   });
 
+  it("calls (a) inconclusive when no trend is clear either way, not reproduced when diversity clearly rises", () => {
+    // Diversity zig-zags with strength (ρ = 0.1): no cell's CI excludes 0.
+    const zig = [0.5, 0.7, 0.4, 0.6, 0.55];
+    const flat = build(() => false).map((r) => (r.strength === null ? r : { ...r, diversity_sample: zig[r.strength - 1], diversity_set: zig[r.strength - 1] }));
+    const a = analyzeResults(flat, opts).claims.a;
+    expect(a.axes.diversity_set).toMatchObject({ negative: 0, positive: 0, verdict: "inconclusive" });
+    expect(a.verdict).toBe("inconclusive");
+    const rising = analyzeResults(build(() => false).map((r) => (r.strength === null ? r : { ...r, diversity_set: r.strength / 10 })), opts).claims.a;
+    expect(rising.axes.diversity_set).toMatchObject({ negative: 0, positive: 4, verdict: "not reproduced" });
+    expect(rising.verdict).toBe("not reproduced");
+  });
+
   it("does not reproduce (b) and (c) when nothing, or almost everything, beats prompting", () => {
     expect(analyzeResults(build(() => false), opts).claims.b.verdict).toBe("not reproduced");
     const most = analyzeResults(build((_, k) => k > 1), opts).claims.c;
