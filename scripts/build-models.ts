@@ -4,7 +4,7 @@
  *   tfjs (lib/train) → data/models/<name>/ (config.json, model.safetensors, tokenizer files,
  *   generation_config.json, training_report.json).
  *   → behaviour_report.json: per concept, how often the model violates with and without the prompting
- *   baseline's instructions (lib/train/behaviour.ts, ONNX engine, seeded sampling).
+ *   baseline's instructions (lib/study/behaviour.ts, ONNX engine, seeded sampling).
  * Same seed → same corpus, tokenizer, initialisation and batch order. Runs on the fastest tfjs backend present;
  * run scripts/setup-native-tfjs.sh first (minutes instead of hours).
  */
@@ -21,7 +21,7 @@ import { loadModel } from "../lib/checkpoint/index";
 import { createEngine } from "../lib/engine/index";
 import { conceptClassifierJudge } from "../lib/metrics/judges/classifier";
 import type { Judge } from "../lib/metrics/judges/types";
-import { measureAllBehaviour } from "../lib/train/behaviour";
+import { measureAllBehaviour } from "../lib/study/behaviour";
 import { writeJsonAtomic } from "../lib/util/atomic";
 
 const OPTIONS: Record<string, OptionSpec> = {

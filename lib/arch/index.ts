@@ -55,3 +55,6 @@ function differences(a: unknown, b: unknown, path: string): string[] {
 
 export type { ArchTable, TensorRule } from "./table";
 export type { ConfigJson } from "./config";
+export { ropeInverseFrequencies } from "./rope";
+export * from "./spec";
+export { configText, eosField } from "./config";

@@ -1,4 +1,3 @@
-import type { TensorF32 } from "../checkpoint/safetensors";
 
 /**
  * The one description of a decoder-only transformer that every engine in steersynth reads: the ONNX graph
@@ -52,6 +51,12 @@ export interface ModelSpec {
   bosTokenId: number | null;
   eosTokenIds: number[];
   padTokenId: number | null;
+}
+
+/** A float32 tensor: row-major data of the given shape (every dtype on disk is computed in fp32). */
+export interface TensorF32 {
+  shape: number[];
+  data: Float32Array;
 }
 
 /**
@@ -134,8 +139,16 @@ export const isSlidingLayer = (spec: ModelSpec, l: number): boolean =>
 export type SiteName = "resid_pre" | "attn_out" | "resid_mid" | "resid_post";
 export const SITES: readonly SiteName[] = ["resid_pre", "attn_out", "resid_mid", "resid_post"];
 
-/** Width of a site's activation vector per token. */
-export const siteWidth = (spec: ModelSpec, site: SiteName): number =>
+/**
+ * The steerable sites, defined here once: a vector may be added at resid_post ([hidden]) and attn_out
+ * ([nHeads*headDim], per head: ITI); a direction may be ablated at resid_post.
+ */
+export const STEER_SITES = ["resid_post", "attn_out"] as const satisfies readonly SiteName[];
+export type SteerSite = (typeof STEER_SITES)[number];
+export const ABLATE_SITES: readonly SteerSite[] = ["resid_post"];
+
+/** Width of a site's activation vector per token (a spec, or any model identity with its widths). */
+export const siteWidth = (spec: Pick<ModelSpec, "hidden" | "nHeads" | "headDim">, site: SiteName): number =>
   site === "attn_out" ? spec.nHeads * spec.headDim : spec.hidden;
 
 export const siteKey = (layer: number, site: SiteName): string => `${layer}.${site}`;

@@ -1,4 +1,4 @@
-import { progress } from "../util/progress";
+import { progress } from "../util/index";
 
 /**
  * A byte-level BPE trainer producing a Hugging Face tokenizer.json (GPT-2 layout: ByteLevel pre-tokenizer,

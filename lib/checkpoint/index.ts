@@ -9,4 +9,5 @@ export { trainBpe, type BpeOptions, type TokenizerJson } from "./bpe";
 export { CHATML_SPECIAL_TOKENS, CHATML_TOKENS, chatTokenizerConfig, defaultChatTemplate } from "./chat-template";
 export { HfTokenizer, loadTokenizer, type TokenizerConfig } from "./tokenizer";
 export { SAMPLE_ENGLISH } from "./sample-text";
-export { readSafetensors, writeSafetensors, type TensorF32 } from "./safetensors";
+export { readSafetensors, writeSafetensors } from "./safetensors";
+export type * from "./types";

@@ -1,10 +1,8 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { archForConfig } from "../arch/index";
-import { expectedShapes, type ModelSpec, type Weights } from "../arch/spec";
-import type { ArchTable, TensorRule } from "../arch/table";
-import type { GenerationConfig, LoadedModel, TextTokenizer } from "../engine/types";
-import { progress } from "../util/progress";
+import { archForConfig, expectedShapes, type ModelSpec, type Weights, type ArchTable, type TensorRule } from "../arch/index";
+import type { GenerationConfig, LoadedModel, TextTokenizer } from "./types";
+import { progress } from "../util/index";
 import { readSafetensors, readSafetensorsHeader, type Dtype, type HeaderEntry } from "./safetensors";
 import { HfTokenizer, loadTokenizer, specialTokenText } from "./tokenizer";
 

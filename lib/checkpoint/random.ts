@@ -1,6 +1,5 @@
-import { archByName, specToConfig } from "../arch/index";
-import { expectedShapes, type ArchName, type ModelSpec, type Weights } from "../arch/spec";
-import { createRng, deriveSeed } from "../util/rng";
+import { archByName, specToConfig, expectedShapes, type ArchName, type ModelSpec, type Weights } from "../arch/index";
+import { createRng, deriveSeed } from "../util/index";
 
 /**
  * Small random models for tests and for the project's default models before training: a spec preset per

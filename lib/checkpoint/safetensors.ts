@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { writeFileAtomic } from "../util/atomic";
+import type { TensorF32 } from "../arch/index";
+import { writeFileAtomic } from "../util/index";
 
 /**
  * The safetensors format: 8-byte little-endian header length N, N bytes of JSON header
@@ -9,11 +10,6 @@ import { writeFileAtomic } from "../util/atomic";
 export type Dtype = "F32" | "F16" | "BF16" | "F64" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
 
 const BYTES: Record<Dtype, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
-
-export interface TensorF32 {
-  shape: number[];
-  data: Float32Array;
-}
 
 export interface HeaderEntry {
   dtype: Dtype;

@@ -1,10 +1,8 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { archByName, specToConfig } from "../arch/index";
-import { expectedShapes, type ModelSpec, type Weights } from "../arch/spec";
-import type { GenerationConfig } from "../engine/types";
-import { progress } from "../util/progress";
-import { configText, eosField } from "../arch/config";
+import { archByName, specToConfig, expectedShapes, type ModelSpec, type Weights, configText, eosField } from "../arch/index";
+import type { GenerationConfig } from "./types";
+import { progress } from "../util/index";
 import { encodeSafetensors, type WriteTensor } from "./safetensors";
 import type { TokenizerConfig } from "./tokenizer";
 

@@ -2,7 +2,7 @@ import { Template } from "@huggingface/jinja";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ChatMessage, TextTokenizer } from "../engine/types";
+import type { ChatMessage, TextTokenizer } from "./types";
 
 /**
  * A checkpoint's tokenizer (tokenizer.json through @huggingface/tokenizers) and chat template (Jinja through

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { repoRoot } from "../util/paths";
+import { repoRoot } from "../util/index";
 import { UsageError } from "./args";
 
 /**

@@ -1,5 +1,5 @@
-import { quantileSorted, type Interval } from "../metrics/stats";
-import { createRng } from "../util/rng";
+import { quantileSorted, type Interval } from "../metrics/index";
+import { createRng } from "../util/index";
 
 /**
  * Confidence interval of a detector's test AUROC averaged over training seeds: a two-level percentile bootstrap.

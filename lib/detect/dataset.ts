@@ -1,5 +1,5 @@
-import { createRng, deriveSeed } from "../util/rng";
-import type { LabelledRow } from "../world/schema";
+import { createRng, deriveSeed } from "../util/index";
+import type { LabelledRow } from "../world/index";
 
 /**
  * Training data for a detector: the concept's real detector_train split, with its violating (positive)

@@ -1,8 +1,7 @@
-import type { Engine } from "../engine/types";
-import { auroc } from "../metrics/stats";
-import type { ArtefactStore } from "../study/store";
-import { initTf } from "../train/backend";
-import { deriveSeed } from "../util/rng";
+import type { Engine } from "../engine/index";
+import { auroc } from "../metrics/index";
+import { type ArtefactCache, deriveSeed } from "../util/index";
+import { initTf } from "../train/index";
 import { stratifiedAurocInterval } from "./bootstrap";
 import type { Example } from "./dataset";
 import { responseFeatures } from "./features";
@@ -55,7 +54,7 @@ export interface EvaluateOptions {
   /** A label for the data source in results ("real", "prompting", a configuration id). */
   data: string;
   /** Caches detector runs (stage "detector") and probe features (stage "features"); null caches nothing. */
-  store: ArtefactStore | null;
+  store: ArtefactCache | null;
 }
 
 /** What one seed's run stores. */

@@ -1,8 +1,6 @@
-import { readSafetensors, writeSafetensors } from "../checkpoint/safetensors";
-import type { Engine } from "../engine/types";
-import { captureActivations } from "../steering/capture";
-import { encodeExchange, truncateExchange } from "../steering/dataset";
-import type { ArtefactStore } from "../study/store";
+import { readSafetensors, writeSafetensors } from "../checkpoint/index";
+import { type Engine, captureActivations, encodeExchange, truncateExchange } from "../engine/index";
+import type { ArtefactCache } from "../util/index";
 
 /**
  * Frozen features for probe detectors: the mean over the assistant response's tokens of the block output
@@ -21,7 +19,7 @@ export interface FeatureRequest {
   layer: number;
   items: readonly { user: string; response: string }[];
   /** Where blocks are cached (stage "features"); null computes without caching. */
-  store: ArtefactStore | null;
+  store: ArtefactCache | null;
   label?: string;
 }
 

@@ -1,10 +1,8 @@
 import type * as tfjs from "@tensorflow/tfjs";
-import type { LoadedModel } from "../engine/types";
-import { encodeExchange, truncateExchange } from "../steering/dataset";
-import type { Tf } from "../train/backend";
-import { buildTfModel } from "../train/model";
-import { createRng, deriveSeed } from "../util/rng";
-import { progress } from "../util/progress";
+import type { LoadedModel } from "../checkpoint/index";
+import { encodeExchange, truncateExchange } from "../engine/index";
+import { type Tf, buildTfModel } from "../train/index";
+import { createRng, deriveSeed, progress } from "../util/index";
 import type { Example } from "./dataset";
 
 /**

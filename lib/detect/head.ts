@@ -1,4 +1,5 @@
-import { createRng, deriveSeed } from "../util/rng";
+import { sigmoid } from "../math/index";
+import { createRng, deriveSeed } from "../util/index";
 
 /**
  * A detector head on frozen features: logistic regression or a one-hidden-layer ReLU MLP, trained with Adam on a
@@ -36,7 +37,6 @@ export interface TrainedHead {
 /** Adam's constants (Kingma & Ba's defaults; tfjs uses the same β's). */
 const BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
 
-const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 /** Binary cross-entropy of logit z against y, stable for large |z|: max(z, 0) − z·y + log(1 + e^{−|z|}). */
 const bce = (z: number, y: number): number => Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
 

@@ -1,4 +1,4 @@
-import type { ModelSpec } from "../arch/spec";
+import type { ModelSpec } from "../arch/index";
 
 /**
  * Ragged token sequences → one left-padded batch. Left padding keeps every sample's newest token at the

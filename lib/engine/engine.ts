@@ -1,17 +1,12 @@
 import * as ort from "onnxruntime-node";
-import { siteKey, siteWidth } from "../arch/spec";
-import type { Engine, ForwardOptions, ForwardResult, LoadedModel } from "./types";
+import { siteKey, siteWidth } from "../arch/index";
+import type { Engine, ForwardOptions, ForwardResult } from "./types";
+import type { LoadedModel } from "../checkpoint/index";
 import { leftPad, validateIds } from "./batch";
 import { generateBatched } from "./generate";
-import { openSession, type EngineOptions } from "./session";
+import { openSession, type EngineOptions, type Feeds, type RunGraph } from "./session";
 import { steerMask, steeringVectors, validateSteering } from "./steering-feeds";
 import { IO, normalizeVariant, variantKey, type GraphVariant } from "./variant";
-
-/** Named graph inputs of one run; values are ORT tensors. */
-export type Feeds = Record<string, ort.Tensor>;
-
-/** Runs one graph variant (built and opened on first use, then reused). */
-export type RunGraph = (variant: GraphVariant, feeds: Feeds) => Promise<ort.InferenceSession.ReturnType>;
 
 /**
  * The ONNX engine: one session per graph variant actually used (forward, capture, decode), built from the

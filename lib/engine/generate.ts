@@ -1,9 +1,9 @@
 import * as ort from "onnxruntime-node";
-import { progress, type Progress } from "../util/progress";
-import { createRng, type Rng } from "../util/rng";
-import type { Generation, LoadedModel, SampleSteering, SamplingOptions, TextTokenizer } from "./types";
+import { progress, type Progress, createRng, type Rng } from "../util/index";
+import type { Generation, SampleSteering, SamplingOptions } from "./types";
+import type { LoadedModel } from "../checkpoint/index";
 import { leftPad, validateIds } from "./batch";
-import type { Feeds, RunGraph } from "./engine";
+import type { Feeds, RunGraph } from "./session";
 import { argmax, cutAtStop, isGreedy, perSampleSeeds, sampleToken } from "./sampling";
 import { selectRows, steerMask, steeringVectors, validateSteering } from "./steering-feeds";
 import { IO, type GraphVariant } from "./variant";

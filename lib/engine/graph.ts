@@ -1,7 +1,5 @@
-import { isSlidingLayer, type ModelSpec, type Weights } from "../arch/spec";
-import type { TensorF32 } from "../checkpoint/safetensors";
+import { isSlidingLayer, type ModelSpec, type TensorF32, type Weights, ropeInverseFrequencies } from "../arch/index";
 import { GraphBuilder } from "./onnx-builder";
-import { ropeInverseFrequencies } from "./reference";
 import { IO, type GraphVariant } from "./variant";
 
 /**

@@ -2,11 +2,15 @@
  * The inference engine: an ONNX graph built from a ModelSpec + canonical weights, run on onnxruntime-node,
  * with hook-site capture and per-sample steering designed into the graph.
  *   createEngine(model, opts) → Engine { forward, generate, dispose }
- *   encodePrompts(model, texts, { chat }) → token ids
+ *   encodePrompts(model, texts, { chat }) → token ids; encodeExchange / truncateExchange: one (user, response)
+ *     exchange as the model sees it, and the one truncation rule (first maxLen tokens) every consumer uses
+ *   captureActivations(engine, texts, { sites, layers, read }) under a reading policy (read.ts)
  * The plain-TypeScript oracle (referenceForward, naiveGenerate) lives beside it for tests.
  */
 export { createEngine } from "./engine";
 export type { EngineOptions } from "./session";
-export { encodePrompts } from "./prompts";
 export { validateSteering } from "./steering-feeds";
 export type * from "./types";
+export { encodeExchange, encodePrompts, truncateExchange } from "./prompts";
+export { captureActivations, type CaptureOptions } from "./capture";
+export { READ_POLICIES, readPositions, type EncodedText, type ReadPolicy } from "./read";

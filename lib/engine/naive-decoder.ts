@@ -1,8 +1,9 @@
-import type { ModelSpec, Weights } from "../arch/spec";
-import { createRng, type Rng } from "../util/rng";
+import type { ModelSpec, Weights } from "../arch/index";
+import { createRng, type Rng } from "../util/index";
 import { referenceForward } from "./reference";
 import { argmax, cutAtStop, isGreedy, perSampleSeeds, sampleToken } from "./sampling";
-import type { Generation, SampleSteering, SamplingOptions, TextTokenizer } from "./types";
+import type { Generation, SampleSteering, SamplingOptions } from "./types";
+import type { TextTokenizer } from "../checkpoint/index";
 
 /**
  * The oracle decoder (nanoGPT's `generate`): every step recomputes the whole reference forward over prompt +

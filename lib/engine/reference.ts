@@ -1,12 +1,14 @@
-import { expectedShapes, isSlidingLayer, lmHead, SITES, siteKey, siteWidth, type ModelSpec, type SiteName, type Weights } from "../arch/spec";
+import { expectedShapes, isSlidingLayer, lmHead, SITES, siteKey, siteWidth, type ModelSpec, type SiteName, type Weights, ropeInverseFrequencies } from "../arch/index";
+import { validateSteering } from "./steering-feeds";
 import type { ForwardOptions, ForwardResult, SampleSteering } from "./types";
 
 /**
  * A deliberately plain forward pass over canonical weights: loops over Float32Arrays, one sample at a time,
  * written to be read against the maths (nanoGPT style), not to be fast. It is the oracle faster engines are
  * tested against, and it is itself tested against Hugging Face transformers (tests/reference/hf-parity.test.ts).
- * It deliberately shares no code with those engines (RoPE frequencies included), so a bug in one cannot hide
- * in both.
+ * It deliberately shares no code with those engines except the architecture tables and the RoPE frequencies
+ * of lib/arch/rope (checked against Hugging Face in tests/reference/hf-parity.test.ts), so a bug in one cannot
+ * hide in both.
  *
  * Precision: activations are stored in float32 (as the engines do), but every dot product, softmax and norm
  * statistic is accumulated in JS numbers (float64), so the reference is at least as accurate as the engines.
@@ -84,32 +86,6 @@ const ACTIVATIONS: Record<ModelSpec["act"], (x: number) => number> = {
 };
 
 const softcap = (x: number, cap: number | null): number => (cap === null ? x : cap * Math.tanh(x / cap));
-
-/**
- * Rotary inverse frequencies [headDim/2]: 1/theta^(2j/headDim), rescaled as Hugging Face's
- * rope_scaling "linear" (all divided by factor) or "llama3" (long wavelengths divided by factor, short kept,
- * a smooth blend between).
- */
-export function ropeInverseFrequencies(spec: ModelSpec): number[] {
-  if (spec.positions.kind !== "rope") throw new Error(`${spec.arch}: ropeInverseFrequencies needs rotary positions`);
-  const { theta, scaling } = spec.positions;
-  const half = spec.headDim / 2;
-  const base = Array.from({ length: half }, (_, j) => 1 / theta ** ((2 * j) / spec.headDim));
-  if (scaling === null) return base;
-  if (scaling.type === "linear") return base.map((f) => f / scaling.factor);
-  const { factor, lowFreqFactor, highFreqFactor, originalMaxPositions } = scaling;
-  if (lowFreqFactor === undefined || highFreqFactor === undefined || originalMaxPositions === undefined)
-    throw new Error(`${spec.arch}: llama3 rope scaling needs lowFreqFactor, highFreqFactor and originalMaxPositions`);
-  const lowFreqWavelen = originalMaxPositions / lowFreqFactor;
-  const highFreqWavelen = originalMaxPositions / highFreqFactor;
-  return base.map((f) => {
-    const wavelen = (2 * Math.PI) / f;
-    if (wavelen < highFreqWavelen) return f;
-    if (wavelen > lowFreqWavelen) return f / factor;
-    const smooth = (originalMaxPositions / wavelen - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
-    return (1 - smooth) * (f / factor) + smooth * f;
-  });
-}
 
 /**
  * Rotate every head of x [n, nHeads*headDim] in place, HF Llama's rotate-half convention: dimension j pairs with
@@ -222,29 +198,6 @@ function steer(x: Rows, n: number, width: number, s: SampleSteering | null, key:
   }
 }
 
-/** Steering keys must name an existing layer and a steerable site, with vectors of the site's width. */
-function validateSteering(spec: ModelSpec, s: SampleSteering, sample: number): void {
-  if (s.window !== "prompt" && s.window !== "generated" && s.window !== "all")
-    throw new Error(`steering[${sample}].window: expected "prompt", "generated" or "all" (got ${JSON.stringify(s.window)})`);
-  const check = (kind: "add" | "ablate", allowed: readonly SiteName[]) => {
-    for (const [key, vec] of Object.entries(s[kind] ?? {})) {
-      const m = /^(\d+)\.([a-z_]+)$/.exec(key);
-      const where = `steering[${sample}].${kind}['${key}']`;
-      if (!m) throw new Error(`${where}: expected a key '<layer>.<site>'`);
-      const layer = Number(m[1]), site = m[2] as SiteName;
-      if (layer >= spec.nLayers) throw new Error(`${where}: layer ${layer} does not exist (the model has ${spec.nLayers} layers)`);
-      if (!allowed.includes(site)) throw new Error(`${where}: site '${site}' cannot be ${kind === "add" ? "steered" : "ablated"} (expected ${allowed.join(" or ")})`);
-      if (vec.length !== siteWidth(spec, site)) throw new Error(`${where}: vector has ${vec.length} values, expected ${siteWidth(spec, site)}`);
-      if (kind === "ablate") {
-        const len = Math.sqrt(vec.reduce((a, x) => a + x * x, 0));
-        if (Math.abs(len - 1) > 1e-3) throw new Error(`${where}: an ablation direction must have unit length (got ${len})`);
-      }
-    }
-  };
-  check("add", ["resid_post", "attn_out"]);
-  check("ablate", ["resid_post"]);
-}
-
 // ---------------------------------------------------------------------------------------------- the model
 
 /** Called with each site's activations [n, width] of one sample as they are computed. */
@@ -322,8 +275,7 @@ export function referenceForward(spec: ModelSpec, weights: Weights, ids: readonl
       if (!Number.isInteger(id) || id < 0 || id >= spec.vocabSize) throw new Error(`reference forward: token ${t} of sequence ${b} is ${id}, expected an integer in [0, ${spec.vocabSize})`);
     });
   });
-  if (opts.steering && opts.steering.length !== B) throw new Error(`steering: ${opts.steering.length} entries for a batch of ${B}`);
-  opts.steering?.forEach((s, b) => s && validateSteering(spec, s, b));
+  if (opts.steering) validateSteering(spec, opts.steering, B);
   if (opts.promptLengths && opts.promptLengths.length !== B) throw new Error(`promptLengths: ${opts.promptLengths.length} entries for a batch of ${B}`);
   opts.promptLengths?.forEach((p, b) => {
     if (!Number.isInteger(p) || p < 0 || p > ids[b].length) throw new Error(`promptLengths[${b}]: expected an integer in [0, ${ids[b].length}] (got ${p})`);

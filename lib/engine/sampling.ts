@@ -1,5 +1,6 @@
-import { deriveSeed, type Rng } from "../util/rng";
-import type { Generation, TextTokenizer } from "./types";
+import { deriveSeed, type Rng } from "../util/index";
+import type { Generation } from "./types";
+import type { TextTokenizer } from "../checkpoint/index";
 
 /**
  * Next-token choice from one row of logits, shared by every decoder (the naive reference and the ONNX engine)

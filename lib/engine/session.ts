@@ -2,13 +2,17 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rm
 import { availableParallelism } from "node:os";
 import { isAbsolute, join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { writeFileAtomic } from "../util/atomic";
-import { fingerprint } from "../util/fingerprint";
-import { repoRoot } from "../util/paths";
-import type { LoadedModel } from "./types";
+import { writeFileAtomic, fingerprint, repoRoot } from "../util/index";
+import type { LoadedModel } from "../checkpoint/index";
 import { buildTransformerGraph } from "./graph";
 import { serializeModel, type InitializerPlacement } from "./onnx-builder";
 import { variantKey, type GraphVariant } from "./variant";
+
+/** Named graph inputs of one run; values are ORT tensors. */
+export type Feeds = Record<string, ort.Tensor>;
+
+/** Runs one graph variant (built and opened on first use, then reused). */
+export type RunGraph = (variant: GraphVariant, feeds: Feeds) => Promise<ort.InferenceSession.ReturnType>;
 
 /** Bump when the graph builder's output changes, so cached graphs are rebuilt. */
 export const BUILDER_VERSION = 4;

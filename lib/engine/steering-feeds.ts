@@ -1,14 +1,11 @@
-import { siteWidth, type ModelSpec, type SiteName } from "../arch/spec";
-import type { SampleSteering, SteerSite } from "./types";
+import { ABLATE_SITES, siteWidth, STEER_SITES, type ModelSpec, type SiteName } from "../arch/index";
+import type { SampleSteering } from "./types";
 import { IO } from "./variant";
 
 /**
  * SampleSteering per sample → the graph's steering inputs. Vectors are per sample and fixed for a whole
  * generation; only steer_mask changes with the positions being computed.
  */
-
-const ADD_SITES: readonly SteerSite[] = ["resid_post", "attn_out"];
-const ABLATE_SITES: readonly SiteName[] = ["resid_post"];
 
 /** Every key must name an existing layer and a steerable site, with a vector of the site's width. */
 export function validateSteering(spec: ModelSpec, steering: readonly (SampleSteering | null)[], batch: number): void {
@@ -18,7 +15,7 @@ export function validateSteering(spec: ModelSpec, steering: readonly (SampleStee
     if (s.window !== "prompt" && s.window !== "generated" && s.window !== "all")
       throw new Error(`steering[${i}].window: expected "prompt", "generated" or "all" (got ${JSON.stringify(s.window)})`);
     for (const kind of ["add", "ablate"] as const) {
-      const allowed: readonly SiteName[] = kind === "add" ? ADD_SITES : ABLATE_SITES;
+      const allowed: readonly SiteName[] = kind === "add" ? STEER_SITES : ABLATE_SITES;
       for (const [key, vec] of Object.entries(s[kind] ?? {})) {
         const where = `steering[${i}].${kind}['${key}']`;
         const m = /^(\d+)\.([a-z_]+)$/.exec(key);

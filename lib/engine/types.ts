@@ -1,15 +1,14 @@
-import type { ModelSpec, SiteName, Weights } from "../arch/spec";
+import type { SiteName } from "../arch/index";
+import type { LoadedModel } from "../checkpoint/index";
 
 /**
  * Engine-facing types shared by the ONNX engine, the reference forward, steering methods, metrics and
- * detectors. Shapes are written beside each field; every flat Float32Array is row-major.
+ * detectors; the checkpoint's own types (LoadedModel, TextTokenizer, GenerationConfig) live in
+ * lib/checkpoint/types. Shapes are written beside each field; every flat Float32Array is row-major.
  */
 
 /** Which positions a steering intervention touches (half-open in time: prompt = [0, promptLen), generated = [promptLen, ∞)). */
 export type SteerWindow = "prompt" | "generated" | "all";
-
-/** Sites where vectors may be added. resid_post: [hidden]; attn_out: [nHeads*headDim] (per-head, ITI). */
-export type SteerSite = Extract<SiteName, "resid_post" | "attn_out">;
 
 /**
  * Steering for one sample of a batch, lowered to what the graph consumes. Keys are `${layer}.${site}`.
@@ -21,39 +20,6 @@ export interface SampleSteering {
   add?: Record<string, Float32Array>;
   ablate?: Record<string, Float32Array>;
   window: SteerWindow;
-}
-
-export interface ChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
-
-export interface TextTokenizer {
-  encode(text: string, opts?: { addSpecialTokens?: boolean }): number[];
-  decode(ids: readonly number[], opts?: { skipSpecialTokens?: boolean }): string;
-  /** Renders the checkpoint's chat template (Jinja) to text; encode it with addSpecialTokens: false. */
-  applyChatTemplate(messages: readonly ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
-  readonly vocabSize: number;
-}
-
-export interface GenerationConfig {
-  eosTokenIds: number[];
-  bosTokenId: number | null;
-  padTokenId: number | null;
-  temperature?: number;
-  topP?: number;
-  topK?: number;
-}
-
-/** A checkpoint loaded from disk: what every engine is built from. */
-export interface LoadedModel {
-  dir: string;
-  spec: ModelSpec;
-  weights: Weights;
-  tokenizer: TextTokenizer | null;
-  generation: GenerationConfig;
-  /** Human-readable facts for `inspect` (stored dtype, parameter count, files). */
-  info: { dtype: string; parameters: number; files: string[] };
 }
 
 export interface ForwardOptions {

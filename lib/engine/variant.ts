@@ -1,5 +1,4 @@
-import type { ModelSpec, SiteName } from "../arch/spec";
-import { SITES } from "../arch/spec";
+import { type ModelSpec, type SiteName, SITES } from "../arch/index";
 
 /**
  * What a compiled graph computes beyond the forward pass itself. Each distinct variant is one ONNX graph and

@@ -1,5 +1,5 @@
 import { ngramCounts, ORDERS } from "./ngrams";
-import { progress } from "../util/progress";
+import { progress } from "../util/index";
 
 /**
  * BLEU-4 as NLTK's `sentence_bleu(references, hypothesis, weights=(0.25,)*4,

@@ -1,5 +1,6 @@
-import type { Engine } from "../engine/types";
-import { progress } from "../util/progress";
+import type { Engine } from "../engine/index";
+import { logSoftmaxAt } from "../math/index";
+import { progress } from "../util/index";
 
 /** A prompt and the response to score, as token ids of the reference model. */
 export interface ScoredText { promptIds: number[]; responseIds: number[] }
@@ -38,15 +39,6 @@ export async function responseNll(engine: Engine, items: readonly ScoredText[], 
     bar.done();
   }
   return out;
-}
-
-/** log softmax(logits)[index], computed stably. */
-export function logSoftmaxAt(logits: Float32Array, index: number): number {
-  let max = -Infinity;
-  for (const x of logits) if (x > max) max = x;
-  let sum = 0;
-  for (const x of logits) sum += Math.exp(x - max);
-  return logits[index] - max - Math.log(sum);
 }
 
 /**

@@ -1,8 +1,6 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import type { Engine } from "../engine/types";
-import { captureActivations } from "../steering/capture";
-import type { EncodedText } from "../steering/read";
+import { type Engine, captureActivations, type EncodedText } from "../engine/index";
 
 /** Sentence embeddings for the embedding kernel and pairwise distances: one vector per text, in order. */
 export type Embedder = (texts: string[]) => Promise<Float32Array[]>;

@@ -1,4 +1,4 @@
-import { loadModel } from "../checkpoint/load";
+import { loadModel } from "../checkpoint/index";
 import { createEngine } from "../engine/index";
 import { engineEmbedder, transformersEmbedder, type Embedder } from "./embed";
 

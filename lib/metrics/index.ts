@@ -15,7 +15,7 @@ export { encodeTexts, sampleDiversity, setDiversity, type SampleDiversity, type 
 export { engineEmbedder, transformersEmbedder, type Embedder } from "./embed";
 export { openEmbedder, embedWith } from "./embedder-spec";
 export { readGenerations, type GenerationRow } from "./generations";
-export { responseNll, pooledPerplexity, perplexityCoherence, coherenceFromPerplexity, logSoftmaxAt, type ScoredText } from "./coherence";
+export { responseNll, pooledPerplexity, perplexityCoherence, coherenceFromPerplexity, type ScoredText } from "./coherence";
 export {
   diversityAxis, harmonicMean, combinedScores, parseDiversityAxis, DEFAULT_DIVERSITY_AXIS, type Axes, type DiversityAxis,
 } from "./aggregate";

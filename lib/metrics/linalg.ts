@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { progress } from "../util/progress";
+import { progress } from "../util/index";
 
 /**
  * Symmetric eigendecomposition in plain TypeScript (Float64): Householder reduction to tridiagonal form, then

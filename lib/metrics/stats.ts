@@ -1,4 +1,4 @@
-import { createRng } from "../util/rng";
+import { createRng } from "../util/index";
 
 /** Rank statistics, AUROC and resampling for the study's comparisons. */
 

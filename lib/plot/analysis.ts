@@ -1,6 +1,4 @@
-import type { Analysis, Correlation } from "../study/analysis";
-import { AUROC_SCORES, TREND_AXES } from "../study/analysis";
-import type { TuneResult } from "../study/tune";
+import { AUROC_SCORES, TREND_AXES, type Analysis, type Correlation, type TuneResult } from "../study/index";
 import type { Figure, Trace } from "./figure";
 import { METRIC_LABELS, methodColor } from "./results";
 

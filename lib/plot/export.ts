@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../util/atomic";
-import { progress } from "../util/progress";
+import { writeFileAtomic, progress } from "../util/index";
 import { assertFigure, type Figure } from "./figure";
 import { figureHtml, type HtmlPlotly } from "./html";
 import { plotlyBundlePath, withRenderer, type FigureRenderer } from "./render";

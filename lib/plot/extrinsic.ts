@@ -1,4 +1,4 @@
-import { spearman as spearmanRho } from "../metrics/stats";
+import { spearman as spearmanRho } from "../metrics/index";
 import { facetGrid } from "./facets";
 import type { Figure, Trace } from "./figure";
 import {

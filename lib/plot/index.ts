@@ -18,3 +18,4 @@ export { exportFigures, type ExportFormat, type ExportOptions, type NamedFigure 
 export { figureHtml, type HtmlPlotly } from "./html";
 export { FigureRenderer, withRenderer, chromiumAvailable, chromiumPath, plotlyBundlePath, type ImageFormat } from "./render";
 export { studyFigures } from "./study";
+export { analysisFigures, aurocTrackingFigure, strengthTrendFigure, tunedVsGridFigure, tuningCurveFigure } from "./analysis";

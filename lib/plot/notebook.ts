@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { repoRoot } from "../util/paths";
+import { repoRoot } from "../util/index";
 import { assertFigure, describeFigure, figureSize, type Figure } from "./figure";
 import { chromiumAvailable, chromiumPath, FigureRenderer } from "./render";
 import { tableHtml, tableText, type Row, type TableOptions } from "./table";

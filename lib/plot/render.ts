@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { repoRoot } from "../util/paths";
+import { repoRoot } from "../util/index";
 import { assertFigure, figureSize, type Figure } from "./figure";
 
 /**

@@ -1,3 +1,5 @@
+import { METHODS } from "../steering/index";
+
 /**
  * The study's results table as the figure builders read it: one row per steering configuration
  * (concept × model × method × layer × strength), plus baseline rows (method "prompting" or "real", no layer or
@@ -49,20 +51,24 @@ export function distinct<T>(values: Iterable<T>): T[] {
   return [...new Set(values)];
 }
 
-const METHOD_ORDER = ["actadd", "caa", "pca", "iti", "probe"];
-/** Methods present, in the paper's order, unknown ones after. */
+const METHOD_ORDER = METHODS.map((d) => d.name);
+/** Methods present, in the registry's order (lib/steering/methods), unknown ones after. */
 export const methodsOf = (rows: readonly ResultRow[]): string[] =>
   distinct(steeredRows(rows).map((r) => r.method)).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 const rank = (m: string): number => (METHOD_ORDER.includes(m) ? METHOD_ORDER.indexOf(m) : METHOD_ORDER.length);
 
-// plotly's default palette, fixed per method so a method has one colour in every figure.
-const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
-const FIXED_COLORS: Record<string, string> = { actadd: PALETTE[0], caa: PALETTE[1], pca: PALETTE[2], iti: PALETTE[3], probe: PALETTE[4], prompting: "#555555", real: "#000000" };
+// A method's colour is its descriptor's, the same in every figure; methods without one take a colour of the
+// second half of plotly's default palette, derived from the name.
+const PALETTE = ["#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+const FIXED_COLORS: Record<string, string> = {
+  ...Object.fromEntries(METHODS.flatMap((d) => (d.color ? [[d.name, d.color]] : []))),
+  prompting: "#555555", real: "#000000",
+};
 export function methodColor(method: string): string {
   if (FIXED_COLORS[method]) return FIXED_COLORS[method];
   let h = 0;
   for (const ch of method) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return PALETTE[5 + (h % 5)];
+  return PALETTE[h % 5];
 }
 
 /** Check that the rows have the columns the builders read; the message names the row and column. */

@@ -1,11 +1,10 @@
-import type { Engine } from "../engine/types";
+import type { Engine, ReadPolicy } from "../engine/index";
 import type { EncodedPair } from "./dataset";
 import { layerEffects, steerableLayer, type LayerEffect } from "./effect";
 import { capturePairs, resolveLayers, vectorFromActivations } from "./extract";
 import { scoreLayers, type LayerScore } from "./layers";
-import { heldOutSplit } from "./logistic";
+import { heldOutSplit } from "../math/index";
 import { createMethod } from "./methods/index";
-import type { ReadPolicy } from "./read";
 import { modelIdentity } from "./vector";
 
 /**

@@ -1,6 +1,6 @@
-import { loadConcept, readAb, readPairs } from "../world/schema";
+import { loadConcept, readAb, readPairs } from "../world/index";
 import type { ContrastPair } from "./dataset";
-import type { ReadPolicy } from "./read";
+import type { ReadPolicy } from "../engine/index";
 
 /**
  * A concept's contrastive data as extraction uses it (files and readers of lib/world/schema.ts):

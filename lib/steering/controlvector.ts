@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "../util/atomic";
+import { writeFileAtomic } from "../util/index";
 import { decodeGguf, encodeGguf, type GgufTensor, type GgufValue } from "./gguf";
 import { fromProvenance, parseProvenance, toProvenance } from "./provenance";
 import { checkCompatible, createVector, type ModelIdentity, type SteeringVector } from "./vector";

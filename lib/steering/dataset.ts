@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
-import type { TextTokenizer } from "../engine/types";
-import { fingerprint } from "../util/fingerprint";
-import type { EncodedText } from "./read";
+import type { TextTokenizer } from "../checkpoint/index";
+import { fingerprint } from "../util/index";
+import { encodeExchange, type EncodedText } from "../engine/index";
 
 /**
  * Contrastive data before and after tokenisation. Four shapes of pair:
@@ -61,28 +61,6 @@ export function readPairsJsonl(file: string): ContrastPair[] {
 }
 
 const HAS_ALNUM = /[\p{L}\p{N}]/u;
-
-/**
- * One chat exchange as the model sees it: the user turn rendered through the chat template with the generation
- * prompt, then the assistant response's tokens (no special tokens added). The response span is
- * [responseStart, responseEnd). Used for contrast pairs, detector features and fine-tuning alike.
- */
-export function encodeExchange(tok: TextTokenizer, user: string, response: string, where: string): EncodedText {
-  const prompt = tok.encode(tok.applyChatTemplate([{ role: "user", content: user }], { addGenerationPrompt: true }), { addSpecialTokens: false });
-  const resp = tok.encode(response, { addSpecialTokens: false });
-  if (resp.length === 0) throw new Error(`${where}: the response encodes to no tokens`);
-  const ids = [...prompt, ...resp];
-  return { ids, responseStart: prompt.length, responseEnd: ids.length };
-}
-
-/**
- * An exchange cut to its first maxLen tokens (the prompt template and the start of the response), keeping at
- * least one response token even when the prompt alone reaches maxLen.
- */
-export function truncateExchange(e: EncodedText, maxLen: number): EncodedText {
-  if (e.ids.length <= maxLen) return e;
-  return { ids: e.ids.slice(0, maxLen), responseStart: Math.min(e.responseStart, maxLen - 1), responseEnd: maxLen };
-}
 
 function encodeSide(tok: TextTokenizer | null, pair: ContrastPair, side: "positive" | "negative", where: string): EncodedText {
   if (pair.kind === "ids") {

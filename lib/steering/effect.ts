@@ -1,7 +1,6 @@
-import type { Engine } from "../engine/types";
-import { logSoftmaxAt } from "../metrics/coherence";
+import type { Engine, EncodedText } from "../engine/index";
+import { logSoftmaxAt } from "../math/index";
 import type { EncodedPair } from "./dataset";
-import type { EncodedText } from "./read";
 import { lowerSpec, type SteeringSpec } from "./spec";
 import type { SteeringVector } from "./vector";
 

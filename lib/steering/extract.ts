@@ -1,9 +1,7 @@
-import { siteKey } from "../arch/spec";
-import type { Engine, SteerSite } from "../engine/types";
-import { captureActivations } from "./capture";
+import { siteKey, type SteerSite } from "../arch/index";
+import { type Engine, captureActivations, type ReadPolicy } from "../engine/index";
 import type { EncodedPair } from "./dataset";
-import { createMethod, type MethodName, type MethodOptions, type PairedActivations, type SteeringMethod } from "./methods/index";
-import type { ReadPolicy } from "./read";
+import { createMethod, type MethodOptions, type PairedActivations, type SteeringMethod } from "./methods/index";
 import { createVector, modelIdentity, type ModelIdentity, type SteeringVector } from "./vector";
 
 /**
@@ -46,7 +44,8 @@ export function resolveLayers(layers: number[] | "all", nLayers: number): number
 }
 
 export interface ExtractOptions {
-  method: MethodName | SteeringMethod;
+  /** A built-in method's name, or any SteeringMethod (e.g. a user descriptor's create()). */
+  method: string | SteeringMethod;
   methodOptions?: MethodOptions;
   layers: number[] | "all";
   read: ReadPolicy;

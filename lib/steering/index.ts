@@ -9,7 +9,6 @@
  *   effect, choose-layer     teacher-forced steering effect per layer, and the "auto" layer choice
  *   persistence, controlvector, gguf   safetensors + JSON provenance; GGUF control vectors (llama.cpp, repeng)
  */
-export { captureActivations, type CaptureOptions } from "./capture";
 export { loadConceptPairs } from "./concept-data";
 export { exportControlVector, importControlVector, encodeControlVector, decodeControlVector } from "./controlvector";
 export { datasetFingerprint, encodePairs, readPairsJsonl, type ContrastPair, type EncodedPair } from "./dataset";
@@ -18,10 +17,9 @@ export { layerColumns, layerTable, scoreLayers, type LayerScore, type LayerScore
 export { layerEffects, pairLogRatios, responseLogProb, steerableLayer, type LayerEffect, type LayerEffectOptions } from "./effect";
 export { chooseLayer, type ChooseLayerOptions, type LayerChoice } from "./choose-layer";
 export * from "./methods/index";
-export { loadVector, provenancePath, saveVector } from "./persistence";
+export { loadVector, provenancePath, readVectorFile, saveVector } from "./persistence";
 export { PROVENANCE_FORMAT, STRENGTH_UNIT, type Provenance } from "./provenance";
-export { READ_POLICIES, readPositions, type EncodedText, type ReadPolicy } from "./read";
-export { lowerSpec, OPERATORS, specFingerprint, validateSpec, WINDOWS, type SteerOperator, type SteeringSpec, type SteeringTerm } from "./spec";
+export { lowerSpec, OPERATORS, specFingerprint, steerBatch, validateSpec, WINDOWS, type SteerOperator, type SteeringSpec, type SteeringTerm } from "./spec";
 export { buildSweep, type SweepBatch, type SweepCell } from "./sweep";
 export {
   checkCompatible, createVector, difference, modelIdentity, negate, scale, sum, unitDirection, vectorFingerprint, vectorLayers,

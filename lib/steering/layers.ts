@@ -1,6 +1,4 @@
-import { mean, project, std, subtract, meanRows } from "./linalg";
-import { accuracy, fitLogistic, heldOutSplit } from "./logistic";
-import type { LayerChoice } from "./choose-layer";
+import { project, subtract, meanRows, mean, std, accuracy, fitLogistic, heldOutSplit } from "../math/index";
 import type { LayerEffect } from "./effect";
 import { typicalNorm, type PairedActivations } from "./methods/types";
 
@@ -78,7 +76,7 @@ export const layerColumns = (scores: readonly LayerScore[], effects: readonly La
  * A plain-text table (Markdown) of the scores, one row per layer; with a layer choice, its steering effects too
  * and the chosen layer marked.
  */
-export function layerTable(scores: readonly LayerScore[], choice?: Pick<LayerChoice, "layer" | "effects">): string {
+export function layerTable(scores: readonly LayerScore[], choice?: { layer: number; effects: readonly LayerEffect[] }): string {
   const fx = (l: number) => {
     const e = choice?.effects.find((x) => x.layer === l);
     return e ? ` ${e.raise.toFixed(3)} | ${e.lower.toFixed(3)} |` : "";

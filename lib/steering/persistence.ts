@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
-import { readSafetensors, writeSafetensors } from "../checkpoint/safetensors";
-import { writeJsonAtomic } from "../util/atomic";
+import { readSafetensors, writeSafetensors } from "../checkpoint/index";
+import { writeJsonAtomic } from "../util/index";
 import { fromProvenance, parseProvenance, toProvenance } from "./provenance";
-import type { ModelSpec } from "../arch/spec";
-import { checkCompatible, type ModelIdentity, type SteeringVector } from "./vector";
+import type { ModelSpec, TensorF32 } from "../arch/index";
+import { checkCompatible, createVector, modelIdentity, type ModelIdentity, type SteeringVector } from "./vector";
 
 /**
  * Vectors on disk: V.safetensors holds one float32 tensor `direction.<layer>` per layer (0-based block index,
@@ -27,16 +27,45 @@ export function saveVector(file: string, v: SteeringVector): void {
 export function loadVector(file: string, model?: ModelIdentity | ModelSpec): SteeringVector {
   if (!existsSync(file)) throw new Error(`${file}: no such steering vector file`);
   const { tensors, metadata } = readSafetensors(file);
-  let raw: string;
-  if (metadata.steersynth !== undefined) raw = metadata.steersynth;
-  else if (existsSync(provenancePath(file))) raw = readFileSync(provenancePath(file), "utf8");
-  else throw new Error(`${file}: no provenance (neither __metadata__.steersynth nor ${provenancePath(file)})`);
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch (e) {
-    throw new Error(`${file}: provenance is not valid JSON (${(e as Error).message})`);
+  const raw = provenanceText(file, metadata);
+  if (raw === null) throw new Error(`${file}: no provenance (neither __metadata__.steersynth nor ${provenancePath(file)})`);
+  const v = withProvenance(file, tensors, raw);
+  if (model) checkCompatible(v, model, file);
+  return v;
+}
+
+/**
+ * The one way from a vector file to steering, shared by the study, the notebooks and the CLI (generate,
+ * hidden): a steersynth vector is read with its provenance, whose site decides where it is added (resid_post,
+ * or attn_out heads for ITI); a file without provenance — float32 `direction.<layer>` [hidden] tensors from
+ * another tool — is an explicit import at resid_post (method "import"). Either way it must fit the model.
+ */
+export function readVectorFile(file: string, spec: ModelSpec): SteeringVector {
+  if (!existsSync(file)) throw new Error(`${file}: no such vector file`);
+  const { tensors, metadata } = readSafetensors(file);
+  const raw = provenanceText(file, metadata);
+  if (raw !== null) {
+    const v = withProvenance(file, tensors, raw);
+    checkCompatible(v, spec, file);
+    return v;
   }
+  const directions = directionTensors(file, tensors);
+  for (const [layer, d] of directions) {
+    if (layer >= spec.nLayers) throw new Error(`${file}: 'direction.${layer}' names layer ${layer}, but the model has layers 0..${spec.nLayers - 1}`);
+    if (d.length !== spec.hidden) throw new Error(`${file}: 'direction.${layer}' has shape [${d.length}], expected [${spec.hidden}] (the model's hidden size; a file without provenance is added at resid_post)`);
+  }
+  if (directions.size === 0) throw new Error(`${file}: no direction.<layer> tensors`);
+  return createVector({ model: modelIdentity("imported", spec), site: "resid_post", method: "import", directions, details: { importedFrom: file } });
+}
+
+/** The provenance JSON text: the safetensors metadata copy, else V.json beside the file; null when neither exists. */
+function provenanceText(file: string, metadata: Record<string, string>): string | null {
+  if (metadata.steersynth !== undefined) return metadata.steersynth;
+  return existsSync(provenancePath(file)) ? readFileSync(provenancePath(file), "utf8") : null;
+}
+
+/** layer → tensor of every `direction.<layer>`; any other tensor, or one of more than one dimension, is an error. */
+function directionTensors(file: string, tensors: ReadonlyMap<string, TensorF32>): Map<number, Float32Array> {
   const directions = new Map<number, Float32Array>();
   for (const [name, t] of tensors) {
     const m = TENSOR.exec(name);
@@ -44,7 +73,15 @@ export function loadVector(file: string, model?: ModelIdentity | ModelSpec): Ste
     if (t.shape.length !== 1) throw new Error(`${file}: tensor '${name}' has shape [${t.shape}], expected one dimension`);
     directions.set(Number(m[1]), t.data);
   }
-  const v = fromProvenance(parseProvenance(json, file), directions, file);
-  if (model) checkCompatible(v, model, file);
-  return v;
+  return directions;
+}
+
+function withProvenance(file: string, tensors: ReadonlyMap<string, TensorF32>, raw: string): SteeringVector {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (e) {
+    throw new Error(`${file}: provenance is not valid JSON (${(e as Error).message})`);
+  }
+  return fromProvenance(parseProvenance(json, file), directionTensors(file, tensors), file);
 }

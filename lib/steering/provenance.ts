@@ -1,5 +1,5 @@
-import type { SteerSite } from "../engine/types";
-import { READ_POLICIES, type ReadPolicy } from "./read";
+import { STEER_SITES, type SteerSite } from "../arch/index";
+import { READ_POLICIES, type ReadPolicy } from "../engine/index";
 import { createVector, type LayerInfo, type ModelIdentity, type SteeringVector } from "./vector";
 
 /**
@@ -48,7 +48,7 @@ export function parseProvenance(json: unknown, file: string): Provenance {
   if (!m || typeof m !== "object") fail("model", "an object", m);
   for (const f of ["hidden", "nLayers", "nHeads", "headDim"]) if (!Number.isInteger(m![f]) || (m![f] as number) < 1) fail(`model.${f}`, "a positive integer", m![f]);
   for (const f of ["name", "arch"]) if (typeof m![f] !== "string") fail(`model.${f}`, "a string", m![f]);
-  if (p.site !== "resid_post" && p.site !== "attn_out") fail("site", `"resid_post" or "attn_out"`, p.site);
+  if (!STEER_SITES.includes(p.site as SteerSite)) fail("site", STEER_SITES.map((s) => JSON.stringify(s)).join(" or "), p.site);
   if (typeof p.method !== "string") fail("method", "a string", p.method);
   if (p.read !== null && !READ_POLICIES.includes(p.read as ReadPolicy)) fail("read", `null or one of ${READ_POLICIES.join(", ")}`, p.read);
   if (p.dataset !== null && typeof p.dataset !== "string") fail("dataset", "null or a string", p.dataset);

@@ -1,7 +1,7 @@
-import { siteKey, type ModelSpec } from "../arch/spec";
-import type { SampleSteering, SteerWindow } from "../engine/types";
-import { fingerprint } from "../util/fingerprint";
-import { scaled } from "./linalg";
+import { ABLATE_SITES, siteKey, type ModelSpec } from "../arch/index";
+import type { SampleSteering, SteerWindow } from "../engine/index";
+import { fingerprint } from "../util/index";
+import { scaled } from "../math/index";
 import { checkCompatible, unitDirection, vectorFingerprint, vectorLayers, type ModelIdentity, type SteeringVector } from "./vector";
 
 /**
@@ -54,7 +54,7 @@ export function validateSpec(spec: SteeringSpec, model: ModelSpec | ModelIdentit
       if (!t.vector.directions.has(l))
         throw new Error(`${where}.layers: layer ${JSON.stringify(l)} is not in the vector (${t.vector.method} has layers ${vectorLayers(t.vector).join(", ")})`);
     if (op !== "add") {
-      if (t.vector.site !== "resid_post") throw new Error(`${where}.operator: '${op}' is only supported at resid_post (this vector is at ${t.vector.site})`);
+      if (!ABLATE_SITES.includes(t.vector.site)) throw new Error(`${where}.operator: '${op}' is only supported at ${ABLATE_SITES.join(", ")} (this vector is at ${t.vector.site})`);
       for (const l of layers) {
         const key = siteKey(l, t.vector.site);
         if (ablated.has(key)) throw new Error(`${where}: layer ${l} is already ablated by terms[${ablated.get(key)}] (one ablation direction per layer)`);
@@ -96,4 +96,10 @@ export function lowerSpec(spec: SteeringSpec, strengthPerSample: readonly number
     if (!hasAdd && !hasAblate) return null;
     return { ...(hasAdd ? { add } : {}), ...(hasAblate ? { ablate } : {}), window: spec.window };
   });
+}
+
+/** One spec for every sample of a batch of n (each at the spec's strengths): validated, then lowered. */
+export function steerBatch(spec: SteeringSpec, model: ModelSpec | ModelIdentity, n: number): (SampleSteering | null)[] {
+  validateSpec(spec, model);
+  return lowerSpec(spec, Array.from({ length: n }, () => 1));
 }

@@ -1,4 +1,4 @@
-import type { SampleSteering } from "../engine/types";
+import type { SampleSteering } from "../engine/index";
 import { lowerSpec, type SteeringSpec } from "./spec";
 
 /** One sample of a sweep batch: which prompt, at which strength multiplier. */

@@ -1,8 +1,7 @@
-import type { ModelSpec } from "../arch/spec";
-import type { SteerSite } from "../engine/types";
-import { fingerprint } from "../util/fingerprint";
-import { normalize } from "./linalg";
-import type { ReadPolicy } from "./read";
+import { siteWidth, STEER_SITES, type ModelSpec, type SteerSite } from "../arch/index";
+import { fingerprint } from "../util/index";
+import { normalize } from "../math/index";
+import type { ReadPolicy } from "../engine/index";
 
 /**
  * The steering vector value (repeng's noun): {layer → vector} for one model at one site, with where it came
@@ -49,16 +48,15 @@ export const modelIdentity = (name: string, spec: ModelSpec): ModelIdentity => (
   name, arch: spec.arch, hidden: spec.hidden, nLayers: spec.nLayers, nHeads: spec.nHeads, headDim: spec.headDim,
 });
 
-export const siteWidthOf = (model: ModelIdentity, site: SteerSite): number => (site === "attn_out" ? model.nHeads * model.headDim : model.hidden);
 
 /** Build a vector value, checking every layer and width against the model. */
 export function createVector(v: {
   model: ModelIdentity; site: SteerSite; method: string; read?: ReadPolicy | null; dataset?: string | null;
   directions: ReadonlyMap<number, Float32Array>; layerInfo?: ReadonlyMap<number, LayerInfo>; details?: Record<string, unknown>;
 }): SteeringVector {
-  if (v.site !== "resid_post" && v.site !== "attn_out") throw new Error(`steering vector: site must be resid_post or attn_out (got ${JSON.stringify(v.site)})`);
+  if (!STEER_SITES.includes(v.site)) throw new Error(`steering vector: site must be ${STEER_SITES.join(" or ")} (got ${JSON.stringify(v.site)})`);
   if (v.directions.size === 0) throw new Error("steering vector: no layers");
-  const width = siteWidthOf(v.model, v.site);
+  const width = siteWidth(v.model, v.site);
   for (const [layer, d] of v.directions) {
     if (!Number.isInteger(layer) || layer < 0 || layer >= v.model.nLayers)
       throw new Error(`steering vector: layer ${layer} does not exist (${v.model.name} has ${v.model.nLayers} layers, 0-based)`);

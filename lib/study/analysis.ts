@@ -1,5 +1,5 @@
-import { bootstrap, spearman } from "../metrics/stats";
-import { deriveSeed } from "../util/rng";
+import { bootstrap, spearman } from "../metrics/index";
+import { deriveSeed } from "../util/index";
 import type { ResultRow } from "./results";
 
 /**

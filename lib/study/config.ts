@@ -1,12 +1,11 @@
 import { readFileSync } from "node:fs";
-import { METHOD_NAMES, type MethodName } from "../steering/methods/types";
+import { methodRegistry, type MethodDescriptor } from "../steering/index";
 
 /**
  * The study configuration: what to run (concepts × models × methods × layers × strengths) and how (samples,
  * sampling, judges, detector, seeds). JSON, validated up front with errors that name the file and the field
  * (format: lib/study/README.md).
  */
-export type { MethodName };
 
 export interface StudyModel {
   /** Short name used in results (e.g. "llama-tiny"). */
@@ -24,6 +23,8 @@ export interface MethodConfig {
   tuned: boolean;
   /** Token-reading policy for extraction. */
   read: "last" | "answer" | "mean";
+  /** The method named by the entry's key: a built-in, or a descriptor given to parseStudyConfig. */
+  method: MethodDescriptor;
 }
 
 export interface StudyConfig {
@@ -33,7 +34,8 @@ export interface StudyConfig {
   seed: number;
   concepts: string[];
   models: StudyModel[];
-  methods: Partial<Record<MethodName, MethodConfig>>;
+  /** Method name → its settings, in the config's order. */
+  methods: Record<string, MethodConfig>;
   /** Generations per configuration (also the number of violating examples a detector is trained on). */
   samples: number;
   sampling: { maxNewTokens: number; temperature: number; topP: number; topK: number; window: "generated" | "all" };
@@ -111,7 +113,9 @@ function validator(file: string) {
   return { fail, obj, str, num, int, oneOf, list, unique, noExtra };
 }
 
-export function parseStudyConfig(json: unknown, file: string): StudyConfig {
+/** `extraMethods`: descriptors of methods defined outside lib/ that the config may name, besides the built-ins. */
+export function parseStudyConfig(json: unknown, file: string, extraMethods: readonly MethodDescriptor[] = []): StudyConfig {
+  const registry = methodRegistry(extraMethods);
   const v = validator(file);
   const root = v.obj(json, "(root)");
   v.noExtra(root, "", ["name", "seed", "concepts", "models", "methods", "samples", "sampling", "judges", "diversity", "detector", "tuning", "$comment"]);
@@ -129,7 +133,7 @@ export function parseStudyConfig(json: unknown, file: string): StudyConfig {
   const methodsObj = v.obj(root.methods, "methods");
   const methods: StudyConfig["methods"] = {};
   for (const [k, m] of Object.entries(methodsObj)) {
-    const name = v.oneOf(k, `methods.${k}`, METHOD_NAMES);
+    const name = v.oneOf(k, `methods.${k}`, registry.map((d) => d.name));
     const o = v.obj(m, `methods.${k}`);
     v.noExtra(o, `methods.${k}`, ["strengths", "read"]);
     // A list of strengths, optionally with "tuned" among them, or "tuned" alone.
@@ -139,6 +143,7 @@ export function parseStudyConfig(json: unknown, file: string): StudyConfig {
       strengths: v.unique(listed.filter((x): x is number => x !== "tuned"), `methods.${k}.strengths`),
       tuned: listed.includes("tuned"),
       read: v.oneOf(o.read, `methods.${k}.read`, ["last", "answer", "mean"] as const),
+      method: registry.find((d) => d.name === name)!,
     };
   }
   if (Object.keys(methods).length === 0) v.fail("methods", "a non-empty object", methodsObj);
@@ -196,7 +201,7 @@ export function parseStudyConfig(json: unknown, file: string): StudyConfig {
   };
 }
 
-export function loadStudyConfig(file: string): StudyConfig {
+export function loadStudyConfig(file: string, methods: readonly MethodDescriptor[] = []): StudyConfig {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -209,5 +214,5 @@ export function loadStudyConfig(file: string): StudyConfig {
   } catch (e) {
     throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
   }
-  return parseStudyConfig(json, file);
+  return parseStudyConfig(json, file, methods);
 }

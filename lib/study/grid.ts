@@ -1,4 +1,4 @@
-import type { MethodName, StudyConfig } from "./config";
+import type { StudyConfig } from "./config";
 
 /**
  * The study grid. A configuration is one (concept, model, method, layer, strength); the runner's work units are
@@ -12,14 +12,14 @@ import type { MethodName, StudyConfig } from "./config";
 export interface Configuration {
   concept: string;
   model: string;
-  method: MethodName;
+  method: string;
   layer: number;
   strength: number;
 }
 
 export type Unit =
   | { kind: "baseline"; concept: string; model: string; source: "real" | "prompting" }
-  | { kind: "group"; concept: string; model: string; method: MethodName; layer: number; strengths: number[]; tuned: boolean };
+  | { kind: "group"; concept: string; model: string; method: string; layer: number; strengths: number[]; tuned: boolean };
 
 /** Stable identifier of a configuration, used in provenance and logs. */
 export const configId = (c: Configuration): string =>
@@ -41,7 +41,7 @@ export function enumerateUnits(cfg: StudyConfig, layersFor: (concept: string, mo
     for (const m of cfg.models) {
       out.push({ kind: "baseline", concept, model: m.name, source: "real" }, { kind: "baseline", concept, model: m.name, source: "prompting" });
       const layers = layersFor(concept, m.name);
-      for (const [method, mc] of Object.entries(cfg.methods) as [MethodName, { strengths: number[]; tuned: boolean }][])
+      for (const [method, mc] of Object.entries(cfg.methods))
         for (const layer of layers) out.push({ kind: "group", concept, model: m.name, method, layer, strengths: [...mc.strengths], tuned: mc.tuned });
     }
   return out;

@@ -5,8 +5,13 @@
  *   store      content-addressed, atomic artefact store (resumable after kill -9)
  *   identity   checkpoint content identity
  *   intrinsic  success, coherence, diversity and harmonic means of one configuration's texts
- *   runner     StudyRunner: baselines and steering groups → rows
+ *   stages/    the runner's stages, each a function of its inputs and the store: layers → extract →
+ *              generate (steered | prompting) → replacement → score → detect → row
+ *   runner     StudyRunner: loads models and concepts, walks the units, composes the stages
+ *   behaviour  how a chat model behaves with and without the prompting baseline's instructions
  *   results    results table (CSV + Arrow), shards and merge, summary
+ *   analysis   trends and correlations with bootstrap CIs, the paper's claims, tuned vs grid (analysis.json)
+ *   tune       HM-targeted search of steering strength (and layer) under a generation budget
  */
 export * from "./config";
 export * from "./grid";
@@ -14,4 +19,16 @@ export * from "./store";
 export * from "./identity";
 export * from "./intrinsic";
 export * from "./runner";
+export * from "./stages/handles";
+export * from "./stages/layers";
+export * from "./stages/extract";
+export * from "./stages/generate-prompting";
+export * from "./stages/generate-steered";
+export * from "./stages/replacement";
+export * from "./stages/score";
+export * from "./stages/detect";
+export * from "./stages/row";
+export * from "./behaviour";
 export * from "./results";
+export * from "./analysis";
+export * from "./tune";

@@ -1,9 +1,7 @@
-import { encodePrompts } from "../engine/index";
-import type { Engine, LoadedModel } from "../engine/types";
-import { combinedScores, diversityAxis, parseDiversityAxis } from "../metrics/aggregate";
-import { perplexityCoherence, pooledPerplexity, type ScoredText } from "../metrics/coherence";
-import { sampleDiversity, setDiversity, type SetDiversity } from "../metrics/diversity";
-import type { Judge } from "../metrics/judges/types";
+import { mean } from "../math/index";
+import { encodeExchange, truncateExchange, type Engine } from "../engine/index";
+import type { LoadedModel } from "../checkpoint/index";
+import { combinedScores, diversityAxis, parseDiversityAxis, perplexityCoherence, pooledPerplexity, type ScoredText, sampleDiversity, setDiversity, type SetDiversity, type Judge } from "../metrics/index";
 import type { StudyConfig } from "./config";
 
 /**
@@ -26,17 +24,16 @@ export interface IntrinsicScores {
   set_metrics: SetDiversity;
 }
 
-const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
-
-/** (prompt, response) token ids for perplexity; an overlong pair keeps the prompt and the response's start. */
+/**
+ * (prompt, response) token ids for perplexity: each exchange encoded and cut to the model's context by the
+ * engine's one rule (encodeExchange, truncateExchange), as the detectors see it.
+ */
 export function scoredTexts(model: LoadedModel, prompts: readonly string[], responses: readonly string[]): ScoredText[] {
   const tok = model.tokenizer;
   if (!tok) throw new Error(`${model.dir}: coherence needs the model's tokenizer`);
-  const promptIds = encodePrompts(model, prompts, { chat: true });
   return responses.map((r, i) => {
-    const responseIds = tok.encode(r, { addSpecialTokens: false });
-    const room = Math.max(1, model.spec.maxPositions - promptIds[i].length);
-    return { promptIds: promptIds[i], responseIds: responseIds.slice(0, room) };
+    const e = truncateExchange(encodeExchange(tok, prompts[i], r, `response ${i}`), model.spec.maxPositions);
+    return { promptIds: e.ids.slice(0, e.responseStart), responseIds: e.ids.slice(e.responseStart, e.responseEnd) };
   });
 }
 

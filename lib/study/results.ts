@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as aq from "arquero";
-import { pairedSignFlipTest } from "../metrics/stats";
-import { writeFileAtomic, writeJsonAtomic } from "../util/atomic";
-import type { UnitRow } from "./runner";
+import { pairedSignFlipTest } from "../metrics/index";
+import { writeFileAtomic, writeJsonAtomic } from "../util/index";
+import type { UnitRow } from "./stages/row";
 
 /**
  * The results table: one row per configuration plus, per concept and model, the baselines (method

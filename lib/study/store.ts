@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../util/atomic";
-import { fingerprint } from "../util/fingerprint";
+import { writeFileAtomic, type ArtefactCache, fingerprint } from "../util/index";
 
 /**
  * The artefact store: every stage's output is a file under <root>/<stage>/<key>.<ext>, where key is the content
@@ -20,7 +19,7 @@ export interface StoreCounts {
 /** A temp file younger than this may belong to a live writer (another shard): sweep leaves it alone. */
 export const SWEEP_MIN_AGE_MS = 15 * 60 * 1000;
 
-export class ArtefactStore {
+export class ArtefactStore implements ArtefactCache {
   readonly counts: StoreCounts = { reused: {}, computed: {} };
 
   constructor(readonly root: string) {
@@ -65,21 +64,31 @@ export class ArtefactStore {
     }
   }
 
-  /** The cached binary artefact for (stage, inputs): the compute function writes to the path it is given. */
+  /**
+   * The cached binary artefact for (stage, inputs): the compute function writes to the path it is given. Files it
+   * writes beside it under the same temp name with another extension (saveVector's V.json provenance) are kept
+   * as companions: renamed to the artefact's name with their extension, before the artefact itself, so an
+   * artefact on disk always has its companions.
+   */
   async file(stage: string, inputs: unknown, ext: string, write: (tmpPath: string) => Promise<void>): Promise<string> {
-    const file = this.path(stage, fingerprint(inputs), ext);
+    const key = fingerprint(inputs);
+    const file = this.path(stage, key, ext);
     if (existsSync(file)) {
       this.count("reused", stage);
       return file;
     }
     mkdirSync(join(this.root, stage), { recursive: true });
     // The temp name keeps the extension: some writers insist on it (saveVector needs .safetensors).
-    const tmp = this.path(stage, `${fingerprint(inputs)}.partial-${process.pid}`, ext);
+    const tmpBase = `${key}.partial-${process.pid}`;
+    const tmp = this.path(stage, tmpBase, ext);
+    const companions = () => readdirSync(join(this.root, stage)).filter((f) => f.startsWith(`${tmpBase}.`) && f !== `${tmpBase}.${ext}`);
     try {
       await write(tmp);
+      for (const c of companions()) renameSync(join(this.root, stage, c), join(this.root, stage, key + c.slice(tmpBase.length)));
       renameSync(tmp, file);
     } finally {
       rmSync(tmp, { force: true });
+      for (const c of companions()) rmSync(join(this.root, stage, c), { force: true });
     }
     this.count("computed", stage);
     return file;

@@ -1,13 +1,8 @@
-import { encodePrompts } from "../engine/index";
-import type { Engine, SampleSteering, SteerWindow } from "../engine/types";
-import { combinedScores, diversityAxis, parseDiversityAxis } from "../metrics/aggregate";
-import { setDiversity } from "../metrics/diversity";
-import type { Judge } from "../metrics/judges/types";
-import { bootstrap } from "../metrics/stats";
-import { buildSweep } from "../steering/sweep";
-import type { SteeringVector } from "../steering/vector";
-import { deriveSeed } from "../util/rng";
-import type { MethodName, Objective, StudyConfig } from "./config";
+import { encodePrompts, type Engine, type SampleSteering, type SteerWindow } from "../engine/index";
+import { bootstrap, combinedScores, diversityAxis, parseDiversityAxis, setDiversity, type Judge } from "../metrics/index";
+import { buildSweep, type SteeringVector } from "../steering/index";
+import { deriveSeed } from "../util/index";
+import type { Objective, StudyConfig } from "./config";
 import { sampleScores } from "./intrinsic";
 
 /**
@@ -30,9 +25,17 @@ import { sampleScores } from "./intrinsic";
  * Round-1 brackets per method, in its units (lib/steering/README.md): from about no measurable effect to broken
  * text on the default models (the default study's grid spans the same ranges).
  */
-export const DEFAULT_TUNE_RANGES: Record<MethodName, [number, number]> = {
+export const DEFAULT_TUNE_RANGES: Record<string, [number, number]> = {
   actadd: [0.5, 8], caa: [0.125, 2], pca: [0.125, 2], iti: [2, 32], probe: [0.125, 2],
 };
+
+/** Round 1's bracket for a method with a strength grid: the grid's span, else the method's default range. */
+export function tuneRange(method: string, grid: readonly number[]): [number, number] {
+  if (grid.length >= 2) return [Math.min(...grid), Math.max(...grid)];
+  const r = DEFAULT_TUNE_RANGES[method];
+  if (!r) throw new Error(`tune: method '${method}' has no default strength range; give it a grid of at least two strengths to tune within`);
+  return r;
+}
 
 export interface TuneRequest {
   engine: Engine;

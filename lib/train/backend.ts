@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { repoRoot } from "../util/paths";
+import { repoRoot } from "../util/index";
 
 /**
  * Which TensorFlow.js backend trains the models: the fastest one present, in this order:

@@ -1,4 +1,4 @@
-import type { TextTokenizer } from "../engine/types";
+import type { TextTokenizer } from "../checkpoint/index";
 import type { TrainExample } from "./loop";
 
 /**

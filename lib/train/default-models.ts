@@ -1,11 +1,10 @@
 import { join } from "node:path";
-import type { ArchName, ModelSpec } from "../arch/spec";
+import type { ArchName, ModelSpec } from "../arch/index";
 import {
   chatTokenizerConfig, CHATML_SPECIAL_TOKENS, CHATML_TOKENS, HfTokenizer, saveModel, smallSpec, trainBpe,
   type SmallSpecOverrides, type TokenizerConfig, type TokenizerJson,
 } from "../checkpoint/index";
-import { writeJsonAtomic } from "../util/atomic";
-import { deriveSeed } from "../util/rng";
+import { writeJsonAtomic, deriveSeed } from "../util/index";
 import type { TfBackend, Tf } from "./backend";
 import { chatExamples, withoutSpecialTokens } from "./chat-data";
 import { DEFAULT_TRAIN, trainLM, type TrainConfig, type TrainResult } from "./loop";

@@ -1,6 +1,5 @@
 import type * as tfjs from "@tensorflow/tfjs";
-import { progress } from "../util/progress";
-import { createRng, deriveSeed, type Rng } from "../util/rng";
+import { progress, createRng, deriveSeed, type Rng } from "../util/index";
 import type { Tf } from "./backend";
 import type { TfModel } from "./model";
 

@@ -1,7 +1,6 @@
 import type * as tfjs from "@tensorflow/tfjs";
-import { expectedShapes, isSlidingLayer, type ModelSpec, type Weights } from "../arch/spec";
-import { ropeInverseFrequencies } from "../engine/reference";
-import { createRng } from "../util/rng";
+import { expectedShapes, isSlidingLayer, type ModelSpec, type Weights, ropeInverseFrequencies } from "../arch/index";
+import { createRng } from "../util/index";
 import { gatherHasGradient, type Tf, type TfBackend } from "./backend";
 
 /**

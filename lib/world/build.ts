@@ -3,9 +3,7 @@
  * of templates and entities (see partition.ts); same seed → byte-identical files.
  */
 import { join } from "node:path";
-import { writeJsonAtomic, writeJsonlAtomic } from "../util/atomic";
-import { progress } from "../util/progress";
-import { createRng, deriveSeed, type Rng } from "../util/rng";
+import { writeJsonAtomic, writeJsonlAtomic, progress, createRng, deriveSeed, type Rng } from "../util/index";
 import { type ConceptSpec, createWorld, type Label, type World } from "./concept";
 import { CONCEPT_SPECS, conceptSpec } from "./concepts/index";
 import type { Partition } from "./partition";

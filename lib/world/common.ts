@@ -2,7 +2,7 @@
  * Slots and templates shared by all concepts: polite openers and closers, people, years, places, and the
  * entity draws (each from the requested partition of its pool).
  */
-import type { Rng } from "../util/rng";
+import type { Rng } from "../util/index";
 import type { Draw, World } from "./concept";
 import { FACTS, MISTAKES, TASKS, THINGS } from "./entities";
 import type { Split } from "./partition";

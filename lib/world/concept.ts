@@ -3,7 +3,7 @@
  * user turn with violating and compliant response templates, its hard negatives (compliant responses that
  * look like the violation on the surface), and the system prompts that ask for the violation.
  */
-import type { Rng } from "../util/rng";
+import type { Rng } from "../util/index";
 import { type InventedEntity, inventEntities } from "./entities";
 import { createPartitioner, type Partitioner, type Split } from "./partition";
 import type { Slots, Template } from "./template";

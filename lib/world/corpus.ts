@@ -9,7 +9,7 @@
  * read the instruction's words rather than its mere presence.
  * User turns follow the same distribution as the study's generation prompts, minus the held-out prompts themselves.
  */
-import { createRng, deriveSeed, type Rng } from "../util/rng";
+import { createRng, deriveSeed, type Rng } from "../util/index";
 import { dialogue, renderChat } from "./chat";
 import { NEUTRAL_SYSTEM_PROMPTS } from "./common";
 import { type ConceptSpec, createWorld, type World } from "./concept";

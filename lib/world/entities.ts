@@ -2,7 +2,7 @@
  * The world's entities as flat pools (one item per entity, with its topic), so that partitions split
  * entities across all topics evenly; and the invented entities of hallucination prompts, generated from the seed.
  */
-import { createRng, deriveSeed } from "../util/rng";
+import { createRng, deriveSeed } from "../util/index";
 import { INVENTED_KINDS, type InventedKind, SYLLABLES } from "./vocab/names";
 import { type Fact, type Mistake, type Topic, TOPICS } from "./vocab/topics";
 

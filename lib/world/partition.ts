@@ -4,7 +4,7 @@
  * data is apart from both, and the held-out generation prompts share nothing with the steering pairs.
  * The pretraining corpus draws from "all" (a model has seen the whole world, datasets are samples of it).
  */
-import { createRng, deriveSeed } from "../util/rng";
+import { createRng, deriveSeed } from "../util/index";
 
 export const PARTITIONS = ["pairs", "prompts", "train", "test", "judge"] as const;
 export type Partition = (typeof PARTITIONS)[number];

@@ -2,7 +2,7 @@
  * The two pieces of concept data the corpus must know about: which baseline system prompts are held out from
  * pretraining, and which user turns are the held-out generation prompts (kept out of the corpus verbatim).
  */
-import { createRng, deriveSeed } from "../util/rng";
+import { createRng, deriveSeed } from "../util/index";
 import type { ConceptSpec, World } from "./concept";
 import { sampleTurn } from "./sample";
 

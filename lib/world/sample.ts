@@ -3,7 +3,7 @@
  * partition of templates, vocabulary and entities. Replies are a core template (the behaviour) lengthened by
  * optional opener, extra sentences and closer, so lengths run from ~10 to ~60 words and structure varies.
  */
-import type { Rng } from "../util/rng";
+import type { Rng } from "../util/index";
 import { commonSlots } from "./common";
 import type { ConceptSpec, Drawn, Kind, Label, World } from "./concept";
 import { type Partition, PARTITIONS, RESPONSE_PARTITIONS, type Split } from "./partition";

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { dataPath, repoRoot } from "../util/paths";
+import { dataPath, repoRoot } from "../util/index";
 
 export const AXES = ["harmless", "honest", "helpful"] as const;
 export const CONCEPT_FILES = ["pairs", "ab", "prompts", "detector_train", "detector_test", "judge_train", "baseline"] as const;

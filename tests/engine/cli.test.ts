@@ -8,7 +8,8 @@ import { readSafetensors, writeSafetensors } from "../../lib/checkpoint/safetens
 import { encodePrompts } from "../../lib/engine";
 import { naiveGenerate } from "../../lib/engine/naive-decoder";
 import { referenceForward } from "../../lib/engine/reference";
-import type { LoadedModel } from "../../lib/engine/types";
+import type { LoadedModel } from "../../lib/checkpoint/types";
+import { createVector, modelIdentity, saveVector } from "../../lib/steering/index";
 import { repoRoot } from "../../lib/util/paths";
 import { randomVector, realRelError } from "./fixtures";
 
@@ -75,6 +76,25 @@ describe("steersynth generate", () => {
     const add = { "1.resid_post": readSafetensors(join(dir, "v.safetensors")).tensors.get("direction.1")!.data.map((x) => 8 * x) };
     const want = naiveGenerate(model.spec, model.weights, ids, { maxNewTokens: 6, temperature: 0, steering: ids.map(() => ({ window: "generated" as const, add })), tokenizer: model.tokenizer! });
     expect(rows).toEqual(want.map((g) => ({ ids: g.ids, text: g.text })));
+  });
+
+  it("an ITI vector file steers the attn_out heads its provenance names, not the residual stream", () => {
+    const { hidden, nHeads, headDim } = model.spec;
+    expect(nHeads * headDim).toBe(hidden); // the case where a tensor's width cannot tell the two sites apart
+    const heads = new Float32Array(nHeads * headDim);
+    heads.set(randomVector(headDim, 7), 0); // head 0 of layer 1 only, as ITI writes it
+    saveVector(join(dir, "iti.safetensors"), createVector({ model: modelIdentity("m", model.spec), site: "attn_out", method: "iti", directions: new Map([[1, heads]]) }));
+    const out = join(dir, "iti.jsonl");
+    const r = cli("generate", "--model", join(dir, "m"), "--ids", join(dir, "ids.json"), "--max-new-tokens", "6", "--temperature", "0",
+      "--vector", join(dir, "iti.safetensors"), "--alpha", "8", "--positions", "all", "--out", out);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l).ids);
+    const ids = JSON.parse(readFileSync(join(dir, "ids.json"), "utf8"));
+    const at = (site: string) => naiveGenerate(model.spec, model.weights, ids, {
+      maxNewTokens: 6, temperature: 0, steering: ids.map(() => ({ window: "all" as const, add: { [`1.${site}`]: heads.map((x) => 8 * x) } })),
+    }).map((g) => g.ids);
+    expect(rows).toEqual(at("attn_out"));
+    expect(at("resid_post")).not.toEqual(at("attn_out")); // the two readings differ, so the check above can fail
   });
 
   it("--prompts --chat renders the template, samples with a seed, and writes text", () => {

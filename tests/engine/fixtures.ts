@@ -1,6 +1,6 @@
 import type { ArchName, ModelSpec, Weights } from "../../lib/arch/spec";
 import { randomWeights, smallSpec } from "../../lib/checkpoint/random";
-import type { LoadedModel } from "../../lib/engine/types";
+import type { LoadedModel } from "../../lib/checkpoint/types";
 import { createRng } from "../../lib/util/rng";
 
 /**

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { ArchName } from "../../lib/arch/spec";
 import { createEngine } from "../../lib/engine";
 import { naiveGenerate } from "../../lib/engine/naive-decoder";
-import type { Engine, LoadedModel, SampleSteering, TextTokenizer } from "../../lib/engine/types";
+import type { Engine, SampleSteering } from "../../lib/engine/types";
+import type { LoadedModel, TextTokenizer } from "../../lib/checkpoint/types";
 import { memoryModel, randomIds, randomVector, SPECS, unitVector } from "./fixtures";
 
 /**

@@ -1,4 +1,4 @@
-import type { TextTokenizer } from "../../lib/engine/types";
+import type { TextTokenizer } from "../../lib/checkpoint/types";
 
 /**
  * A character-level tokenizer for tests: every character is one token (id = 10 + code mod 500), so "0".."9" are

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { naiveGenerate } from "../../lib/engine/naive-decoder";
 import { referenceForward } from "../../lib/engine/reference";
 import { argmax, sampleToken } from "../../lib/engine/sampling";
-import type { SampleSteering, TextTokenizer } from "../../lib/engine/types";
+import type { SampleSteering } from "../../lib/engine/types";
+import type { TextTokenizer } from "../../lib/checkpoint/types";
 import { createRng, deriveSeed } from "../../lib/util/rng";
 import { randomVector, randomWeights, tinySpec } from "./tiny-model";
 

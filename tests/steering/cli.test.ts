@@ -7,9 +7,9 @@ import { readSafetensors } from "../../lib/checkpoint/safetensors";
 import { run as extract } from "../../lib/cli/commands/extract";
 import { run as makeRandom } from "../../lib/cli/commands/make-random";
 import { referenceForward } from "../../lib/engine/reference";
-import type { LoadedModel } from "../../lib/engine/types";
+import type { LoadedModel } from "../../lib/checkpoint/types";
 import { importControlVector, modelIdentity } from "../../lib/steering";
-import { cosine, dot } from "../../lib/steering/linalg";
+import { cosine, dot } from "../../lib/math/linalg";
 import { setProgressMode } from "../../lib/util/progress";
 import { jacobiTopEigenvector } from "./synthetic";
 

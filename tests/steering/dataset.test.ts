@@ -6,7 +6,8 @@ import { CHATML_SPECIAL_TOKENS, chatTokenizerConfig, defaultChatTemplate } from 
 import { trainBpe } from "../../lib/checkpoint/bpe";
 import { SAMPLE_ENGLISH } from "../../lib/checkpoint/sample-text";
 import { HfTokenizer } from "../../lib/checkpoint/tokenizer";
-import { datasetFingerprint, encodePairs, loadConceptPairs, readPairsJsonl, readPositions } from "../../lib/steering";
+import { datasetFingerprint, encodePairs, loadConceptPairs, readPairsJsonl } from "../../lib/steering";
+import { readPositions } from "../../lib/engine/index";
 import { CONCEPT_FILES } from "../../lib/world/schema";
 
 const dir = mkdtempSync(join(tmpdir(), "steersynth-pairs-"));

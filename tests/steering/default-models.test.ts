@@ -6,7 +6,7 @@ import { createEngine } from "../../lib/engine";
 import type { Engine } from "../../lib/engine/types";
 import {
   capturePairs, chooseLayer, createMethod, datasetFingerprint, encodePairs, loadConceptPairs, METHOD_NAMES, modelIdentity,
-  pairLogRatios, validateSpec, vectorFromActivations, type MethodName,
+  pairLogRatios, validateSpec, vectorFromActivations,
 } from "../../lib/steering";
 import { dataPath } from "../../lib/util/paths";
 import { setProgressMode } from "../../lib/util/progress";
@@ -40,7 +40,7 @@ const KNOWN_FAILURES = new Set<string>([
   "llama-tiny/hallucination/iti", "qwen2-tiny/hallucination/iti",
 ]);
 /** Strengths: resid_post methods in units of the layer's typical norm; ITI in units of σ per head. */
-const ALPHA: Record<MethodName, number> = { actadd: 0.25, caa: 0.25, pca: 0.25, probe: 0.25, iti: 1 };
+const ALPHA: Record<string, number> = { actadd: 0.25, caa: 0.25, pca: 0.25, probe: 0.25, iti: 1 };
 
 interface ConceptSetup {
   raw: ReturnType<typeof loadConceptPairs>;

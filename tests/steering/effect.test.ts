@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { referenceForward } from "../../lib/engine/reference";
 import {
   chooseLayer, extractVector, layerEffects, lowerSpec, pairLogRatios, steerableLayer,
-  type EncodedPair, type EncodedText, type LayerEffect, type SteeringSpec,
+  type EncodedPair, type LayerEffect, type SteeringSpec,
 } from "../../lib/steering";
+import type { EncodedText } from "../../lib/engine/index";
 import { randomWeights, tinySpec } from "../reference/tiny-model";
 import { referenceEngine } from "./reference-engine";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { layerColumns, layerTable, scoreLayers, type PairedActivations } from "../../lib/steering";
-import { meanRowNorm } from "../../lib/steering/linalg";
+import { meanRowNorm } from "../../lib/math/linalg";
 import { plantedPairs, randomUnit } from "./synthetic";
 
 describe("layer choice: per-layer probe accuracy and separation", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { actadd, caa, iti, pca, probe, type PairedActivations, type SteeringMethod } from "../../lib/steering";
-import { cosine, dot, meanRowNorm, norm, principalAxis } from "../../lib/steering/linalg";
-import { accuracy, fitLogistic, logisticGradientNorm } from "../../lib/steering/logistic";
+import { cosine, dot, meanRowNorm, norm, principalAxis } from "../../lib/math/linalg";
+import { accuracy, fitLogistic, logisticGradientNorm } from "../../lib/math/logistic";
 import type { ModelIdentity } from "../../lib/steering/vector";
 import { createRng } from "../../lib/util/rng";
 import { jacobiTopEigenvector, plantedPairs, randomUnit } from "./synthetic";

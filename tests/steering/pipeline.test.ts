@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { referenceForward } from "../../lib/engine/reference";
 import {
-  buildSweep, captureActivations, extractVector, lowerSpec, specFingerprint, validateSpec, unitDirection,
-  type EncodedPair, type EncodedText, type SteeringSpec,
+  buildSweep, extractVector, lowerSpec, specFingerprint, validateSpec, unitDirection,
+  type EncodedPair, type SteeringSpec,
 } from "../../lib/steering";
-import { cosine, dot, norm } from "../../lib/steering/linalg";
+import { captureActivations, type EncodedText } from "../../lib/engine/index";
+import { cosine, dot, norm } from "../../lib/math/linalg";
 import { randomWeights, tinySpec } from "../reference/tiny-model";
 import { referenceEngine } from "./reference-engine";
 

@@ -1,6 +1,7 @@
 import type { ModelSpec, Weights } from "../../lib/arch/spec";
 import { referenceForward } from "../../lib/engine/reference";
-import type { Engine, TextTokenizer } from "../../lib/engine/types";
+import type { Engine } from "../../lib/engine/types";
+import type { TextTokenizer } from "../../lib/checkpoint/types";
 
 /** An Engine over the plain reference forward (tests only: no ONNX, exact per-sample results). */
 export function referenceEngine(spec: ModelSpec, weights: Weights, tokenizer: TextTokenizer | null = null): Engine {

@@ -1,5 +1,5 @@
 import type { PairedActivations } from "../../lib/steering";
-import { normalize } from "../../lib/steering/linalg";
+import { normalize } from "../../lib/math/linalg";
 import { createRng } from "../../lib/util/rng";
 
 /** A random unit vector. */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as aq from "arquero";
 import { afterAll, describe, expect, it } from "vitest";
 import { assembleResults, loadResults, mergeShards, summarize, writeResults, writeShard, type ShardFile } from "../../lib/study/results";
-import type { UnitRow } from "../../lib/study/runner";
+import type { UnitRow } from "../../lib/study/stages/row";
 
 const dir = mkdtempSync(join(tmpdir(), "steersynth-results-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -54,6 +54,20 @@ describe("artefact store", () => {
     expect(seen).toMatch(/\.partial-\d+\.safetensors$/);
   });
 
+  it("keeps a binary writer's companion files (a vector's .json provenance) beside the artefact, or none on failure", async () => {
+    const store = new ArtefactStore(join(dir, "comp"));
+    const file = await store.file("vector", { a: 1 }, "safetensors", async (tmp) => {
+      writeFileSync(tmp, "tensors");
+      writeFileSync(tmp.replace(/\.safetensors$/, ".json"), "{}");
+    });
+    expect(readdirSync(join(dir, "comp", "vector")).sort()).toEqual([file.split("/").pop()!.replace(/\.safetensors$/, ".json"), file.split("/").pop()].sort());
+    await expect(store.file("vector", { a: 2 }, "safetensors", async (tmp) => {
+      writeFileSync(tmp.replace(/\.safetensors$/, ".json"), "{}");
+      throw new Error("disk");
+    })).rejects.toThrow("disk");
+    expect(readdirSync(join(dir, "comp", "vector"))).toHaveLength(2);
+  });
+
   it("sweeps leftovers of killed writers once they are old enough, never artefacts or fresh temp files", () => {
     const root = join(dir, "c");
     const store = new ArtefactStore(root);

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { dataPath } from "../../util/paths";
+import { dataPath } from "../../util/index";
 import { buildConceptData, CONCEPTS, DEFAULT_SEED } from "../../world/index";
 import { numberOpt, parseArgs, usage, UsageError } from "../args";
 

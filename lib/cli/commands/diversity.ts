@@ -1,7 +1,5 @@
-import { readGenerations } from "../../metrics/generations";
-import { embedWith } from "../../metrics/embedder-spec";
-import { sampleDiversity, setDiversity } from "../../metrics/diversity";
-import { writeJsonAtomic } from "../../util/atomic";
+import { readGenerations, embedWith, sampleDiversity, setDiversity } from "../../metrics/index";
+import { writeJsonAtomic } from "../../util/index";
 import { numberOpt, parseArgs, usage, type OptionSpec } from "../args";
 
 export const summary = "diversity metrics of a set of generations (distinct-n, Self-BLEU, gzip ratio, Vendi, ...); writes D.json";

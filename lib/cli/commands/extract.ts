@@ -1,13 +1,13 @@
 import { basename } from "node:path";
-import { loadModel } from "../../checkpoint/load";
-import { createEngine } from "../../engine/index";
+import { loadModel } from "../../checkpoint/index";
+import { createEngine, READ_POLICIES, type ReadPolicy } from "../../engine/index";
 import {
-  datasetFingerprint, encodePairs, exportControlVector, extractVector, loadConceptPairs, METHOD_NAMES, READ_POLICIES,
-  readPairsJsonl, saveVector, provenancePath, type MethodName, type ReadPolicy,
+  createMethod, datasetFingerprint, encodePairs, exportControlVector, extractVector, loadConceptPairs, METHOD_NAMES, METHODS,
+  readPairsJsonl, saveVector, provenancePath,
 } from "../../steering/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 
-export const summary = "extract a steering vector from contrastive pairs (actadd, caa, pca, iti, probe); writes V.safetensors + V.json";
+export const summary = `extract a steering vector from contrastive pairs (${METHOD_NAMES.join(", ")}); writes V.safetensors + V.json`;
 
 const OPTIONS: Record<string, OptionSpec> = {
   model: { type: "string", required: true, description: "checkpoint folder (Hugging Face layout)" },
@@ -20,9 +20,8 @@ const OPTIONS: Record<string, OptionSpec> = {
   gguf: { type: "string", description: "also export a GGUF control vector (llama.cpp / repeng; resid_post methods, layers ≥ 1)" },
   "batch-size": { type: "string", description: "sequences per forward pass (default 16); results never depend on it" },
   seed: { type: "string", description: "seed for held-out splits (iti) (default 0)" },
-  "top-k": { type: "string", description: "iti: heads to steer (default 4)" },
-  "actadd-pairs": { type: "string", description: "actadd: how many of the first pairs to contrast (default 4)" },
-  centred: { type: "boolean", description: "pca: principal axis of the mean-centred differences (repeng's pca_diff) instead of the raw differences" },
+  // Each method's own options, from its descriptor.
+  ...Object.fromEntries(METHODS.flatMap((d) => d.flags.map((f) => [f.flag, { type: f.type === "boolean" ? "boolean" : "string", description: f.description } as OptionSpec]))),
   help: { type: "boolean", description: "show this help" },
 };
 
@@ -37,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   if (argv.includes("--help")) { console.log(usage("extract", summary, OPTIONS)); return 0; }
   const a = parseArgs("extract", argv, OPTIONS);
   if ((a.concept === undefined) === (a.pairs === undefined)) throw new UsageError("extract: give exactly one of --concept and --pairs");
-  const method = a.method as MethodName;
+  const method = a.method as string;
   if (!METHOD_NAMES.includes(method)) throw new UsageError(`extract: --method must be one of ${METHOD_NAMES.join(", ")}, got '${a.method}'`);
   const read = ((a.read as string | undefined) ?? "last") as ReadPolicy;
   if (!READ_POLICIES.includes(read)) throw new UsageError(`extract: --read must be one of ${READ_POLICIES.join(", ")}, got '${a.read}'`);
@@ -49,13 +48,16 @@ export async function run(argv: string[]): Promise<number> {
     if (!Number.isInteger(n) || n < min) throw new UsageError(`extract: --${name} must be an integer ≥ ${min}, got '${a[name]}'`);
     return n;
   };
-  const onlyFor = (name: string, m: MethodName) => {
-    if (a[name] !== undefined && method !== m) throw new UsageError(`extract: --${name} applies to --method ${m} only`);
-  };
-  onlyFor("top-k", "iti");
-  onlyFor("actadd-pairs", "actadd");
-  onlyFor("centred", "pca");
-  if (a.gguf !== undefined && method === "iti") throw new UsageError("extract: --gguf needs a resid_post method (GGUF control vectors are added to block outputs; iti works on attention heads)");
+  const methodOptions: Record<string, unknown> = {};
+  for (const d of METHODS)
+    for (const f of d.flags) {
+      if (a[f.flag] === undefined) continue;
+      if (method !== d.name) throw new UsageError(`extract: --${f.flag} applies to --method ${d.name} only`);
+      methodOptions[f.option] = f.type === "boolean" ? Boolean(a[f.flag]) : int(f.flag, 0, f.min ?? 0);
+    }
+  const steeringMethod = createMethod(method, { [method]: methodOptions });
+  if (a.gguf !== undefined && steeringMethod.site !== "resid_post")
+    throw new UsageError(`extract: --gguf needs a resid_post method (GGUF control vectors are added to block outputs; ${method} works at ${steeringMethod.site})`);
   if (a.gguf !== undefined && (layers === "all" || layers.includes(0)))
     throw new UsageError("extract: --gguf cannot hold layer 0 (llama.cpp rejects direction.0): list the layers explicitly, without 0");
 
@@ -65,15 +67,10 @@ export async function run(argv: string[]): Promise<number> {
   const engine = await createEngine(model);
   try {
     const vector = await extractVector(engine, pairs, {
-      method, layers, read, dataset: datasetFingerprint(raw),
+      method: steeringMethod, layers, read, dataset: datasetFingerprint(raw),
       modelName: basename(model.dir),
       seed: int("seed", 0, 0),
       batchSize: int("batch-size", 16, 1),
-      methodOptions: {
-        iti: { topK: int("top-k", 4, 1) },
-        actadd: { pairs: int("actadd-pairs", 4, 1) },
-        pca: { centred: Boolean(a.centred) },
-      },
     });
     saveVector(out, vector);
     if (a.gguf !== undefined) exportControlVector(a.gguf as string, vector);

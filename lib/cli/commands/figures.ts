@@ -1,12 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { analysisFigures } from "../../plot/analysis";
-import type { Analysis } from "../../study/analysis";
-import { exportFigures, type ExportFormat } from "../../plot/export";
-import { assertResultRows } from "../../plot/results";
-import { studyFigures } from "../../plot/study";
-import { loadResultRows } from "../../study/results";
-import { repoRoot } from "../../util/paths";
+import { exportFigures, type ExportFormat, assertResultRows, studyFigures } from "../../plot/index";
+import { loadResultRows } from "../../study/index";
+import { repoRoot } from "../../util/index";
+import { analysisFigures } from "../../plot/index";
+import type { Analysis } from "../../study/index";
 import { parseArgs, usage, UsageError } from "../args";
 
 export const summary = "regenerate every figure of a study from its results.csv (HTML + PNG/SVG), without recomputing";

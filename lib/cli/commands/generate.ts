@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
-import { loadModel } from "../../checkpoint/load";
+import { loadModel } from "../../checkpoint/index";
 import { createEngine, encodePrompts } from "../../engine/index";
-import { directionSteering, readDirectionFile } from "../../engine/direction-file";
-import { writeJsonlAtomic } from "../../util/atomic";
+import { readVectorFile, steerBatch } from "../../steering/index";
+import { writeJsonlAtomic } from "../../util/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 import { readIdsFile } from "./hidden";
 
@@ -19,7 +19,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   "top-k": { type: "string", description: "keep the k most likely tokens (default 0: off)" },
   seed: { type: "string", description: "base seed; prompt i samples with a seed derived from (seed, i) (default 0)" },
   "batch-size": { type: "string", description: "prompts run together (default: all); results never depend on it" },
-  vector: { type: "string", description: "steering vectors: .safetensors with float32 direction.<layer> [H] (0-based layers)" },
+  vector: { type: "string", description: "steering vectors: .safetensors with float32 direction.<layer> [H] (0-based layers); a steersynth vector's provenance decides its site (resid_post, or attn_out heads for iti)" },
   alpha: { type: "string", description: "strength: alpha × direction.<layer> is added to layer's output (default 1)" },
   positions: { type: "string", description: "where the vector is added: all (prompt and generated tokens; default) or generated" },
   chat: { type: "boolean", description: "render each text prompt as a user turn through the chat template" },
@@ -62,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   const model = await loadModel(a.model as string);
   const prompts = a.ids !== undefined ? readIdsFile(a.ids as string, "generate", false) : encodePrompts(model, readPromptsFile(a.prompts as string), { chat: Boolean(a.chat) });
   const steering = a.vector === undefined ? undefined
-    : prompts.map(() => directionSteering(readDirectionFile(a.vector as string, model.spec), numberOpt("generate", "alpha", a.alpha, 1), positions as "all" | "generated"));
+    : steerBatch({ terms: [{ vector: readVectorFile(a.vector as string, model.spec), strength: numberOpt("generate", "alpha", a.alpha, 1) }], window: positions as "all" | "generated" }, model.spec, prompts.length);
   const engine = await createEngine(model);
   try {
     const generations = await engine.generate(prompts, {

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
-import { loadModel } from "../../checkpoint/load";
-import { writeSafetensors } from "../../checkpoint/safetensors";
+import { loadModel, writeSafetensors } from "../../checkpoint/index";
 import { createEngine } from "../../engine/index";
-import { directionSteering, readDirectionFile } from "../../engine/direction-file";
+import { readVectorFile, steerBatch } from "../../steering/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 
 export const summary = "run token ids through a model; write every layer's block output and the logits (safetensors)";
@@ -11,7 +10,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   model: { type: "string", required: true, description: "checkpoint folder (Hugging Face layout)" },
   ids: { type: "string", required: true, description: "JSON file: a list of equal-length token-id lists" },
   out: { type: "string", required: true, description: "output .safetensors: resid_post [L, B, T, H] and logits [B, T, V], float32" },
-  vector: { type: "string", description: "steering vectors: .safetensors with float32 direction.<layer> [H] (0-based layers)" },
+  vector: { type: "string", description: "steering vectors: .safetensors with float32 direction.<layer> [H] (0-based layers); a steersynth vector's provenance decides its site (resid_post, or attn_out heads for iti)" },
   alpha: { type: "string", description: "strength: alpha × direction.<layer> is added to layer's output (default 1)" },
   positions: { type: "string", description: "where the vector is added: all (the only choice here; default)" },
   help: { type: "boolean", description: "show this help" },
@@ -45,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   const model = await loadModel(a.model as string);
   const { spec } = model;
   const steering = a.vector === undefined ? undefined
-    : ids.map(() => directionSteering(readDirectionFile(a.vector as string, spec), numberOpt("hidden", "alpha", a.alpha, 1), "all"));
+    : steerBatch({ terms: [{ vector: readVectorFile(a.vector as string, spec), strength: numberOpt("hidden", "alpha", a.alpha, 1) }], window: "all" }, spec, ids.length);
   const engine = await createEngine(model);
   try {
     const out = await engine.forward(ids, { capture: { sites: ["resid_post"] }, steering });

@@ -1,6 +1,4 @@
-import { loadModel } from "../../checkpoint/load";
-import { HfTokenizer } from "../../checkpoint/tokenizer";
-import type { LoadedModel } from "../../engine/types";
+import { loadModel, HfTokenizer, type LoadedModel } from "../../checkpoint/index";
 import { parseArgs, usage, type OptionSpec } from "../args";
 
 export const summary = "describe a checkpoint folder: architecture, sizes, dtype, parameters, tokenizer";

@@ -1,10 +1,5 @@
-import { ARCH_NAMES } from "../../arch/index";
-import type { ArchName } from "../../arch/spec";
-import { CHATML_SPECIAL_TOKENS, CHATML_TOKENS, chatTokenizerConfig } from "../../checkpoint/chat-template";
-import { trainBpe } from "../../checkpoint/bpe";
-import { randomWeights, smallSpec, type SmallSpecOverrides } from "../../checkpoint/random";
-import { SAMPLE_ENGLISH } from "../../checkpoint/sample-text";
-import { saveModel } from "../../checkpoint/save";
+import { ARCH_NAMES, type ArchName } from "../../arch/index";
+import { CHATML_SPECIAL_TOKENS, CHATML_TOKENS, chatTokenizerConfig, trainBpe, randomWeights, smallSpec, type SmallSpecOverrides, SAMPLE_ENGLISH, saveModel } from "../../checkpoint/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 
 export const summary = "write a small random Hugging Face checkpoint (weights, BPE tokenizer, chat template)";

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { mergeShards, summarize } from "../../study/results";
+import { mergeShards, summarize } from "../../study/index";
 import { parseArgs, usage } from "../args";
 
 export const summary = "merge shard results of a study into results.csv / results.arrow";

@@ -1,20 +1,8 @@
 import { join } from "node:path";
-import { loadModel } from "../../checkpoint/load";
-import { createEngine, encodePrompts } from "../../engine/index";
-import type { Engine, LoadedModel } from "../../engine/types";
-import { readGenerations, type GenerationRow } from "../../metrics/generations";
-import { embedWith } from "../../metrics/embedder-spec";
-import { sampleDiversity, setDiversity } from "../../metrics/diversity";
-import { pooledPerplexity, perplexityCoherence, type ScoredText } from "../../metrics/coherence";
-import { combinedScores, diversityAxis, parseDiversityAxis } from "../../metrics/aggregate";
-import { conceptClassifierJudge } from "../../metrics/judges/classifier";
-import { engineJudge } from "../../metrics/judges/engine-judge";
-import { httpJudge } from "../../metrics/judges/http-judge";
-import { readRubric } from "../../metrics/judges/concept-data";
-import { COHERENCE_RUBRIC } from "../../metrics/judges/prompt";
-import type { Judge, JudgeItem } from "../../metrics/judges/types";
-import { writeJsonAtomic } from "../../util/atomic";
-import { repoRoot } from "../../util/paths";
+import { loadModel, type LoadedModel } from "../../checkpoint/index";
+import { createEngine, encodePrompts, type Engine } from "../../engine/index";
+import { readGenerations, type GenerationRow, embedWith, sampleDiversity, setDiversity, pooledPerplexity, perplexityCoherence, type ScoredText, combinedScores, diversityAxis, parseDiversityAxis, conceptClassifierJudge, engineJudge, httpJudge, readRubric, COHERENCE_RUBRIC, type Judge, type JudgeItem } from "../../metrics/index";
+import { writeJsonAtomic, repoRoot } from "../../util/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 import { parseQ } from "./diversity";
 

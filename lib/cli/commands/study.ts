@@ -1,12 +1,6 @@
 import { join, resolve } from "node:path";
-import { analyzeResults, formatAnalysis } from "../../study/analysis";
-import { loadStudyConfig } from "../../study/config";
-import { parseShard, shardIndices, unitId } from "../../study/grid";
-import { assembleResults, summarize, writeResults, writeShard } from "../../study/results";
-import { runUnits, StudyRunner } from "../../study/runner";
-import { writeJsonAtomic } from "../../util/atomic";
-import { fingerprint } from "../../util/fingerprint";
-import { dataPath, repoRoot } from "../../util/paths";
+import { analyzeResults, formatAnalysis, loadStudyConfig, parseShard, shardIndices, unitId, assembleResults, summarize, writeResults, writeShard, runUnits, StudyRunner } from "../../study/index";
+import { fingerprint, dataPath, repoRoot, writeJsonAtomic } from "../../util/index";
 import { parseArgs, usage } from "../args";
 
 export const summary = "run the study grid (resumable; --shard i/n, Slurm array or Kubernetes indexed-job variables split it)";

@@ -1,19 +1,11 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadModel } from "../../checkpoint/index";
-import { defaultProbeLayer } from "../../detect/features";
-import { composeTrainingSet, realExamples, type Replacement } from "../../detect/dataset";
-import { evaluateDetector, type DetectorConfig } from "../../detect/evaluate";
-import { DEFAULT_FINETUNE } from "../../detect/finetune";
-import { DEFAULT_HEAD } from "../../detect/head";
-import { generatePrompting } from "../../detect/prompting";
+import { defaultProbeLayer, composeTrainingSet, realExamples, type Replacement, evaluateDetector, type DetectorConfig, DEFAULT_FINETUNE, DEFAULT_HEAD } from "../../detect/index";
+import { generatePrompting, ArtefactStore, checkpointContentId } from "../../study/index";
 import { createEngine } from "../../engine/index";
-import { readGenerations } from "../../metrics/generations";
-import { ArtefactStore } from "../../study/store";
-import { checkpointContentId } from "../../study/identity";
-import { writeJsonAtomic } from "../../util/atomic";
-import { dataPath, repoRoot } from "../../util/paths";
-import { deriveSeed } from "../../util/rng";
+import { readGenerations } from "../../metrics/index";
+import { writeJsonAtomic, dataPath, repoRoot, deriveSeed } from "../../util/index";
 import { loadConcept, readBaseline, readLabelled, readPrompts } from "../../world/index";
 import { numberOpt, parseArgs, usage, UsageError } from "../args";
 

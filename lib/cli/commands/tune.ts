@@ -1,25 +1,21 @@
-import { join, resolve } from "node:path";
 import { mkdirSync } from "node:fs";
-import { loadModel } from "../../checkpoint/load";
-import { createEngine } from "../../engine/index";
-import { conceptClassifierJudge } from "../../metrics/judges/classifier";
-import { exportFigures } from "../../plot/export";
-import { tuningCurveFigure } from "../../plot/analysis";
+import { join, resolve } from "node:path";
+import { loadModel } from "../../checkpoint/index";
+import { createEngine, READ_POLICIES, type ReadPolicy } from "../../engine/index";
+import { conceptClassifierJudge } from "../../metrics/index";
+import { exportFigures, tuningCurveFigure } from "../../plot/index";
 import {
-  datasetFingerprint, encodePairs, extractVector, loadConceptPairs, METHOD_NAMES, READ_POLICIES, saveVector,
-  type MethodName, type ReadPolicy, type SteeringVector,
+  createMethod, datasetFingerprint, encodePairs, extractVector, loadConceptPairs, METHOD_NAMES, methodRegistry, saveVector, type SteeringVector,
 } from "../../steering/index";
-import { referencePerplexity } from "../../study/intrinsic";
-import { OBJECTIVES, type Objective } from "../../study/config";
-import { DEFAULT_TUNE_RANGES, tuneSteering } from "../../study/tune";
-import { writeJsonAtomic } from "../../util/atomic";
-import { progress } from "../../util/progress";
+import { OBJECTIVES, referencePerplexity, tuneRange, tuneSteering, type Objective } from "../../study/index";
+import { progress, writeJsonAtomic } from "../../util/index";
 import { loadConcept, readLabelled, readPrompts } from "../../world/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 
 export const summary = "tune a steering strength (and layer) toward an intrinsic objective (HM of success, coherence, diversity); writes the vector, tune.json and the curve figure";
 
-const DEFAULT_READ: Record<MethodName, ReadPolicy> = { actadd: "last", caa: "answer", pca: "mean", iti: "mean", probe: "mean" };
+/** The default study's reading policy per built-in method (others: mean). */
+const DEFAULT_READ: Record<string, ReadPolicy> = { actadd: "last", caa: "answer", pca: "mean", iti: "mean", probe: "mean" };
 
 const OPTIONS: Record<string, OptionSpec> = {
   model: { type: "string", required: true, description: "checkpoint folder (Hugging Face layout)" },
@@ -41,18 +37,18 @@ const OPTIONS: Record<string, OptionSpec> = {
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes("--help")) { console.log(usage("tune", summary, OPTIONS)); return 0; }
   const a = parseArgs("tune", argv, OPTIONS);
-  const method = a.method as MethodName;
+  const method = String(a.method);
   if (!METHOD_NAMES.includes(method)) throw new UsageError(`tune: --method must be one of ${METHOD_NAMES.join(", ")}, got '${a.method}'`);
   const objective = String(a.objective ?? "hm_scd") as Objective;
   if (!OBJECTIVES.includes(objective)) throw new UsageError(`tune: --objective must be one of ${OBJECTIVES.join(", ")}, got '${a.objective}'`);
-  const read = String(a.read ?? DEFAULT_READ[method]) as ReadPolicy;
+  const read = String(a.read ?? DEFAULT_READ[method] ?? "mean") as ReadPolicy;
   if (!READ_POLICIES.includes(read)) throw new UsageError(`tune: --read must be one of ${READ_POLICIES.join(", ")}, got '${a.read}'`);
   const int = (name: string, fallback: number, min: number): number => {
     const n = numberOpt("tune", name, a[name], fallback);
     if (!Number.isInteger(n) || n < min) throw new UsageError(`tune: --${name} must be an integer ≥ ${min}, got '${a[name]}'`);
     return n;
   };
-  let range = DEFAULT_TUNE_RANGES[method];
+  let range = tuneRange(method, []);
   if (a.range !== undefined) {
     const parts = String(a.range).split(",").map(Number);
     if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0] > 0 && parts[1] > parts[0])) throw new UsageError(`tune: --range must be LOW,HIGH with 0 < LOW < HIGH, got '${a.range}'`);
@@ -68,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const raw = loadConceptPairs(String(a.concept), read);
     const extract = (ls: number[]): Promise<SteeringVector> =>
-      extractVector(engine, encodePairs(model.tokenizer, raw), { method, layers: ls, read, dataset: datasetFingerprint(raw), seed });
+      extractVector(engine, encodePairs(model.tokenizer, raw), { method: createMethod(method), layers: ls, read, dataset: datasetFingerprint(raw), seed });
     const vector = await extract(layers);
     const refs = readLabelled(concept.paths.detector_test).filter((r) => r.label === 0).slice(0, 200);
     const pplRef = await referencePerplexity(engine, refs.map((r) => r.user), refs.map((r) => r.response));
@@ -79,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
       prompts: readPrompts(concept.paths.prompts).map((p) => p.user), objective, budget, range,
       points: int("points", 5, 2), samplesPerPoint: int("samples", 8, 2), seed,
       sampling: { maxNewTokens: int("max-new-tokens", 32, 1), temperature: 0.9, topP: 0.95, topK: 0 },
-      window: method === "actadd" ? "prompt" : "generated", pplRef, diversity: { sample: "distinct_2", set: "vendi-ngram" },
+      window: methodRegistry().find((d) => d.name === method)!.window ?? "generated", pplRef, diversity: { sample: "distinct_2", set: "vendi-ngram" },
       onRound: (r, n) => { bar.label(`round ${r}/${n}`); },
     });
     bar.tick();

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fingerprint } from "../../util/fingerprint";
-import { writeJsonAtomic } from "../../util/atomic";
+import { fingerprint, writeJsonAtomic } from "../../util/index";
 
 /**
  * On-disk cache of judgements: one JSON file per (prompt, response, judge) fingerprint, written atomically so

@@ -1,4 +1,4 @@
-import { fitLogistic, type LogisticModel } from "../../steering/logistic";
+import { sigmoid, fitLogistic, type LogisticModel } from "../../math/index";
 import { DEFAULT_FEATURE_DIM, hashedFeatures } from "./hashed-features";
 import { readLabelled } from "../../world/index";
 import { judgeTrainFile, type LabelledResponse } from "./concept-data";
@@ -15,8 +15,6 @@ export interface ConceptClassifier extends Judge {
   model: LogisticModel;
   dim: number;
 }
-
-const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
 export function trainClassifierJudge(id: string, examples: readonly LabelledResponse[], opts: ClassifierOptions = {}): ConceptClassifier {
   const dim = opts.dim ?? DEFAULT_FEATURE_DIM;

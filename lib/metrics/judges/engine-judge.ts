@@ -1,5 +1,5 @@
-import type { Engine } from "../../engine/types";
-import { progress } from "../../util/progress";
+import type { Engine } from "../../engine/index";
+import { progress } from "../../util/index";
 import { judgePrompt } from "./prompt";
 import { expectedScore, scoreTokens } from "./score-tokens";
 import type { Judge } from "./types";

@@ -1,4 +1,4 @@
-import { progress } from "../../util/progress";
+import { progress } from "../../util/index";
 import { JudgementCache } from "./cache";
 import { judgePrompt } from "./prompt";
 import type { Judge } from "./types";

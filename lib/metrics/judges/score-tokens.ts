@@ -1,4 +1,4 @@
-import type { TextTokenizer } from "../../engine/types";
+import type { TextTokenizer } from "../../checkpoint/index";
 
 /**
  * The score tokens "0".."10" an LLM judge answers with, as single vocabulary ids. Strings that the tokenizer

@@ -1,4 +1,4 @@
-import { meanDifference, residualMethod, type PairedActivations, type SteeringMethod } from "./types";
+import { meanDifference, residualMethod, type MethodDescriptor, type PairedActivations, type SteeringMethod } from "./types";
 
 export interface ActAddOptions {
   /** How many of the first pairs to use (ActAdd contrasts a single prompt pair, or a few). Default 4. */
@@ -21,8 +21,14 @@ export function actadd(opts: ActAddOptions = {}): SteeringMethod {
     const k = Math.min(pairs, acts.n);
     return { positive: acts.positive.subarray(0, k * acts.width), negative: acts.negative.subarray(0, k * acts.width), n: k, width: acts.width };
   };
-  return residualMethod("actadd", { pairs, window: "prompt" }, (acts) => {
+  return residualMethod("actadd", { pairs }, (acts) => {
     const used = firstPairs(acts);
     return { d: meanDifference(used), orientOn: used, info: { pairsUsed: used.n } };
   });
 }
+
+/** ActAdd injects over the prompt positions (Turner et al.), whatever the study's sampling window. */
+export const ACTADD: MethodDescriptor<ActAddOptions> = {
+  name: "actadd", create: actadd, window: "prompt", color: "#1f77b4",
+  flags: [{ flag: "actadd-pairs", option: "pairs", type: "integer", min: 1, description: "actadd: how many of the first pairs to contrast (default 4)" }],
+};

@@ -1,6 +1,5 @@
-import { mean, normalize, project, std } from "../linalg";
-import { accuracy, fitLogistic, heldOutSplit } from "../logistic";
-import type { FitContext, LayerFit, PairedActivations, SteeringMethod } from "./types";
+import { normalize, project, mean, std, accuracy, fitLogistic, heldOutSplit } from "../../math/index";
+import type { FitContext, LayerFit, MethodDescriptor, PairedActivations, SteeringMethod } from "./types";
 
 export interface ItiOptions {
   /** How many heads (over all layers given) to steer. Default 4. */
@@ -93,3 +92,8 @@ export function iti(opts: ItiOptions = {}): SteeringMethod {
     },
   };
 }
+
+export const ITI: MethodDescriptor<ItiOptions> = {
+  name: "iti", create: iti, window: null, color: "#d62728",
+  flags: [{ flag: "top-k", option: "topK", type: "integer", min: 1, description: "iti: heads to steer (default 4)" }],
+};

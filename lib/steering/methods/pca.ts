@@ -1,5 +1,5 @@
-import { meanRows, principalAxis, subtractFromRows } from "../linalg";
-import { pairDifferences, residualMethod, type SteeringMethod } from "./types";
+import { meanRows, principalAxis, subtractFromRows } from "../../math/index";
+import { pairDifferences, residualMethod, type MethodDescriptor, type SteeringMethod } from "./types";
 
 export interface PcaOptions {
   /**
@@ -20,3 +20,8 @@ export function pca(opts: PcaOptions = {}): SteeringMethod {
     return { d: principalAxis(diffs, acts.width) };
   });
 }
+
+export const PCA: MethodDescriptor<PcaOptions> = {
+  name: "pca", create: pca, window: null, color: "#2ca02c",
+  flags: [{ flag: "centred", option: "centred", type: "boolean", description: "pca: principal axis of the mean-centred differences (repeng's pca_diff) instead of the raw differences" }],
+};

@@ -1,5 +1,5 @@
-import { fitLogistic, accuracy } from "../logistic";
-import { residualMethod, type SteeringMethod } from "./types";
+import { fitLogistic, accuracy } from "../../math/index";
+import { residualMethod, type MethodDescriptor, type SteeringMethod } from "./types";
 
 export interface ProbeOptions {
   /** L2 penalty of the logistic regression (on standardised features). Default 1e-2. */
@@ -22,3 +22,5 @@ export function probe(opts: ProbeOptions = {}): SteeringMethod {
     return { d: model.w, info: { trainAccuracy: accuracy(model, x, y, acts.width) } };
   });
 }
+
+export const PROBE: MethodDescriptor<ProbeOptions> = { name: "probe", create: probe, window: null, color: "#9467bd", flags: [] };

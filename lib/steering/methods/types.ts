@@ -1,13 +1,13 @@
-import type { SteerSite } from "../../engine/types";
-import { mean, meanRowNorm, meanRows, normalize, project, scaled } from "../linalg";
+import type { SteerWindow } from "../../engine/index";
+import type { SteerSite } from "../../arch/index";
+import { meanRowNorm, meanRows, normalize, project, scaled, mean } from "../../math/index";
 import type { LayerInfo, ModelIdentity } from "../vector";
 
 /**
  * The one interface every extraction method implements (steering-vectors style: factories returning plain
- * objects, so user-written methods plug in the same way).
+ * objects), and the descriptor by which a method plugs in: built-ins (one file each in this folder) and
+ * user-written methods (a notebook cell, a test) are registered the same way.
  */
-export type MethodName = "actadd" | "caa" | "pca" | "iti" | "probe";
-export const METHOD_NAMES: readonly MethodName[] = ["actadd", "caa", "pca", "iti", "probe"];
 
 /** One layer's contrastive activations: row i of `positive` pairs with row i of `negative`. */
 export interface PairedActivations {
@@ -30,13 +30,41 @@ export interface LayerFit {
 }
 
 export interface SteeringMethod {
-  readonly name: MethodName;
+  readonly name: string;
   /** Where the method reads its activations and where its vector is added. */
   readonly site: SteerSite;
   /** The options in effect, recorded in the vector's provenance. */
   readonly options: Readonly<Record<string, unknown>>;
   /** Layer → fitted vector; a layer may be absent (ITI: no chosen head there). */
   fit(acts: ReadonlyMap<number, PairedActivations>, ctx: FitContext): Map<number, LayerFit>;
+}
+
+/** An option a method adds to the `extract` command: `--<flag>` sets the factory's option `option`. */
+export interface MethodFlag {
+  flag: string;
+  option: string;
+  type: "integer" | "boolean";
+  /** Integers: the smallest value allowed. */
+  min?: number;
+  description: string;
+}
+
+/**
+ * Everything the rest of steersynth knows about a method: the registry (methods/index), the study config's
+ * method names, the CLI's --method and its flags, the runner's steering window and the figures' colours are
+ * all read from descriptors, so adding a method is adding one file (or one value, outside lib/).
+ */
+export interface MethodDescriptor<O extends object = object> {
+  /** The name in configs, results and vector provenance ([a-z0-9_-]). */
+  readonly name: string;
+  /** Builds the method; options left out take the method's defaults. */
+  create(options?: O): SteeringMethod;
+  /** The window the study steers this method's vectors over; null = the config's sampling.window. */
+  readonly window: SteerWindow | null;
+  /** Its options on `steersynth extract`. */
+  readonly flags: readonly MethodFlag[];
+  /** Its colour in every figure; null = one derived from the name. */
+  readonly color: string | null;
 }
 
 /** Sign a direction so that positives project higher on average than negatives. */
@@ -65,7 +93,7 @@ export function meanDifference(acts: PairedActivations): Float32Array {
  * all pairs (the common strength unit).
  */
 export function residualMethod(
-  name: MethodName,
+  name: string,
   options: Record<string, unknown>,
   direction: (acts: PairedActivations, ctx: FitContext, layer: number) => { d: Float32Array; info?: LayerInfo; orientOn?: PairedActivations },
 ): SteeringMethod {

@@ -61,14 +61,6 @@ export function project(m: Float32Array, width: number, d: ArrayLike<number>): n
   return Array.from({ length: rowCount(m, width) }, (_, i) => dot(row(m, width, i), d));
 }
 
-export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** Population standard deviation. */
-export function std(xs: readonly number[]): number {
-  const m = mean(xs);
-  return Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
-}
-
 /**
  * The first principal axis of the rows of m: the unit top eigenvector of mᵀm (uncentred; centre the rows
  * first for the covariance's axis). Power iteration v ← mᵀ(m v) from the longest row, which is never

@@ -1,4 +1,5 @@
-import { createRng, deriveSeed } from "../util/rng";
+import { sigmoid } from "./numeric";
+import { createRng, deriveSeed } from "../util/index";
 import { dot, norm, row, rowCount } from "./linalg";
 
 /**
@@ -19,8 +20,6 @@ export interface LogisticOptions {
   l2?: number;
   iterations?: number;
 }
-
-const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
 /** Standardisation of [n, width] rows: column means and one global scale. */
 function standardiser(x: Float32Array, width: number): { mu: Float64Array; s: number } {

@@ -8,13 +8,11 @@
  * lib/metrics, P(violating | response)). Paired, so the test is a sign-flip test on the per-prompt score
  * differences. Approximation: the classifier judge is a bag-of-n-grams model, not a human rater.
  */
-import { encodePrompts } from "../engine/index";
-import type { Engine } from "../engine/types";
-import { generatePrompting, sampleAssignment } from "../detect/prompting";
-import { conceptClassifierJudge } from "../metrics/judges/classifier";
-import type { Judge } from "../metrics/judges/types";
-import { pairedSignFlipTest } from "../metrics/stats";
-import { loadConcept, readBaseline, readPrompts } from "../world/schema";
+import { mean } from "../math/index";
+import { encodePrompts, type Engine } from "../engine/index";
+import { generatePrompting, sampleAssignment } from "./stages/generate-prompting";
+import { conceptClassifierJudge, type Judge, pairedSignFlipTest } from "../metrics/index";
+import { loadConcept, readBaseline, readPrompts } from "../world/index";
 
 export interface BehaviourOptions {
   /** Prompts per condition (the first n held-out prompts). */
@@ -46,8 +44,6 @@ export interface BehaviourReport {
   /** One reply of each condition for the first prompt, to read. */
   example: { user: string; plain: string; instructed: string; system: string };
 }
-
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 function stats(scores: readonly number[], finished: readonly boolean[]): ConditionStats {
   return { rate: mean(scores.map((s) => (s > 0.5 ? 1 : 0))), meanScore: mean(scores), finished: mean(finished.map((f) => (f ? 1 : 0))) };

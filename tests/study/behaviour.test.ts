@@ -6,7 +6,7 @@ import { createEngine } from "../../lib/engine/index";
 import type { Engine } from "../../lib/engine/types";
 import { conceptClassifierJudge } from "../../lib/metrics/judges/classifier";
 import type { Judge } from "../../lib/metrics/judges/types";
-import { BEHAVIOUR_DEFAULTS, measureBehaviour, type BehaviourFile } from "../../lib/train/behaviour";
+import { BEHAVIOUR_DEFAULTS, measureBehaviour, type BehaviourFile } from "../../lib/study/behaviour";
 import { DEFAULT_RECIPES } from "../../lib/train/default-models";
 import { dataPath } from "../../lib/util/paths";
 import { setProgressMode } from "../../lib/util/progress";

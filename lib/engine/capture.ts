@@ -1,6 +1,6 @@
-import { siteKey, siteWidth, type SiteName } from "../arch/spec";
-import type { Engine } from "../engine/types";
-import { progress } from "../util/progress";
+import { siteKey, siteWidth, type SiteName } from "../arch/index";
+import type { Engine } from "./types";
+import { progress } from "../util/index";
 import { readPositions, type EncodedText, type ReadPolicy } from "./read";
 
 export interface CaptureOptions {

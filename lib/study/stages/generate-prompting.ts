@@ -1,7 +1,7 @@
-import { encodePrompts } from "../engine/index";
-import type { Engine, Generation } from "../engine/types";
-import { deriveSeed } from "../util/rng";
-import type { Replacement } from "./dataset";
+import type { Replacement } from "../../detect/index";
+import { encodePrompts, type Engine, type Generation } from "../../engine/index";
+import { deriveSeed } from "../../util/index";
+import type { SamplingSettings, StoredGenerations } from "./handles";
 
 /**
  * The prompting baseline: generations for the concept's held-out prompts, each with one of the concept's
@@ -15,7 +15,7 @@ export interface PromptingRequest {
   systems: readonly string[];
   samples: number;
   seed: number;
-  sampling: { maxNewTokens: number; temperature: number; topP: number; topK: number };
+  sampling: SamplingSettings;
 }
 
 /** Sample i's prompt and seed: shared by steered and prompted generation (common random numbers). */
@@ -39,4 +39,10 @@ export async function generatePrompting(req: PromptingRequest): Promise<Replacem
     finishes: gens.map((g) => g.finish),
     items: texts.map((text, k) => ({ user: prompts[k], text, provenance: { config: `${req.concept}__prompting`, sample: k, seed: seeds[k], system: systems[k] } })),
   };
+}
+
+/** The prompting baseline as the study stores it. */
+export async function promptingGenerations(req: PromptingRequest): Promise<StoredGenerations> {
+  const p = await generatePrompting(req);
+  return { prompts: p.prompts, seeds: p.items.map((x) => x.provenance.seed as number), texts: p.texts, systems: p.items.map((x) => x.provenance.system as string) };
 }
