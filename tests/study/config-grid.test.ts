@@ -44,8 +44,8 @@ describe("study config", () => {
     delete c.detector.positives;
     delete c.tuning;
     const cfg = parseStudyConfig(c, "x.json");
-    expect(cfg.methods.caa).toEqual({ strengths: [], tuned: true, read: "answer" });
-    expect(cfg.methods.pca).toEqual({ strengths: [0.5, 1], tuned: true, read: "mean" });
+    expect(cfg.methods.caa).toMatchObject({ strengths: [], tuned: true, read: "answer" });
+    expect(cfg.methods.pca).toMatchObject({ strengths: [0.5, 1], tuned: true, read: "mean" });
     expect(cfg.detector.positives).toBe(16);
     expect(cfg.tuning).toEqual({ objective: "hm_scd", budget: 80, points: 5, samplesPerPoint: 8 });
   });
