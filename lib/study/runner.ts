@@ -242,8 +242,8 @@ export async function runUnits(runner: StudyRunner, units: readonly Unit[]): Pro
 
 /**
  * Generations made per configuration: `samples` plus a 25 % reserve. Intrinsic scores use the first `samples`
- * (empty responses included); the detector takes `samples` non-empty ones from all of them, so a few empty
- * generations do not cost a configuration its detector. With fewer non-empty generations than `samples`, the
+ * (empty responses included); the detector takes `detector.positives` non-empty ones from all of them, so a few
+ * empty generations do not cost a configuration its detector. With fewer non-empty generations than that, the
  * row has no detector (AUROC empty, reason in detector_note): never a silently smaller training set.
  */
 export const generatedPerConfiguration = (samples: number): number => samples + Math.ceil(samples / 4);
