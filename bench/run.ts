@@ -5,6 +5,7 @@
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   engine: () => import("./engine.bench"),
   metrics: () => import("./metrics.bench"),
+  results: () => import("./results.bench"),
 };
 
 async function main(): Promise<void> {

@@ -9,7 +9,10 @@
  *              generate (steered | prompting) → replacement → score → detect → row
  *   runner     StudyRunner: loads models and concepts, walks the units, composes the stages
  *   behaviour  how a chat model behaves with and without the prompting baseline's instructions
- *   results    results table (CSV + Arrow), shards and merge, summary
+ *   columns    the results table's columns and their types (one schema for CSV, Arrow and Parquet)
+ *   parquet    results.parquet written and read (hyparquet-writer / hyparquet)
+ *   results    results table (CSV + Arrow + Parquet), shards and merge, summary
+ *   table      loadResults: any results file or folder → a typed arquero table (ResultsTable)
  *   analysis   trends and correlations with bootstrap CIs, the paper's claims, tuned vs grid (analysis.json)
  *   tune       HM-targeted search of steering strength (and layer) under a generation budget
  */
@@ -29,6 +32,9 @@ export * from "./stages/score";
 export * from "./stages/detect";
 export * from "./stages/row";
 export * from "./behaviour";
+export * from "./columns";
+export * from "./parquet";
 export * from "./results";
+export * from "./table";
 export * from "./analysis";
 export * from "./tune";

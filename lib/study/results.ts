@@ -3,14 +3,14 @@ import { join } from "node:path";
 import * as aq from "arquero";
 import { pairedSignFlipTest } from "../metrics/index";
 import { writeFileAtomic, writeJsonAtomic } from "../util/index";
+import { RESULT_COLUMNS } from "./columns";
+import { resultsParquet } from "./parquet";
 import type { UnitRow } from "./stages/row";
 
 /**
  * The results table: one row per configuration plus, per concept and model, the baselines (method
  * "prompting" and "real", layer and strength empty), in the study's enumeration order (lib/study/grid).
- * Contract columns of results.csv (never renamed, more may follow):
- *   concept, model, method, layer, strength, success, coherence, diversity_sample, diversity_set, hm_scd, hm_sc,
- *   auroc, auroc_ci_low, auroc_ci_high, beats_prompting
+ * Columns and their types: lib/study/columns (the contract columns are never renamed, more may follow).
  * beats_prompting: the configuration's mean AUROC over detector seeds exceeds the prompting baseline's for the
  * same concept and model (empty for baselines). delta_vs_prompting is that difference and p_vs_prompting a
  * two-sided paired sign-flip test across seeds (exact; with 3 seeds its smallest possible value is 0.25, so
@@ -25,12 +25,6 @@ export interface ResultRow extends Omit<UnitRow, "aurocs" | "examples" | "set_me
   /** JSON array of up to three example responses. */
   examples: string;
 }
-
-export const CONTRACT_COLUMNS = [
-  "concept", "model", "method", "layer", "strength", "success", "coherence", "diversity_sample", "diversity_set",
-  "hm_scd", "hm_sc", "auroc", "auroc_ci_low", "auroc_ci_high", "beats_prompting",
-] as const;
-export const EXTRA_COLUMNS = ["delta_vs_prompting", "p_vs_prompting", "aurocs", "n_train", "n_test", "empty_responses", "detector_note", "origin", "examples"] as const;
 
 const isSteered = (method: string): boolean => method !== "prompting" && method !== "real";
 
@@ -61,29 +55,18 @@ export function assembleResults(rows: readonly UnitRow[]): ResultRow[] {
 
 /** The results as an arquero table (columns in contract order, then the extras). */
 export const resultsTable = (rows: readonly ResultRow[]) =>
-  aq.from(rows.map((r) => r as unknown as Record<string, unknown>)).select([...CONTRACT_COLUMNS, ...EXTRA_COLUMNS]);
+  aq.from(rows.map((r) => r as unknown as Record<string, unknown>)).select([...RESULT_COLUMNS]);
 
-/** Write results.csv and results.arrow (Arrow IPC: pandas.read_feather, polars.read_ipc, arquero fromArrow) atomically. */
+/**
+ * Write results.csv, results.arrow (Arrow IPC: pandas.read_feather, polars.read_ipc, arquero fromArrow) and
+ * results.parquet (pandas, polars, DuckDB, Spark), each atomically. Read any of them with loadResults (./table).
+ */
 export function writeResults(dir: string, rows: readonly ResultRow[]): void {
   if (rows.length === 0) throw new Error(`${dir}: no result rows to write`);
   const t = resultsTable(rows);
   writeFileAtomic(join(dir, "results.csv"), t.toCSV());
   writeFileAtomic(join(dir, "results.arrow"), t.toArrowIPC());
-}
-
-/** Load results.csv as an arquero table (empty cells of layer/strength/beats_prompting parse as null). */
-export function loadResults(dir: string) {
-  const file = join(dir, "results.csv");
-  if (!existsSync(file)) throw new Error(`${file}: no results yet (run \`npm run study\` or \`steersynth merge\`)`);
-  return aq.fromCSV(readFileSync(file, "utf8"));
-}
-
-/** results.csv as typed rows (what summarize and the figure builders take); the contract columns must be there. */
-export function loadResultRows(dir: string): ResultRow[] {
-  const table = loadResults(dir);
-  const missing = CONTRACT_COLUMNS.filter((c) => !table.columnNames().includes(c));
-  if (missing.length) throw new Error(`${join(dir, "results.csv")}: missing columns ${missing.join(", ")}`);
-  return table.objects() as unknown as ResultRow[];
+  writeFileAtomic(join(dir, "results.parquet"), resultsParquet(t.objects()));
 }
 
 /**
@@ -105,7 +88,7 @@ export const shardFile = (dir: string, index: number, count: number): string => 
 
 export const writeShard = (dir: string, shard: ShardFile): void => writeJsonAtomic(shardFile(dir, shard.shard.index, shard.shard.count), shard);
 
-/** Merge shard files into results.csv/.arrow. Every shard of one split of one plan must be present. */
+/** Merge shard files into results.csv/.arrow/.parquet. Every shard of one split of one plan must be present. */
 export function mergeShards(dir: string): ResultRow[] {
   const shardDir = join(dir, "shards");
   const names = existsSync(shardDir) ? readdirSync(shardDir).filter((f) => /^\d+-of-\d+\.json$/.test(f)) : [];

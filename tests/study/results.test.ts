@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as aq from "arquero";
 import { afterAll, describe, expect, it } from "vitest";
-import { assembleResults, loadResults, mergeShards, summarize, writeResults, writeShard, type ShardFile } from "../../lib/study/results";
+import { assembleResults, mergeShards, summarize, writeResults, writeShard, type ShardFile } from "../../lib/study/results";
+import { loadResults } from "../../lib/study/table";
 import type { UnitRow } from "../../lib/study/stages/row";
 
 const dir = mkdtempSync(join(tmpdir(), "steersynth-results-"));
@@ -31,10 +32,10 @@ describe("results table", () => {
     expect(summarize(r)).toMatch(/toxicity\s+m\s+0\.900 \[0\.100, 0\.900\]\s+0\.610 .*caa L1 ×1\s+0\.50\s+1\/2/);
   });
 
-  it("writes CSV and Arrow that load back with the same rows", () => {
+  it("writes CSV and Arrow that load back with the same rows", async () => {
     const out = join(dir, "w");
     writeResults(out, assembleResults(rows));
-    const csv = loadResults(out).objects() as Record<string, unknown>[];
+    const csv = (await loadResults(join(out, "results.csv"))).objects() as Record<string, unknown>[];
     const arrow = aq.fromArrow(readFileSync(join(out, "results.arrow"))).objects() as Record<string, unknown>[];
     expect(csv).toHaveLength(4);
     expect(csv[0]).toMatchObject({ method: "real", layer: null, strength: null, beats_prompting: null });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as aq from "arquero";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONTRACT_COLUMNS } from "../../lib/study/results";
+import { CONTRACT_COLUMNS } from "../../lib/study/columns";
 import { setProgressMode } from "../../lib/util/progress";
 import { writeRandomModel, writeTinyConcept } from "./fixtures";
 
