@@ -24,6 +24,7 @@ function syntheticRows(groups: number, seed: number): UnitRow[] {
       hm_scd: score(), hm_sc: score(), auroc: detector ? aurocs.reduce((s, x) => s + x, 0) / 3 : null, auroc_ci_low: detector ? 0.4 : null,
       auroc_ci_high: detector ? 0.9 : null, aurocs, detector_note: detector ? null : "too few usable generations", n_train: 364, n_test: 200,
       empty_responses: rng.int(4), examples: ["one response", "another, \"quoted\"", "ünïcode ✓"], set_metrics: {},
+      origin: strength === null ? null : "grid",
     };
   };
   for (let g = 0; g < groups; g++) {

@@ -83,6 +83,8 @@ export function kendallTau(x: ArrayLike<number>, y: ArrayLike<number>): number {
 }
 
 export interface Interval { estimate: number; low: number; high: number }
+/** A bootstrap interval and how many resamples the statistic was undefined on (left out of the quantiles). */
+export interface BootstrapInterval extends Interval { undefinedResamples: number }
 export interface BootstrapOptions { seed: number; iterations?: number; level?: number }
 
 /** Linear-interpolation quantile of sorted values (NumPy's default "linear" method). */
@@ -95,8 +97,11 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
  * Percentile bootstrap: the statistic on the items as given (estimate) and the (1 ± level)/2 quantiles of the
  * statistic over `iterations` resamples with replacement. Items may be numbers or (x, y) pairs — anything the
  * statistic takes. Seeded; default 2000 iterations, level 0.95.
+ * A statistic may return NaN where it is undefined on a resample (a rank correlation of a resample whose values
+ * are all tied): those resamples are left out of the quantiles and counted in `undefinedResamples`; if more
+ * than half are undefined the interval would describe a different population, so that is an error.
  */
-export function bootstrap<T>(items: readonly T[], statistic: (sample: T[]) => number, opts: BootstrapOptions): Interval {
+export function bootstrap<T>(items: readonly T[], statistic: (sample: T[]) => number, opts: BootstrapOptions): BootstrapInterval {
   const { seed, iterations = 2000, level = 0.95 } = opts;
   if (items.length === 0) throw new Error("bootstrap: needs at least one item");
   if (!(level > 0 && level < 1)) throw new Error(`bootstrap: level must be in (0, 1), got ${level}`);
@@ -108,9 +113,11 @@ export function bootstrap<T>(items: readonly T[], statistic: (sample: T[]) => nu
     for (let i = 0; i < items.length; i++) sample[i] = items[rng.int(items.length)];
     stats[b] = statistic(sample);
   }
-  stats.sort();
+  const defined = stats.filter((x) => !Number.isNaN(x)).sort();
+  const undefinedResamples = iterations - defined.length;
+  if (undefinedResamples > iterations / 2) throw new Error(`bootstrap: the statistic is undefined on ${undefinedResamples} of ${iterations} resamples`);
   const alpha = (1 - level) / 2;
-  return { estimate: statistic(items.slice()), low: quantileSorted(stats, alpha), high: quantileSorted(stats, 1 - alpha) };
+  return { estimate: statistic(items.slice()), low: quantileSorted(defined, alpha), high: quantileSorted(defined, 1 - alpha), undefinedResamples };
 }
 
 export interface PairedTest { meanDifference: number; pValue: number; exact: boolean }

@@ -20,3 +20,4 @@ export { figureHtml, type HtmlPlotly } from "./html";
 export { FigureRenderer, withRenderer, chromiumAvailable, chromiumPath, plotlyBundlePath, type ImageFormat } from "./render";
 export { studyFigures } from "./study";
 export { reliabilityDiagram } from "./reliability";
+export { analysisFigures, aurocTrackingFigure, strengthTrendFigure, tunedVsGridFigure, tuningCurveFigure } from "./analysis";

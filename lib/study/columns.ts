@@ -17,7 +17,7 @@ export const CONTRACT_COLUMNS = [
   "concept", "model", "method", "layer", "strength", "success", "coherence", "diversity_sample", "diversity_set",
   "hm_scd", "hm_sc", "auroc", "auroc_ci_low", "auroc_ci_high", "beats_prompting",
 ] as const;
-export const EXTRA_COLUMNS = ["delta_vs_prompting", "p_vs_prompting", "aurocs", "n_train", "n_test", "empty_responses", "detector_note", "examples"] as const;
+export const EXTRA_COLUMNS = ["delta_vs_prompting", "p_vs_prompting", "aurocs", "n_train", "n_test", "empty_responses", "detector_note", "origin", "examples"] as const;
 export type ResultColumn = (typeof CONTRACT_COLUMNS)[number] | (typeof EXTRA_COLUMNS)[number];
 export const RESULT_COLUMNS: readonly ResultColumn[] = [...CONTRACT_COLUMNS, ...EXTRA_COLUMNS];
 
@@ -31,7 +31,7 @@ export const COLUMN_TYPES: Readonly<Record<ResultColumn, ColumnType>> = {
   success: double(), coherence: double(), diversity_sample: double(), diversity_set: double(), hm_scd: double(), hm_sc: double(),
   auroc: double(true), auroc_ci_low: double(true), auroc_ci_high: double(true), beats_prompting: { type: "boolean", nullable: true },
   delta_vs_prompting: double(true), p_vs_prompting: double(true), aurocs: string(), n_train: int32(), n_test: int32(),
-  empty_responses: int32(), detector_note: string(true), examples: string(),
+  empty_responses: int32(), detector_note: string(true), origin: string(true), examples: string(),
 };
 
 /** Whether v is a value of the column: null (or undefined) only where the column is nullable; int32 in range. */

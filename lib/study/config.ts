@@ -20,6 +20,8 @@ export interface StudyModel {
 export interface MethodConfig {
   /** Strength grid in the method's units (lib/steering/README.md, "Strength units"), in the order listed. */
   strengths: number[];
+  /** Also run the strength lib/study/tune chooses (config: "tuned" in the strengths list, or "strengths": "tuned"). */
+  tuned: boolean;
   /** Token-reading policy for extraction. */
   read: "last" | "answer" | "mean";
   /** The method named by the entry's key: a built-in, or a descriptor given to parseStudyConfig. */
@@ -48,13 +50,38 @@ export interface StudyConfig {
     head: "logistic" | "mlp";
     /** Layer whose resid_post the probe pools (fine-tune: whose hidden states the head reads); null = default. */
     layer: number | null;
+    /**
+     * Violating examples in a detector's training set: real ones for the `real` baseline, and exactly as many
+     * generated ones replacing them for prompting and steering. Scarce by default (the paper's premise).
+     */
+    positives: number;
     /** Negatives (compliant) kept from the concept's detector_train split. */
     negatives: number;
     seeds: number;
     /** Bootstrap iterations for the AUROC CI. */
     bootstrap: number;
   };
+  /** How tuned strengths are searched (lib/study/tune), per (concept, model, method, layer). */
+  tuning: TuningConfig;
 }
+
+/** What a tuning run maximises (lib/study/tune): HM(success, coherence, set diversity), HM(success, coherence), success. */
+export const OBJECTIVES = ["hm_scd", "hm_sc", "success"] as const;
+export type Objective = (typeof OBJECTIVES)[number];
+
+export interface TuningConfig {
+  objective: Objective;
+  /** Generations per tuning run. */
+  budget: number;
+  /** Strengths per round. */
+  points: number;
+  /** Generations per evaluated strength. */
+  samplesPerPoint: number;
+}
+
+/** Violating examples per detector training set when the config does not say. */
+export const DEFAULT_POSITIVES = 16;
+export const DEFAULT_TUNING: TuningConfig = { objective: "hm_scd", budget: 80, points: 5, samplesPerPoint: 8 };
 
 /** Per-response diversity fields in [0, 1] that can stand for the sample-diversity axis. */
 export const SAMPLE_DIVERSITY_FIELDS = ["distinct_1", "distinct_2", "distinct_3", "distinct_4"] as const;
@@ -101,7 +128,7 @@ export function parseStudyConfig(json: unknown, file: string, extraMethods: read
   const registry = methodRegistry(extraMethods);
   const v = validator(file);
   const root = v.obj(json, "(root)");
-  v.noExtra(root, "", ["name", "seed", "concepts", "models", "methods", "samples", "sampling", "judges", "diversity", "detector", "$comment"]);
+  v.noExtra(root, "", ["name", "seed", "concepts", "models", "methods", "samples", "sampling", "judges", "diversity", "detector", "tuning", "$comment"]);
   const names = new Set<string>();
   const models = v.list(root.models, "models", (m, p) => {
     const o = v.obj(m, p);
@@ -118,8 +145,12 @@ export function parseStudyConfig(json: unknown, file: string, extraMethods: read
     const name = v.oneOf(k, `methods.${k}`, registry.map((d) => d.name));
     const o = v.obj(m, `methods.${k}`);
     v.noExtra(o, `methods.${k}`, ["strengths", "read"]);
+    // A list of strengths, optionally with "tuned" among them, or "tuned" alone.
+    const listed: (number | "tuned")[] = o.strengths === "tuned" ? ["tuned"]
+      : v.list(o.strengths, `methods.${k}.strengths`, (x, p): number | "tuned" => (x === "tuned" ? x : v.num(x, p)));
     methods[name] = {
-      strengths: v.unique(v.list(o.strengths, `methods.${k}.strengths`, (x, p) => v.num(x, p)), `methods.${k}.strengths`),
+      strengths: v.unique(listed.filter((x): x is number => x !== "tuned"), `methods.${k}.strengths`),
+      tuned: listed.includes("tuned"),
       read: v.oneOf(o.read, `methods.${k}.read`, ["last", "answer", "mean"] as const),
       method: registry.find((d) => d.name === name)!,
     };
@@ -133,7 +164,12 @@ export function parseStudyConfig(json: unknown, file: string, extraMethods: read
   v.noExtra(d, "diversity", ["sample", "set"]);
   const set = v.oneOf(d.set, "diversity.set", SET_AXES);
   const det = v.obj(root.detector, "detector");
-  v.noExtra(det, "detector", ["kind", "head", "layer", "negatives", "seeds", "bootstrap"]);
+  v.noExtra(det, "detector", ["kind", "head", "layer", "positives", "negatives", "seeds", "bootstrap"]);
+  const tun = root.tuning === undefined ? {} : v.obj(root.tuning, "tuning");
+  v.noExtra(tun, "tuning", ["objective", "budget", "points", "samplesPerPoint"]);
+  const samples = v.int(root.samples, "samples", 2);
+  const positives = det.positives === undefined ? DEFAULT_POSITIVES : v.int(det.positives, "detector.positives", 1);
+  if (positives > samples) v.fail("detector.positives", `at most samples (${samples}): a configuration's detector takes its violating examples from its generations`, positives);
   const concepts = v.unique(v.list(root.concepts, "concepts", (x, p) => v.str(x, p)), "concepts");
   return {
     file,
@@ -143,7 +179,7 @@ export function parseStudyConfig(json: unknown, file: string, extraMethods: read
     models,
     methods,
     // Set diversity compares each response with the others: at least 2.
-    samples: v.int(root.samples, "samples", 2),
+    samples,
     sampling: {
       maxNewTokens: v.int(s.maxNewTokens, "sampling.maxNewTokens", 1),
       temperature: v.num(s.temperature, "sampling.temperature", 0),
@@ -160,9 +196,16 @@ export function parseStudyConfig(json: unknown, file: string, extraMethods: read
       kind: v.oneOf(det.kind, "detector.kind", ["probe", "finetune"] as const),
       head: det.head === undefined ? "logistic" : v.oneOf(det.head, "detector.head", ["logistic", "mlp"] as const),
       layer: det.layer === undefined || det.layer === null ? null : v.int(det.layer, "detector.layer"),
+      positives,
       negatives: v.int(det.negatives, "detector.negatives", 1),
       seeds: v.int(det.seeds, "detector.seeds", 1),
       bootstrap: v.int(det.bootstrap, "detector.bootstrap", 10),
+    },
+    tuning: {
+      objective: tun.objective === undefined ? DEFAULT_TUNING.objective : v.oneOf(tun.objective, "tuning.objective", OBJECTIVES),
+      budget: tun.budget === undefined ? DEFAULT_TUNING.budget : v.int(tun.budget, "tuning.budget", 1),
+      points: tun.points === undefined ? DEFAULT_TUNING.points : v.int(tun.points, "tuning.points", 2),
+      samplesPerPoint: tun.samplesPerPoint === undefined ? DEFAULT_TUNING.samplesPerPoint : v.int(tun.samplesPerPoint, "tuning.samplesPerPoint", 2),
     },
   };
 }

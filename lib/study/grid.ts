@@ -6,7 +6,8 @@ import type { StudyConfig } from "./config";
  *   group     (concept, model, method, layer): one steering vector whose strengths are generated in one sweep
  *             batch, one row per strength.
  * Enumeration is deterministic: concept, model (config order), the two baselines, then method (config key
- * order), layer, strength (as listed). Shards take units by index, so every process agrees on the split.
+ * order), layer, strength (as listed; a tuned strength after the grid's). Shards take units by index, so every
+ * process agrees on the split.
  */
 export interface Configuration {
   concept: string;
@@ -18,7 +19,7 @@ export interface Configuration {
 
 export type Unit =
   | { kind: "baseline"; concept: string; model: string; source: "real" | "prompting" }
-  | { kind: "group"; concept: string; model: string; method: string; layer: number; strengths: number[] };
+  | { kind: "group"; concept: string; model: string; method: string; layer: number; strengths: number[]; tuned: boolean };
 
 /** Stable identifier of a configuration, used in provenance and logs. */
 export const configId = (c: Configuration): string =>
@@ -27,8 +28,11 @@ export const configId = (c: Configuration): string =>
 export const unitId = (u: Unit): string =>
   u.kind === "group" ? `${u.concept}/${u.model}/${u.method}/L${u.layer}` : `${u.concept}/${u.model}/${u.source}`;
 
-/** Rows a unit produces (the progress bar counts rows, so its ETA weighs a group by its strengths). */
-export const unitRows = (u: Unit): number => (u.kind === "group" ? u.strengths.length : 1);
+/**
+ * Rows a unit produces at most (the progress bar counts rows, so its ETA weighs a group by its strengths); a
+ * tuned strength that equals a grid strength shares that row.
+ */
+export const unitRows = (u: Unit): number => (u.kind === "group" ? u.strengths.length + (u.tuned ? 1 : 0) : 1);
 
 /** All units in the fixed order. `layersFor` resolves a model's layers for a concept ("auto" is decided by the caller). */
 export function enumerateUnits(cfg: StudyConfig, layersFor: (concept: string, model: string) => readonly number[]): Unit[] {
@@ -38,7 +42,7 @@ export function enumerateUnits(cfg: StudyConfig, layersFor: (concept: string, mo
       out.push({ kind: "baseline", concept, model: m.name, source: "real" }, { kind: "baseline", concept, model: m.name, source: "prompting" });
       const layers = layersFor(concept, m.name);
       for (const [method, mc] of Object.entries(cfg.methods))
-        for (const layer of layers) out.push({ kind: "group", concept, model: m.name, method, layer, strengths: [...mc.strengths] });
+        for (const layer of layers) out.push({ kind: "group", concept, model: m.name, method, layer, strengths: [...mc.strengths], tuned: mc.tuned });
     }
   return out;
 }

@@ -13,6 +13,8 @@
  *   parquet    results.parquet written and read (hyparquet-writer / hyparquet)
  *   results    results table (CSV + Arrow + Parquet), shards and merge, summary
  *   table      loadResults: any results file or folder → a typed arquero table (ResultsTable)
+ *   analysis   trends and correlations with bootstrap CIs, the paper's claims, tuned vs grid (analysis.json)
+ *   tune       HM-targeted search of steering strength (and layer) under a generation budget
  */
 export * from "./config";
 export * from "./grid";
@@ -35,3 +37,5 @@ export * from "./columns";
 export * from "./parquet";
 export * from "./results";
 export * from "./table";
+export * from "./analysis";
+export * from "./tune";

@@ -21,17 +21,26 @@ export interface IntrinsicScores {
   set_metrics: SetDiversity;
 }
 
+/** Per-response success (the success judge's P(violating)) and coherence (the coherence judge; 0 for an empty response), in input order. */
+export async function sampleScores(
+  judge: Judge, coherenceJudge: Judge, prompts: readonly string[], texts: readonly string[],
+): Promise<{ success: number[]; coherence: number[]; empty: number }> {
+  if (prompts.length !== texts.length) throw new Error(`intrinsic scores: ${prompts.length} prompts for ${texts.length} texts`);
+  const items = texts.map((t, i) => ({ user: prompts[i], response: t }));
+  const success = await judge.score(items);
+  const coherence = await coherenceJudge.score(items); // empty responses score 0
+  const empty = texts.filter((t) => t.trim().length === 0).length;
+  return { success, coherence, empty };
+}
+
 export async function intrinsicScores(
   judge: Judge, coherenceJudge: Judge, prompts: readonly string[], texts: readonly string[], diversity: StudyConfig["diversity"],
 ): Promise<IntrinsicScores> {
-  if (prompts.length !== texts.length) throw new Error(`intrinsic scores: ${prompts.length} prompts for ${texts.length} texts`);
-  const items = texts.map((t, i) => ({ user: prompts[i], response: t }));
-  const success = mean(await judge.score(items));
-  const nonEmpty = texts.flatMap((t, i) => (t.trim().length > 0 ? [i] : []));
-  const coherence = mean(await coherenceJudge.score(items)); // empty responses score 0
+  const per = await sampleScores(judge, coherenceJudge, prompts, texts);
+  const success = mean(per.success), coherence = mean(per.coherence);
   const diversity_sample = mean(texts.map((t) => sampleDiversity(t)[diversity.sample]));
   const set_metrics = setDiversity(texts);
   const diversity_set = diversityAxis(set_metrics, parseDiversityAxis(diversity.set));
   const { hm3, hm2 } = combinedScores({ success, coherence, diversity: diversity_set });
-  return { success, coherence, diversity_sample, diversity_set, hm_scd: hm3, hm_sc: hm2, empty_responses: texts.length - nonEmpty.length, set_metrics };
+  return { success, coherence, diversity_sample, diversity_set, hm_scd: hm3, hm_sc: hm2, empty_responses: per.empty, set_metrics };
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as aq from "arquero";
-import { pairedSignFlipTest, spearman } from "../metrics/index";
+import { pairedSignFlipTest } from "../metrics/index";
 import { writeFileAtomic, writeJsonAtomic } from "../util/index";
 import { RESULT_COLUMNS } from "./columns";
 import { resultsParquet } from "./parquet";
@@ -147,7 +147,8 @@ const fmt = (x: number | null, digits = 3): string => (x === null ? "–" : x.to
 
 /**
  * The printed summary: per concept and model the reference AUROCs (real data, prompting) and the best
- * steered configuration; configurations beating prompting; each intrinsic score's Spearman ρ with AUROC.
+ * steered configuration; configurations beating prompting. The correlations, with their CIs, are
+ * lib/study/analysis's (formatAnalysis).
  */
 export function summarize(rows: readonly ResultRow[]): string {
   const lines: string[] = [];
@@ -171,19 +172,5 @@ export function summarize(rows: readonly ResultRow[]): string {
     lines.push(`  ${c.padEnd(14)} ${rs.filter((r) => r.beats_prompting).length}/${rs.length}`);
   }
   lines.push(`  ${"overall".padEnd(14)} ${steered.filter((r) => r.beats_prompting).length}/${steered.length}`);
-  lines.push("", "Spearman ρ of each intrinsic score with AUROC, per concept (steered configurations):");
-  const axes = ["success", "coherence", "diversity_sample", "diversity_set", "hm_scd", "hm_sc"] as const;
-  lines.push(`  ${"concept".padEnd(14)} ${axes.map((a) => a.padStart(17)).join("")}`);
-  for (const c of concepts) {
-    const rs = steered.filter((r) => r.concept === c);
-    const cells = axes.map((a) => {
-      try {
-        return spearman(rs.map((r) => r[a]), rs.map((r) => r.auroc!)).toFixed(3).padStart(17);
-      } catch {
-        return "n/a".padStart(17); // constant column or too few rows: the correlation is undefined
-      }
-    });
-    lines.push(`  ${c.padEnd(14)} ${cells.join("")}`);
-  }
   return lines.join("\n");
 }

@@ -5,7 +5,7 @@ import { realExamples, type Replacement } from "../detect/index";
 import { createEngine } from "../engine/index";
 import { mergeValidations, type JudgeValidation } from "../metrics/index";
 import { loadConceptPairs } from "../steering/index";
-import { fingerprint, progress } from "../util/index";
+import { deriveSeed, fingerprint, repoRoot, progress } from "../util/index";
 import { loadConcept, readBaseline, readLabelled, readPrompts } from "../world/index";
 import type { StudyConfig } from "./config";
 import { configId, enumerateUnits, unitId, unitRows, type Unit } from "./grid";
@@ -22,6 +22,7 @@ import { resultRow, type UnitRow } from "./stages/row";
 import { judgesStage, judgeValidationStage, type StudyJudges } from "./stages/judges";
 import { scoreStage } from "./stages/score";
 import { ArtefactStore } from "./store";
+import { tuneRange, tuneSteering } from "./tune";
 
 /**
  * The study runner: it loads models and concepts once, walks the units of lib/study/grid and composes the
@@ -154,28 +155,55 @@ export class StudyRunner {
     return { maxNewTokens, temperature, topP, topK };
   }
 
+  /**
+   * The strength lib/study/tune picks for a group toward the config's objective (an artefact "tuning"): searched
+   * from the grid's span (or the method's default range), on prompts the detector's generations do not use.
+   */
+  private async tunedStrength(h: ModelHandle, c: ConceptHandle, u: Extract<Unit, { kind: "group" }>): Promise<number> {
+    const { tuning, samples, sampling, seed, diversity } = this.cfg;
+    const mc = this.cfg.methods[u.method]!;
+    const range = tuneRange(u.method, u.strengths);
+    const unused = c.prompts.slice(generatedPerConfiguration(samples));
+    const prompts = unused.length >= tuning.samplesPerPoint ? unused : c.prompts;
+    const key = { v: STUDY_VERSION, model: h.id, data: c.dataId, method: u.method, layer: u.layer, read: mc.read, tuning, range, sampling, seed, diversity, judges: this.cfg.judges };
+    const result = await this.store.json("tuning", key, async () => {
+      const vector = await this.timed("vectors", () => extractStage(this.store, h, c, u.method, mc, u.layer, seed));
+      const judges = await this.judgesFor(h, c);
+      return this.timed("tuning", () => tuneSteering({
+        engine: h.engine, judge: judges.success, coherenceJudge: judges.coherence, vector, layers: [u.layer], prompts, objective: tuning.objective, budget: tuning.budget,
+        range, points: tuning.points, samplesPerPoint: tuning.samplesPerPoint, seed: deriveSeed(seed, "tuning", c.name, u.method, u.layer),
+        sampling: this.sampling(), window: mc.method.window ?? sampling.window, diversity,
+      }));
+    });
+    return result.strength;
+  }
+
   private async runGroup(u: Extract<Unit, { kind: "group" }>, onRow: () => void): Promise<UnitRow[]> {
     const h = await this.model(u.model);
     const c = this.concept(u.concept);
     const mc = this.cfg.methods[u.method]!;
-    const genKey = this.generationKey(h, c, { method: u.method, layer: u.layer, read: mc.read, strengths: u.strengths });
-    const rowKey = (strength: number) => ({ ...this.scoringKey(h, c), generations: genKey, strength });
+    const tuned = u.tuned ? await this.tunedStrength(h, c, u) : null;
+    const strengths = tuned === null || u.strengths.includes(tuned) ? u.strengths : [...u.strengths, tuned];
+    const origin = (s: number): UnitRow["origin"] => (s !== tuned ? "grid" : u.strengths.includes(s) ? "grid+tuned" : "tuned");
+    const genKey = this.generationKey(h, c, { method: u.method, layer: u.layer, read: mc.read, strengths });
+    const rowKey = (strength: number) => ({ ...this.scoringKey(h, c), generations: genKey, strength, origin: origin(strength) });
     const rows: UnitRow[] = [];
     let gens: StoredGenerations | null = null;
-    for (const strength of u.strengths) {
+    for (const strength of strengths) {
       rows.push(await this.store.json("row", rowKey(strength), async () => {
         gens ??= await this.store.json("generations", genKey, async () => {
           const vector = await this.timed("vectors", () => extractStage(this.store, h, c, u.method, mc, u.layer, this.cfg.seed));
           return this.timed("generation", () => generateSteered({
             engine: h.engine, concept: c.name, prompts: c.prompts, samples: generatedPerConfiguration(this.cfg.samples), seed: this.cfg.seed,
-            sampling: this.sampling(), vector, layer: u.layer, strengths: u.strengths, window: mc.method.window ?? this.cfg.sampling.window,
+            sampling: this.sampling(), vector, layer: u.layer, strengths, window: mc.method.window ?? this.cfg.sampling.window,
           }));
         });
         const id = configId({ concept: c.name, model: u.model, method: u.method, layer: u.layer, strength });
-        return this.scoreAndDetect(h, c, { method: u.method, layer: u.layer, strength }, steeredReplacement(gens, strength, id));
+        return { ...(await this.scoreAndDetect(h, c, { method: u.method, layer: u.layer, strength }, steeredReplacement(gens, strength, id))), origin: origin(strength) };
       }));
       onRow();
     }
+    if (strengths.length === u.strengths.length && u.tuned) onRow(); // the tuned strength shared a grid row
     return rows;
   }
 
@@ -223,8 +251,8 @@ export async function runUnits(runner: StudyRunner, units: readonly Unit[]): Pro
 
 /**
  * Generations made per configuration: `samples` plus a 25 % reserve. Intrinsic scores use the first `samples`
- * (empty responses included); the detector takes `samples` non-empty ones from all of them, so a few empty
- * generations do not cost a configuration its detector. With fewer non-empty generations than `samples`, the
+ * (empty responses included); the detector takes `detector.positives` non-empty ones from all of them, so a few
+ * empty generations do not cost a configuration its detector. With fewer non-empty generations than that, the
  * row has no detector (AUROC empty, reason in detector_note): never a silently smaller training set.
  */
 export const generatedPerConfiguration = (samples: number): number => samples + Math.ceil(samples / 4);

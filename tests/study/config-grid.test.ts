@@ -31,6 +31,23 @@ describe("study config", () => {
     expect(cfg.concepts).toEqual(["toxicity", "sycophancy", "hallucination", "refusal"]);
     expect(cfg.detector.head).toBe("logistic");
     expect(cfg.detector.layer).toBeNull();
+    expect(cfg.detector.seeds).toBeGreaterThanOrEqual(5);
+    for (const m of Object.values(cfg.methods)) {
+      expect(m!.strengths.length).toBeGreaterThanOrEqual(5);
+      expect(m!.tuned).toBe(true);
+    }
+  });
+
+  it("reads tuned strengths, scarce positives and the tuning settings, with defaults", () => {
+    const c = base();
+    c.methods = { caa: { strengths: "tuned", read: "answer" }, pca: { strengths: [0.5, "tuned", 1], read: "mean" } };
+    delete c.detector.positives;
+    delete c.tuning;
+    const cfg = parseStudyConfig(c, "x.json");
+    expect(cfg.methods.caa).toMatchObject({ strengths: [], tuned: true, read: "answer" });
+    expect(cfg.methods.pca).toMatchObject({ strengths: [0.5, 1], tuned: true, read: "mean" });
+    expect(cfg.detector.positives).toBe(16);
+    expect(cfg.tuning).toEqual({ objective: "hm_scd", budget: 80, points: 5, samplesPerPoint: 8 });
   });
 
   it("names the file and the field of every error", () => {
@@ -48,6 +65,10 @@ describe("study config", () => {
       [(c) => { c.diversity.set = "vendi-embedding"; }, /diversity\.set must be one of/],
       [(c) => { c.detector.kind = "svm"; }, /detector\.kind must be one of probe, finetune/],
       [(c) => { c.detector.bootstrap = 5; }, /detector\.bootstrap must be an integer ≥ 10/],
+      [(c) => { c.detector.positives = c.samples + 1; }, /detector\.positives must be at most samples/],
+      [(c) => { c.methods.caa.strengths = ["tune"]; }, /methods\.caa\.strengths\[0\] must be a number/],
+      [(c) => { c.tuning = { objective: "auroc" }; }, /tuning\.objective must be one of hm_scd, hm_sc, success/],
+      [(c) => { c.tuning = { rounds: 3 }; }, /tuning\.rounds must be absent/],
       [(c) => { c.detector.seed = 3; }, /detector\.seed must be absent \(allowed fields: kind, head, layer/],
       [(c) => { c.concepts = ["toxicity", "toxicity"]; }, /concepts must be a list without duplicates/],
       [(c) => { c.extra = 1; }, /extra must be absent/],

@@ -17,6 +17,7 @@ const row = (method: UnitRow["method"], layer: number | null, strength: number |
   success: 0.125 + (strength ?? 0) / 8, coherence: 0.75 - (strength ?? 0) / 16, diversity_sample: 0.9, diversity_set: 0.8, hm_scd: 0.4, hm_sc: 0.3,
   auroc: aurocs.reduce((s, x) => s + x, 0) / aurocs.length, auroc_ci_low: 0.1, auroc_ci_high: 0.95, aurocs, detector_note: null,
   n_train: 10, n_test: 20, empty_responses: 1, examples: ["one \"quoted\", reply", "two"], set_metrics: { responses: 2 },
+  origin: strength === null ? null : "grid",
 });
 const units = [
   row("real", null, null, [0.9, 0.91]), row("prompting", null, null, [0.6, 0.62]),

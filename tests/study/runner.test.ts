@@ -16,7 +16,9 @@ import { writeRandomModel, writeTinyConcept } from "./fixtures";
  */
 const dir = mkdtempSync(join(tmpdir(), "steersynth-study-"));
 const config = join(dir, "tiny.json");
-const ROWS = 6; // 2 baselines + 2 methods × 2 strengths
+// 2 baselines + 2 methods × 2 strengths; caa's tuned strength is one of its grid points (tuning evaluates only
+// the two ends of [1, 4] on a budget of one round), so it shares that row.
+const ROWS = 6;
 
 interface Exit { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
@@ -76,7 +78,7 @@ describe("study runner", () => {
         expect(r[k] as number).toBeLessThanOrEqual(1);
       }
       expect(r.auroc_ci_low as number).toBeLessThanOrEqual(r.auroc_ci_high as number);
-      expect(r.n_train).toBe(48); // 40 negatives + 8 samples
+      expect(r.n_train).toBe(46); // 40 negatives + detector.positives 6
       expect(r.n_test).toBe(120);
       // beats_prompting is empty for baselines, a boolean for configurations (and agrees with the AUROCs).
       const prompting = rows[1].auroc as number;
@@ -90,6 +92,17 @@ describe("study runner", () => {
     const arrow = aq.fromArrow(readFileSync(join(dir, "clean", "tiny", "results.arrow"))).objects() as Record<string, unknown>[];
     expect(arrow).toHaveLength(ROWS);
     arrow.forEach((r, i) => { for (const c of CONTRACT_COLUMNS) expect(r[c], c).toEqual(rows[i][c]); });
+    expect(rows.map((r) => r.origin)).toEqual([null, null, ...(rows[2].origin === "grid+tuned" ? ["grid+tuned", "grid"] : ["grid", "grid+tuned"]), "grid", "grid"]);
+  });
+
+  it("writes analysis.json: trends per (concept, model, method), tracking per concept, the claims, tuned vs grid", () => {
+    const a = JSON.parse(readFileSync(join(dir, "clean", "tiny", "analysis.json"), "utf8"));
+    expect(a.format).toBe("steersynth.analysis/1");
+    expect(a.trends.map((t: { method: string; strengths: number[] }) => [t.method, t.strengths])).toEqual([["caa", [1, 4]], ["actadd", [1, 4]]]);
+    expect(a.tracking.map((t: { concept: string; configurations: number }) => [t.concept, t.configurations])).toEqual([["toxicity", 4]]);
+    expect(a.tuning).toHaveLength(1);
+    expect(a.tuning[0]).toMatchObject({ concept: "toxicity", method: "caa", grid: 2 });
+    expect(Object.keys(a.claims)).toEqual(["a", "b", "c", "d"]);
   });
 
   it("two shards run as separate concurrent processes, merged, equal one run byte for byte", async () => {

@@ -11,6 +11,7 @@ import { dataPath } from "../../lib/util/paths";
 import { CONCEPTS, conceptSpec } from "../../lib/world/concepts/index";
 import { loadConcept, readAb, readBaseline, readLabelled, readPairs, readPrompts } from "../../lib/world/schema";
 import { distinctN, intersection } from "./helpers";
+import { TOPICS } from "../../lib/world/vocab/topics";
 
 describe.each(CONCEPTS)("data/concepts/%s", (name) => {
   const c = loadConcept(name);
@@ -52,6 +53,23 @@ describe.each(CONCEPTS)("data/concepts/%s", (name) => {
     const pairEntities = new Set(pairs.map((p) => p.entity!));
     // entities are not stored with prompts: none of the pair entities may occur in a prompt's text
     for (const p of prompts) for (const e of pairEntities) if (p.user.includes(e)) expect.fail(`prompt '${p.user}' mentions pair entity '${e}'`);
+  });
+
+  it("keeps detector_test apart from the extraction pairs and the generation prompts", () => {
+    // The detector is evaluated on user turns, entities and templates that neither steering extraction (pairs, ab)
+    // nor generation (prompts) saw: every pool is partitioned, and test draws from its own partition.
+    const testUsers = test.map((r) => r.user), testEntities = new Set(test.map((r) => r.entity!));
+    expect(intersection(testUsers, pairs.map((p) => p.user))).toEqual([]);
+    expect(intersection(testUsers, prompts.map((p) => p.user))).toEqual([]);
+    expect(intersection([...testEntities], pairs.map((p) => p.entity!))).toEqual([]);
+    // Known overlap: a few topic "things" are words of a topic "task" (thing "leaky tap", task "fix a leaky tap").
+    // Things and tasks are partitioned separately, so a test turn about the thing and a prompt about the task can
+    // coexist; partitioning them jointly would change the prompts and so the pretraining corpus.
+    const thingsInTasks = new Set(TOPICS.flatMap((t) => t.things.filter((x) => t.tasks.some((task) => task.includes(x)))));
+    for (const p of prompts) for (const e of testEntities)
+      if (p.user.includes(e) && !thingsInTasks.has(e)) expect.fail(`prompt '${p.user}' mentions test entity '${e}'`);
+    const pairTexts = new Set(pairs.flatMap((p) => [p.positive, p.negative]));
+    expect(test.filter((r) => pairTexts.has(r.response))).toEqual([]);
   });
 
   it("balances the violating letter of the A/B items and labels them correctly", () => {

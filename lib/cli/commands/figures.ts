@@ -1,6 +1,7 @@
+import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { exportFigures, type ExportFormat, assertResultRows, studyFigures } from "../../plot/index";
-import { loadResultRows, resultsFile } from "../../study/index";
+import { analysisFigures, exportFigures, type ExportFormat, assertResultRows, studyFigures } from "../../plot/index";
+import { loadResultRows, resultsFile, type Analysis } from "../../study/index";
 import { repoRoot } from "../../util/index";
 import { parseArgs, usage, UsageError } from "../args";
 
@@ -27,7 +28,10 @@ export async function run(argv: string[]): Promise<number> {
   // figures/<study name>: the results folder's name (a file's parent folder).
   const study = basename(file === path ? dirname(file) : path);
   const out = resolve(String(a.out ?? join(repoRoot(), "figures", study)));
-  const files = await exportFigures(studyFigures(rows), out, { formats });
+  // The study writes analysis.json beside its results (trends and correlations with CIs); its figures join in.
+  const analysisFile = join(dirname(file), "analysis.json");
+  const extra = existsSync(analysisFile) ? analysisFigures(JSON.parse(readFileSync(analysisFile, "utf8")) as Analysis) : [];
+  const files = await exportFigures([...studyFigures(rows), ...extra], out, { formats });
   console.log(`${files.length} files written to ${out}`);
   return 0;
 }

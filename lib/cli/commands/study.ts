@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { loadStudyConfig, parseShard, shardIndices, unitId, assembleResults, summarize, writeResults, writeShard, runUnits, StudyRunner } from "../../study/index";
+import { analyzeResults, formatAnalysis, loadStudyConfig, parseShard, shardIndices, unitId, assembleResults, summarize, writeResults, writeShard, runUnits, StudyRunner } from "../../study/index";
 import { fingerprint, dataPath, repoRoot, writeJsonAtomic } from "../../util/index";
 import { formatJudgesTable, writeJudgesCsv, type JudgeValidation } from "../../metrics/index";
 import { exportFigures, reliabilityDiagram } from "../../plot/index";
@@ -60,7 +60,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     const results = assembleResults(rows.flat());
     writeResults(dir, results);
-    console.log(`\n${judges}\n\n${summarize(results)}\n\nresults: ${join(dir, "results.csv")} (${results.length} rows, ${seconds} s)`);
+    const analysis = analyzeResults(results, { seed: cfg.seed });
+    writeJsonAtomic(join(dir, "analysis.json"), analysis);
+    console.log(`\n${judges}\n\n${summarize(results)}\n\n${formatAnalysis(analysis)}\n\nresults: ${join(dir, "results.csv")} (${results.length} rows), ${join(dir, "analysis.json")} (${seconds} s)`);
     return 0;
   } finally {
     await runner.dispose();

@@ -6,7 +6,7 @@ import { detectorSeeds, trainingSetFor } from "./replacement";
 
 /**
  * Stage 5, detect: train the config's detector on the row's training set (one run per seed, each a `detector`
- * artefact) and test it on the concept's real held-out split. A row with fewer than `samples` non-empty
+ * artefact) and test it on the concept's real held-out split. A row with fewer than `detector.positives` non-empty
  * generations gets no detector (null, and the reason): never a silently smaller training set.
  */
 
@@ -24,8 +24,9 @@ export type DetectOutcome = { result: DetectorResult; note: null } | { result: n
 
 /** `data`: what the positives are (the method, "prompting" or "real"), recorded in the detector's provenance. */
 export async function detectStage(store: ArtefactCache, cfg: StudyConfig, h: ModelHandle, c: ConceptHandle, replacement: Replacement | null, data: string): Promise<DetectOutcome> {
-  const usable = replacement ? replacement.items.filter((x) => x.text.trim().length > 0).length : cfg.samples;
-  if (usable < cfg.samples) return { result: null, note: `only ${usable} of ${replacement!.items.length} generations are non-empty; ${cfg.samples} are needed` };
+  const { positives } = cfg.detector;
+  const usable = replacement ? replacement.items.filter((x) => x.text.trim().length > 0).length : positives;
+  if (usable < positives) return { result: null, note: `only ${usable} of ${replacement!.items.length} generations are non-empty; ${positives} are needed` };
   const result = await evaluateDetector({
     engine: h.engine, modelId: h.id, detector: detectorConfig(cfg, h), trainingSet: trainingSetFor(cfg, c, replacement), test: c.test, seeds: detectorSeeds(cfg),
     bootstrapIterations: cfg.detector.bootstrap, data, store,

@@ -28,19 +28,23 @@ export function promptingReplacement(gens: StoredGenerations, config: string): R
 /** The detector's seeds (one training run each). */
 export const detectorSeeds = (cfg: StudyConfig): number[] => Array.from({ length: cfg.detector.seeds }, (_, i) => deriveSeed(cfg.seed, "detector", i));
 
-/** The detector's training set for one seed: `samples` violating examples (replaced or real) and the real negatives. */
+/**
+ * The detector's training set for one seed: `detector.positives` violating examples (replaced or real; scarce,
+ * the paper's premise) and `detector.negatives` real compliant ones.
+ */
 export const trainingSetFor = (cfg: StudyConfig, c: ConceptHandle, replacement: Replacement | null) => (seed: number): Example[] =>
-  composeTrainingSet(c.train, { positives: cfg.samples, negatives: cfg.detector.negatives, seed, ...(replacement ? { replacement } : {}) });
+  composeTrainingSet(c.train, { positives: cfg.detector.positives, negatives: cfg.detector.negatives, seed, ...(replacement ? { replacement } : {}) });
 
 /**
  * The texts the intrinsic scores read: the first `samples` generations, empty ones included (they count in
- * empty_responses); for the real data, the violating examples the first detector seed trains on.
+ * empty_responses); for the real data, `samples` real violating examples (a seeded draw), so that set
+ * diversity compares sets of one size.
  */
 export function textsToScore(cfg: StudyConfig, c: ConceptHandle, replacement: Replacement | null): { prompts: string[]; texts: string[] } {
   if (replacement) {
     const first = replacement.items.slice(0, cfg.samples);
     return { prompts: first.map((x) => x.user), texts: first.map((x) => x.text) };
   }
-  const real = trainingSetFor(cfg, c, null)(detectorSeeds(cfg)[0]).filter((e) => e.label === 1);
+  const real = composeTrainingSet(c.train, { positives: cfg.samples, negatives: cfg.detector.negatives, seed: detectorSeeds(cfg)[0] }).filter((e) => e.label === 1);
   return { prompts: real.map((e) => e.user), texts: real.map((e) => e.response) };
 }

@@ -20,6 +20,8 @@ export interface UnitRow extends Omit<IntrinsicScores, "set_metrics"> {
   n_test: number;
   /** Up to three example responses, for the example-generations figure. */
   examples: string[];
+  /** Steered rows: a grid strength, the tuned one (lib/study/tune), or both; null for baselines. */
+  origin: "grid" | "tuned" | "grid+tuned" | null;
   set_metrics: Record<string, number>;
 }
 
@@ -37,5 +39,6 @@ export function resultRow(
     empty_responses: s.empty_responses,
     examples: texts.slice(0, 3),
     set_metrics: { ...s.set_metrics },
+    origin: null,
   };
 }
