@@ -1,3 +1,4 @@
+import { mean } from "../math/index";
 import { bootstrap, spearman } from "../metrics/index";
 import { deriveSeed } from "../util/index";
 import type { ResultRow } from "./results";
@@ -194,7 +195,6 @@ function claimB(rows: readonly AnalysisRow[]): Claims["b"] {
 function claimC(rows: readonly AnalysisRow[], opts: AnalysisOptions): Claims["c"] {
   const flags = rows.filter((r) => isSteered(r) && r.beats_prompting !== null).map((r) => (r.beats_prompting ? 1 : 0));
   if (flags.length === 0) return { verdict: "inconclusive", beating: 0, configurations: 0, share: null, low: null, high: null };
-  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   const ci = bootstrap(flags, mean, { seed: deriveSeed(opts.seed, "claim-c"), iterations: opts.iterations ?? 1000 });
   const verdict: Verdict = ci.high < 0.5 ? "reproduced" : ci.low > 0.5 ? "not reproduced" : "inconclusive";
   return { verdict, beating: flags.filter((f) => f === 1).length, configurations: flags.length, share: ci.estimate, low: ci.low, high: ci.high };
