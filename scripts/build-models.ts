@@ -16,12 +16,13 @@ import { chatExamples } from "../lib/train/chat-data";
 import { trainLM, DEFAULT_TRAIN } from "../lib/train/loop";
 import { buildTfModel } from "../lib/train/model";
 import { dataPath } from "../lib/util/paths";
-import { buildCorpus, CONCEPTS, DEFAULT_SEED, dialogue, renderChat } from "../lib/world/index";
+import { buildCorpus, CONCEPTS, DEFAULT_MIX, DEFAULT_SEED, dialogue, renderChat, type CorpusMix } from "../lib/world/index";
 import { loadModel } from "../lib/checkpoint/index";
 import { createEngine } from "../lib/engine/index";
 import { conceptClassifierJudge } from "../lib/metrics/judges/classifier";
 import type { Judge } from "../lib/metrics/judges/types";
 import { measureAllBehaviour } from "../lib/study/behaviour";
+import { MARGIN_TARGET, measureSteerability, STEER_P, STEER_STRENGTHS, steerCaseLine } from "../lib/study/steerability";
 import { writeJsonAtomic } from "../lib/util/atomic";
 
 const OPTIONS: Record<string, OptionSpec> = {
@@ -30,6 +31,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   "held-out": { type: "string", description: "held-out dialogues for eval loss / perplexity (default 1000)" },
   only: { type: "string", description: `build only this model (${DEFAULT_RECIPES.map((r) => r.name).join(", ")})` },
   "report-only": { type: "boolean", description: "only (re)measure behaviour_report.json of the models already in --out" },
+  mix: { type: "string", description: "corpus mix overrides for experiments, e.g. violatingPerConcept=0.04,instructed=0.3 (keys of lib/world DEFAULT_MIX)" },
   "steps-scale": { type: "string", description: "multiply every recipe's step count (default 1; e.g. 0.05 for a smoke test)" },
   out: { type: "string", description: "output folder (default data/models)" },
   help: { type: "boolean", description: "show this help" },
@@ -49,14 +51,15 @@ async function main(argv: string[]): Promise<number> {
   if (recipes.length === 0) throw new UsageError(`build-models: --only ${args.only} names no model (known: ${DEFAULT_RECIPES.map((r) => r.name).join(", ")})`);
   const t0 = Date.now();
   if (args["report-only"]) {
-    for (const r of recipes) await writeBehaviourReport(join(out, r.name));
+    for (const r of recipes) await writeBehaviourReport(join(out, r.name), seed);
     return 0;
   }
 
   // Held-out dialogues are the corpus's next indices: independent draws from the same distribution.
-  const items = buildCorpus({ seed, dialogues: nTrain + nHeld });
+  const mix = parseMix(args.mix);
+  const items = buildCorpus({ seed, dialogues: nTrain + nHeld, mix });
   const corpus: ChatCorpus = { train: items.slice(0, nTrain).map((i) => i.text), heldOut: items.slice(nTrain).map((i) => i.text) };
-  console.error(`corpus: ${nTrain} training + ${nHeld} held-out dialogues (seed ${seed})`);
+  console.error(`corpus: ${nTrain} training + ${nHeld} held-out dialogues (seed ${seed}, mix ${JSON.stringify({ ...DEFAULT_MIX, ...mix })})`);
 
   const tok = buildTokenizer(corpus);
   const probe = dialogue("Hello?", "Hi.", "Be brief.");
@@ -87,22 +90,43 @@ async function main(argv: string[]): Promise<number> {
     const rep = trainAndSave(tf, backend, r, corpus, tok, seed, dir);
     console.error(`${r.name}: ${rep.parameters} parameters, train loss ${rep.finalTrainLoss.toFixed(3)}, held-out loss ${rep.evalLoss.toFixed(3)} (perplexity ${rep.heldOutPerplexity.toFixed(2)}), ${(rep.wallSeconds / 60).toFixed(1)} min → ${dir}`);
   }
-  for (const r of plan) await writeBehaviourReport(join(out, r.name));
+  for (const r of plan) await writeBehaviourReport(join(out, r.name), seed);
   console.error(`done in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
   return 0;
+}
+
+/** `--mix key=value,...`: overrides of the corpus mix; every key must exist and every value lie in [0, 1]. */
+function parseMix(text: unknown): Partial<CorpusMix> {
+  if (text === undefined) return {};
+  const out: Partial<Record<keyof CorpusMix, number>> = {};
+  for (const part of String(text).split(",")) {
+    const [key, value] = part.split("=");
+    if (!(key in DEFAULT_MIX)) throw new UsageError(`build-models: --mix: unknown key '${key}' (known: ${Object.keys(DEFAULT_MIX).join(", ")})`);
+    const v = Number(value);
+    if (value === undefined || !Number.isFinite(v) || v < 0 || v > 1) throw new UsageError(`build-models: --mix: ${key} must be a number in [0, 1] (got ${JSON.stringify(value)})`);
+    out[key as keyof CorpusMix] = v;
+  }
+  return out;
 }
 
 /** Judges are trained once per process and shared by the models. */
 let judges: Map<string, Judge> | undefined;
 
-async function writeBehaviourReport(dir: string): Promise<void> {
+async function writeBehaviourReport(dir: string, seed: number): Promise<void> {
   judges ??= new Map(CONCEPTS.map((c) => [c, conceptClassifierJudge(c)]));
   const engine = await createEngine(await loadModel(dir));
   try {
+    const name = dir.split(/[\\/]/).pop()!;
     const file = await measureAllBehaviour(engine, judges);
     writeJsonAtomic(join(dir, "behaviour_report.json"), file);
     for (const c of file.concepts)
-      console.error(`${dir.split(/[\\/]/).pop()} / ${c.concept}: violating ${pct(c.plain.rate)} plain → ${pct(c.instructed.rate)} instructed (mean judge score ${c.plain.meanScore.toFixed(2)} → ${c.instructed.meanScore.toFixed(2)}, p = ${c.pValue.toFixed(4)}, n = ${c.samples})`);
+      console.error(`${name} / ${c.concept}: violating ${pct(c.plain.rate)} plain → ${pct(c.instructed.rate)} instructed (mean judge score ${c.plain.meanScore.toFixed(2)} → ${c.instructed.meanScore.toFixed(2)}, p = ${c.pValue.toFixed(4)}, n = ${c.samples})`);
+    // The teacher-forced steering check of tests/steering/default-models.test.ts, recorded with the model.
+    const cases = [];
+    for (const concept of CONCEPTS) cases.push(...await measureSteerability(engine, name, concept, { seed }));
+    writeJsonAtomic(join(dir, "steering_report.json"), { model: name, seed, strengths: STEER_STRENGTHS, marginTarget: MARGIN_TARGET, p: STEER_P, cases });
+    for (const c of cases) console.error(steerCaseLine(name, c));
+    console.error(`${name}: ${cases.filter((c) => c.steers).length}/${cases.length} cases steer both ways (p < ${STEER_P}), ${cases.filter((c) => c.margin).length}/${cases.length} with margin ≥ ${MARGIN_TARGET} nats`);
   } finally {
     await engine.dispose();
   }

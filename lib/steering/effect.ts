@@ -31,27 +31,38 @@ export interface RatioOptions {
  * Returns one number per strength, in the order given.
  */
 export async function pairLogRatios(engine: Engine, pairs: readonly EncodedPair[], spec: SteeringSpec, strengths: readonly number[], opts: RatioOptions = {}): Promise<number[]> {
+  const rows = await pairLogRatioRows(engine, pairs, spec, strengths, opts);
+  return rows.map((r) => r.reduce((a, b) => a + b, 0) / pairs.length);
+}
+
+/**
+ * The log-likelihood ratio of every pair at each strength: [strength][pair], for paired tests across strengths
+ * (each pair is its own control, so the pair-to-pair spread of r, often tens of nats, cancels).
+ */
+export async function pairLogRatioRows(engine: Engine, pairs: readonly EncodedPair[], spec: SteeringSpec, strengths: readonly number[], opts: RatioOptions = {}): Promise<number[][]> {
   if (pairs.length === 0) throw new Error("pairLogRatios: no pairs");
   for (const p of pairs)
     if (!(p.positive.responseStart >= 1 && p.negative.responseStart >= 1))
       throw new Error("pairLogRatios: every side needs a prompt token before its response (responseStart ≥ 1)");
   // (pair, side, strength) cells; sign +1 for positives, −1 for negatives.
-  const cells = pairs.flatMap((pair) => strengths.flatMap((_, k) => [
-    { text: pair.positive, k, sign: 1 }, { text: pair.negative, k, sign: -1 },
+  const cells = pairs.flatMap((pair, j) => strengths.flatMap((_, k) => [
+    { text: pair.positive, j, k, sign: 1 }, { text: pair.negative, j, k, sign: -1 },
   ]));
-  const sums = new Float64Array(strengths.length);
+  const rows = strengths.map(() => new Array<number>(pairs.length).fill(0));
   const batch = opts.batchSize ?? 8;
   const V = engine.model.spec.vocabSize;
   for (let i = 0; i < cells.length; i += batch) {
     const chunk = cells.slice(i, i + batch);
     const steering = lowerSpec(spec, chunk.map((c) => strengths[c.k]));
-    const out = await engine.forward(chunk.map((c) => c.text.ids), { steering, logits: "all" });
+    // The response starts where generation would: window "generated" steers the response tokens, "prompt" the rest.
+    const promptLengths = chunk.map((c) => c.text.responseStart);
+    const out = await engine.forward(chunk.map((c) => c.text.ids), { steering, logits: "all", promptLengths });
     chunk.forEach((c, b) => {
       const row = out.logits.subarray(b * out.seqLen * V, (b + 1) * out.seqLen * V);
-      sums[c.k] += c.sign * responseLogProb(row, out.pad[b], V, c.text);
+      rows[c.k][c.j] += c.sign * responseLogProb(row, out.pad[b], V, c.text);
     });
   }
-  return [...sums].map((s) => s / pairs.length);
+  return rows;
 }
 
 /** A layer's steering effect at ±α: raise = r(+α) − r(0), lower = r(0) − r(−α); both > 0 when steering works. */

@@ -1,13 +1,16 @@
 import { siteKey, type SteerSite } from "../arch/index";
 import { type Engine, captureActivations, type ReadPolicy } from "../engine/index";
+import { heldOutSplit } from "../math/index";
 import type { EncodedPair } from "./dataset";
-import { createMethod, type MethodOptions, type PairedActivations, type SteeringMethod } from "./methods/index";
+import { pairLogRatios } from "./effect";
+import { createMethod, type LayerFit, type MethodOptions, type PairedActivations, type SteeringMethod } from "./methods/index";
 import { createVector, modelIdentity, type ModelIdentity, type SteeringVector } from "./vector";
 
 /**
  * The extraction pipeline, as stages usable on their own (steering-vectors style):
  *   capturePairs  (activations of both sides of every pair at a site, under a reading policy)
  *   → method.fit  (aggregate: layer → vector at strength 1)
+ *   → method.refine, for methods that have one (a choice by measured steering effect, e.g. ITI's heads)
  *   → createVector (the value, with model identity, method, reading policy and dataset fingerprint).
  * extractVector composes the three.
  */
@@ -63,22 +66,54 @@ export async function extractVector(engine: Engine, pairs: readonly EncodedPair[
   const layers = resolveLayers(opts.layers, spec.nLayers);
   const model = modelIdentity(opts.modelName ?? (engine.model.dir.split(/[\\/]/).filter(Boolean).pop() ?? "model"), spec);
   const acts = await capturePairs(engine, pairs, { site: method.site, layers, read: opts.read, batchSize: opts.batchSize });
-  return vectorFromActivations(acts, method, { model, read: opts.read, dataset: opts.dataset, seed: opts.seed });
+  return vectorWithEffect(engine, acts, method, pairs, { model, read: opts.read, dataset: opts.dataset, seed: opts.seed, batchSize: opts.batchSize });
 }
 
+interface VectorOptions { model: ModelIdentity; read: ReadPolicy; dataset: string; seed?: number }
+
 /** The aggregate → vector stages on activations already captured (at the method's site), e.g. shared by several methods. */
-export function vectorFromActivations(
-  acts: ReadonlyMap<number, PairedActivations>, method: SteeringMethod,
-  opts: { model: ModelIdentity; read: ReadPolicy; dataset: string; seed?: number },
-): SteeringVector {
+export function vectorFromActivations(acts: ReadonlyMap<number, PairedActivations>, method: SteeringMethod, opts: VectorOptions): SteeringVector {
+  if (method.refine) throw new Error(`${method.name}: this method refines its fit by steering effect, which needs the model: use vectorWithEffect (or extractVector)`);
+  return toVector(method.fit(acts, { model: opts.model, seed: opts.seed ?? 0 }), acts, method, opts);
+}
+
+/** Held-out pairs on which a method's refine stage measures steering effects: a seeded quarter, at most 32. */
+export const REFINE_PAIRS = 32;
+
+/**
+ * vectorFromActivations plus the method's refine stage (if any), scored by the teacher-forced effect on a seeded
+ * held-out subset of `pairs` (the pairs the activations were captured from, in the same order). The fit itself
+ * saw every pair, so the score is a choice among candidates, not an independent evaluation: evaluate on other pairs.
+ */
+export async function vectorWithEffect(
+  engine: Engine, acts: ReadonlyMap<number, PairedActivations>, method: SteeringMethod, pairs: readonly EncodedPair[],
+  opts: VectorOptions & { batchSize?: number },
+): Promise<SteeringVector> {
   const seed = opts.seed ?? 0;
   const fits = method.fit(acts, { model: opts.model, seed });
+  if (!method.refine) return toVector(fits, acts, method, opts);
+  const n = [...acts.values()][0]?.n ?? 0;
+  if (n !== pairs.length) throw new Error(`${method.name}: ${pairs.length} pairs given for activations of ${n} pairs`);
+  const nVal = Math.max(1, Math.min(REFINE_PAIRS, Math.floor(n / 4)));
+  const held = heldOutSplit(n, nVal / n, seed).val.map((i) => pairs[i]);
+  let zero: number | undefined;
+  const score = async (candidate: ReadonlyMap<number, LayerFit>, alpha: number): Promise<number> => {
+    const vector = toVector(candidate, acts, method, opts);
+    const spec = { terms: [{ vector }], window: "all" as const };
+    const [minus, plus] = await pairLogRatios(engine, held, spec, [-alpha, alpha], { batchSize: opts.batchSize });
+    zero ??= (await pairLogRatios(engine, held, spec, [0], { batchSize: opts.batchSize }))[0];
+    return Math.min(plus - zero, zero - minus);
+  };
+  return toVector(await method.refine(fits, score), acts, method, opts);
+}
+
+function toVector(fits: ReadonlyMap<number, LayerFit>, acts: ReadonlyMap<number, PairedActivations>, method: SteeringMethod, opts: VectorOptions): SteeringVector {
   if (fits.size === 0) throw new Error(`${method.name}: no layer produced a vector`);
   const first = [...acts.values()][0];
   return createVector({
     model: opts.model, site: method.site, method: method.name, read: opts.read, dataset: opts.dataset,
     directions: new Map([...fits].map(([l, f]) => [l, f.vector])),
     layerInfo: new Map([...fits].map(([l, f]) => [l, f.info])),
-    details: { options: method.options, pairs: first?.n ?? 0, seed, layersRequested: [...acts.keys()] },
+    details: { options: method.options, pairs: first?.n ?? 0, seed: opts.seed ?? 0, layersRequested: [...acts.keys()] },
   });
 }

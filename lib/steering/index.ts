@@ -12,9 +12,9 @@
 export { loadConceptPairs } from "./concept-data";
 export { exportControlVector, importControlVector, encodeControlVector, decodeControlVector } from "./controlvector";
 export { datasetFingerprint, encodePairs, readPairsJsonl, type ContrastPair, type EncodedPair } from "./dataset";
-export { capturePairs, extractVector, resolveLayers, vectorFromActivations, type CapturePairsOptions, type ExtractOptions } from "./extract";
+export { capturePairs, extractVector, REFINE_PAIRS, resolveLayers, vectorFromActivations, vectorWithEffect, type CapturePairsOptions, type ExtractOptions } from "./extract";
 export { layerColumns, layerTable, scoreLayers, type LayerScore, type LayerScoreOptions } from "./layers";
-export { layerEffects, pairLogRatios, responseLogProb, steerableLayer, type LayerEffect, type LayerEffectOptions } from "./effect";
+export { layerEffects, pairLogRatioRows, pairLogRatios, responseLogProb, steerableLayer, type LayerEffect, type LayerEffectOptions } from "./effect";
 export { chooseLayer, type ChooseLayerOptions, type LayerChoice } from "./choose-layer";
 export * from "./methods/index";
 export { loadVector, provenancePath, readVectorFile, saveVector, vectorFiles } from "./persistence";

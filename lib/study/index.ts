@@ -9,6 +9,7 @@
  *              generate (steered | prompting) → replacement → score → detect → row
  *   runner     StudyRunner: loads models and concepts, walks the units, composes the stages
  *   behaviour  how a chat model behaves with and without the prompting baseline's instructions
+ *   steerability  teacher-forced check that each method steers each concept both ways (margins, p-values)
  *   columns    the results table's columns and their types (one schema for CSV, Arrow and Parquet)
  *   parquet    results.parquet written and read (hyparquet-writer / hyparquet)
  *   results    results table (CSV + Arrow + Parquet), shards and merge, summary
@@ -33,6 +34,7 @@ export * from "./stages/score";
 export * from "./stages/detect";
 export * from "./stages/row";
 export * from "./behaviour";
+export * from "./steerability";
 export * from "./columns";
 export * from "./parquet";
 export * from "./results";

@@ -67,6 +67,18 @@ const PINNED: Record<string, string[]> = {
   score: ["--cache", join(dir, "cache")],
 };
 
+/**
+ * PINNED, or else the base invocation's --out (or one in the sandbox) for every command that writes with --out:
+ * a fuzzed `--out 1e300` once wrote a file named 1e300 into the working directory.
+ */
+function pinned(cmd: string): string[] {
+  if (PINNED[cmd]) return PINNED[cmd];
+  if (!(options.get(cmd) ?? []).includes("out")) return [];
+  const base = BASE()[cmd] ?? [];
+  const i = base.indexOf("--out");
+  return ["--out", i >= 0 ? base[i + 1] : join(dir, "out", cmd)];
+}
+
 /** A valid invocation each fuzzed argv starts from (random tokens then override or add to it). */
 const BASE = (): Record<string, string[]> => ({
   diversity: ["--input", join(dir, "gens.jsonl"), "--out", join(dir, "out", "d.json")],
@@ -87,7 +99,7 @@ const argvFor = (cmd: string): fc.Arbitrary<string[]> => {
     { weight: 1, arbitrary: fc.constantFrom(...names).map((n) => [`--${n}`]) },
     { weight: 1, arbitrary: value.map((v) => [v]) },
   );
-  return fc.tuple(fc.boolean(), fc.array(token, { maxLength: 5 })).map(([fromBase, ts]) => [...(fromBase ? BASE()[cmd] ?? [] : []), ...ts.flat(), ...(PINNED[cmd] ?? [])]);
+  return fc.tuple(fc.boolean(), fc.array(token, { maxLength: 5 })).map(([fromBase, ts]) => [...(fromBase ? BASE()[cmd] ?? [] : []), ...ts.flat(), ...pinned(cmd)]);
 };
 
 describe("fuzz: CLI arguments", () => {

@@ -4,50 +4,41 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel } from "../../lib/checkpoint/load";
 import { createEngine } from "../../lib/engine";
 import type { Engine } from "../../lib/engine/types";
-import {
-  capturePairs, chooseLayer, createMethod, datasetFingerprint, encodePairs, loadConceptPairs, METHOD_NAMES, modelIdentity,
-  pairLogRatios, validateSpec, vectorFromActivations,
-} from "../../lib/steering";
+import { METHOD_NAMES } from "../../lib/steering";
+import { measureSteerability, MARGIN_TARGET, STEER_P, steerCaseLine, type SteerCase } from "../../lib/study/steerability";
 import { dataPath } from "../../lib/util/paths";
 import { setProgressMode } from "../../lib/util/progress";
 
 /**
- * On the embedded default models (data/models/<name>, trained by the project) and its concepts: steering each
- * method's vector at a positive strength raises the concept's probability mass — the mean log-likelihood ratio
- * log p(violating response | user) − log p(compliant response | user) over held-out pairs — relative to strength
- * 0, and a negative strength lowers it. Skipped only when data/models/ does not exist yet.
+ * On the embedded default models (data/models/<name>, trained by the project) and its concepts: each method's
+ * vector, fitted on the first 176 pairs, steered at the study's "auto" layer and the documented strength
+ * (lib/study/steerability STEER_STRENGTHS), moves the held-out log-likelihood ratio
+ * r = log p(violating | user) − log p(compliant | user) of the last 64 pairs up at +α and down at −α, each with
+ * a paired sign-flip test p < 0.01. The margin target (≥ 0.5 nats both ways) is printed per case; it is met only
+ * where the line says so (issue 12: the models are to be rebuilt until every case meets it).
+ * Skipped only when data/models/ does not exist yet.
  */
 const modelsDir = dataPath("models");
 const haveModels = existsSync(modelsDir);
 const modelDirs = haveModels ? readdirSync(modelsDir).map((n) => join(modelsDir, n)).filter((d) => existsSync(join(d, "config.json"))).sort() : [];
 const concepts = existsSync(dataPath("concepts")) ? readdirSync(dataPath("concepts")).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort() : [];
-
-const EXTRACT = 64, EVAL = 32;
+const SEED = 20261128; // the default study's seed: its layer choice
 
 /**
- * Measured negative results, kept visible instead of hidden: on these (model / concept / method) triples of the
- * committed default models, the method moves the teacher-forced ratio the wrong way at one sign at least. The
- * tests run with `it.fails`, so they turn red as soon as steering starts to work there (after a model or method
- * change), and this list must then be updated. The numbers are printed by the test and quoted in the README.
+ * Measured negative results of the committed models, kept visible instead of hidden (`it.fails`: they turn red
+ * as soon as steering works there, and the list must then shrink). Why they fail: lib/train/README.md.
  */
 const KNOWN_FAILURES = new Set<string>([
-  // No layer of llama-tiny steers sycophancy with window "all": +α lowers r on held-out pairs at every layer
-  // (the layer choice's 16 validation pairs say otherwise: the effect is small and noisy); actadd misses by 0.004 nats.
-  "llama-tiny/sycophancy/actadd", "llama-tiny/sycophancy/caa", "llama-tiny/sycophancy/pca", "llama-tiny/sycophancy/probe", "llama-tiny/sycophancy/iti",
-  // ActAdd's 4-pair difference is too noisy here (both signs lower r).
-  "llama-tiny/toxicity/actadd",
-  // ITI's heads are chosen by probe accuracy, not by steering effect: +1σ lowers r on both models.
+  // Sycophancy: +α barely raises r on llama-tiny (the raise saturates below 0.3 nats at the smallest strengths and
+  // turns negative as α grows, while −α lowers r strongly); ITI's effect-chosen heads do steer it.
+  "llama-tiny/sycophancy/actadd", "llama-tiny/sycophancy/caa", "llama-tiny/sycophancy/pca", "llama-tiny/sycophancy/probe",
+  "qwen2-tiny/sycophancy/actadd", "qwen2-tiny/sycophancy/caa", "qwen2-tiny/sycophancy/probe",
+  // ActAdd's 4-pair difference is too noisy for toxicity (both models) and hallucination (qwen2-tiny: raise p 0.04).
+  "llama-tiny/toxicity/actadd", "qwen2-tiny/toxicity/actadd", "qwen2-tiny/hallucination/actadd",
+  // Hallucination / ITI: the heads chosen on the held-out quarter of the fitting pairs do not raise r on the
+  // evaluation pairs (selection noise: 32 pairs per head).
   "llama-tiny/hallucination/iti", "qwen2-tiny/hallucination/iti",
 ]);
-/** Strengths: resid_post methods in units of the layer's typical norm; ITI in units of σ per head. */
-const ALPHA: Record<string, number> = { actadd: 0.25, caa: 0.25, pca: 0.25, probe: 0.25, iti: 1 };
-
-interface ConceptSetup {
-  raw: ReturnType<typeof loadConceptPairs>;
-  held: ReturnType<typeof encodePairs>;
-  acts: Record<"resid_post" | "attn_out", Awaited<ReturnType<typeof capturePairs>>>;
-  layer: number;
-}
 
 describe.skipIf(!haveModels)("steering the default models (skipped while data/models/ does not exist: npm run build:models)", () => {
   it("finds checkpoints in data/models", () => expect(modelDirs.length).toBeGreaterThan(0));
@@ -65,40 +56,24 @@ describe.skipIf(!haveModels)("steering the default models (skipped while data/mo
 
       for (const concept of concepts) {
         describe(concept, () => {
-          let setup: ConceptSetup;
+          let cases: Map<string, SteerCase>;
           beforeAll(async () => {
-            const raw = loadConceptPairs(concept, "mean");
-            expect(raw.length).toBeGreaterThanOrEqual(EXTRACT + EVAL);
-            const pairs = encodePairs(engine.model.tokenizer, raw.slice(0, EXTRACT));
-            const all = Array.from({ length: engine.model.spec.nLayers }, (_, l) => l);
-            setup = {
-              raw,
-              held: encodePairs(engine.model.tokenizer, raw.slice(EXTRACT, EXTRACT + EVAL)),
-              // One capture per site, shared by every method at that site.
-              acts: {
-                resid_post: await capturePairs(engine, pairs, { site: "resid_post", layers: all, read: "mean" }),
-                attn_out: await capturePairs(engine, pairs, { site: "attn_out", layers: all, read: "mean" }),
-              },
-              // The study's "auto" layer, chosen on the extraction pairs only.
-              layer: (await chooseLayer(engine, pairs, { read: "mean", seed: 1 })).layer,
-            };
+            cases = new Map((await measureSteerability(engine, modelName, concept, { seed: SEED })).map((c) => [c.method, c]));
+            for (const c of cases.values()) console.log(steerCaseLine(modelName, c));
           });
 
           for (const name of METHOD_NAMES) {
             const known = KNOWN_FAILURES.has(`${modelName}/${concept}/${name}`);
-            (known ? it.fails : it)(`${name}: +α raises and −α lowers the violating/compliant log-likelihood ratio${known ? " (known failure: see KNOWN_FAILURES)" : ""}`, async () => {
-              const { raw, held, acts, layer } = setup;
-              const method = createMethod(name);
-              const model = modelIdentity(modelName, engine.model.spec);
-              const vector = vectorFromActivations(acts[method.site], method, { model, read: "mean", dataset: datasetFingerprint(raw) });
-              const spec = { terms: [name === "iti" ? { vector } : { vector, layers: [layer] }], window: "all" as const };
-              validateSpec(spec, engine.model.spec);
-              const alpha = ALPHA[name];
-              const [minus, zero, plus] = await pairLogRatios(engine, held, spec, [-alpha, 0, alpha]);
-              const line = `${modelName} / ${concept} / ${name}@${name === "iti" ? "heads" : `L${layer}`}: r(−α) ${minus.toFixed(3)}, r(0) ${zero.toFixed(3)}, r(+α) ${plus.toFixed(3)}`;
-              console.log(line);
-              expect(plus, `+${alpha} should raise the ratio (${line})`).toBeGreaterThan(zero);
-              expect(minus, `−${alpha} should lower the ratio (${line})`).toBeLessThan(zero);
+            (known ? it.fails : it)(`${name}: +α raises and −α lowers the held-out log-likelihood ratio, each with p < ${STEER_P}${known ? " (known failure: see KNOWN_FAILURES)" : ""}`, () => {
+              const c = cases.get(name)!;
+              const line = steerCaseLine(modelName, c);
+              expect(c.n).toBeGreaterThanOrEqual(64);
+              expect(c.raise, `+α should raise r (${line})`).toBeGreaterThan(0);
+              expect(c.lower, `−α should lower r (${line})`).toBeGreaterThan(0);
+              expect(c.pRaise, `raise not significant (${line})`).toBeLessThan(STEER_P);
+              expect(c.pLower, `lower not significant (${line})`).toBeLessThan(STEER_P);
+              // The margin flag is consistent with the numbers (target MARGIN_TARGET nats both ways).
+              expect(c.margin).toBe(c.raise >= MARGIN_TARGET && c.lower >= MARGIN_TARGET);
             });
           }
         });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { referenceForward } from "../../lib/engine/reference";
 import {
-  buildSweep, extractVector, lowerSpec, specFingerprint, validateSpec, unitDirection,
+  buildSweep, capturePairs, extractVector, iti, lowerSpec, modelIdentity, specFingerprint, validateSpec, unitDirection, vectorFromActivations,
   type EncodedPair, type SteeringSpec,
 } from "../../lib/steering";
 import { captureActivations, type EncodedText } from "../../lib/engine/index";
@@ -83,6 +83,37 @@ describe("extractVector", () => {
       }
     }
     expect(heads).toBe(2);
+  });
+
+  it("iti keeps the K heads with the largest measured effect (refine), by accuracy only when asked", async () => {
+    const captured = await capturePairs(engine, pairs, { site: "attn_out", layers: [0, 1, 2], read: "mean" });
+    const method = iti({ topK: 2 });
+    const model = modelIdentity("tiny", spec);
+    expect(() => vectorFromActivations(captured, method, { model, read: "mean", dataset: "t" })).toThrow(/refines its fit by steering effect.*vectorWithEffect/);
+    // Every head is a candidate of the fit; a hand-made score ranks them: (layer 2, head 0) first, then (0, 1).
+    const fits = method.fit(captured, { model, seed: 0 });
+    expect([...fits.values()].reduce((a, f) => a + (f.info.heads as number[]).length, 0)).toBe(3 * spec.nHeads);
+    const wanted: Record<string, number> = { "2/0": 5, "0/1": 3 };
+    const seen: string[] = [];
+    const kept = await method.refine!(fits, async (cand, alpha) => {
+      expect(alpha).toBe(4);
+      expect(cand.size).toBe(1);
+      const [[l, f]] = [...cand];
+      const key = `${l}/${(f.info.heads as number[])[0]}`;
+      seen.push(key);
+      return wanted[key] ?? -1;
+    });
+    expect(seen.length).toBe(3 * spec.nHeads);
+    expect([...kept.keys()].sort()).toEqual([0, 2]);
+    expect(kept.get(2)!.info.heads).toEqual([0]);
+    expect(kept.get(0)!.info.heads).toEqual([1]);
+    expect(kept.get(2)!.info.headEffect).toEqual([5]);
+    // The kept blocks are the fit's own blocks; the rest of each layer is zero.
+    const hd = spec.headDim;
+    expect([...kept.get(2)!.vector.subarray(0, hd)]).toEqual([...fits.get(2)!.vector.subarray(0, hd)]);
+    expect(norm(kept.get(2)!.vector.subarray(hd))).toBe(0);
+    const byAcc = vectorFromActivations(captured, iti({ topK: 2, byAccuracy: true }), { model, read: "mean", dataset: "t" });
+    expect([...byAcc.layerInfo.values()].reduce((a, i) => a + (i.heads as number[]).length, 0)).toBe(2);
   });
 });
 

@@ -1,9 +1,18 @@
 import { normalize, project, mean, std, accuracy, fitLogistic, heldOutSplit } from "../../math/index";
-import type { FitContext, LayerFit, MethodDescriptor, PairedActivations, SteeringMethod } from "./types";
+import type { EffectScore, FitContext, LayerFit, MethodDescriptor, PairedActivations, SteeringMethod } from "./types";
 
 export interface ItiOptions {
   /** How many heads (over all layers given) to steer. Default 4. */
   topK?: number;
+  /**
+   * Rank heads by held-out probe accuracy alone, as in the paper. Default false: every head is a candidate and
+   * the K kept are those whose own shift (α = effectAlpha) moves the held-out log-likelihood ratio the right way
+   * most in both directions. On the default models the probe ranking picked heads whose +α shift *lowered* the
+   * ratio (hallucination, both models: lib/train/README.md), since every head reads the concept ~perfectly.
+   */
+  byAccuracy?: boolean;
+  /** Trial strength of the effect ranking, in σ of the head. Default 4. */
+  effectAlpha?: number;
   /** Fraction of pairs held out to rank the heads' probes. Default 0.25. */
   heldOut?: number;
   /** L2 penalty of the per-head probes. Default 1e-2. */
@@ -52,10 +61,12 @@ function massMean(pos: Float32Array, neg: Float32Array, headDim: number): { thet
  */
 export function iti(opts: ItiOptions = {}): SteeringMethod {
   const topK = opts.topK ?? 4, heldOut = opts.heldOut ?? 0.25, l2 = opts.l2 ?? 1e-2;
+  const byAccuracy = opts.byAccuracy ?? false, effectAlpha = opts.effectAlpha ?? 4;
   if (!Number.isInteger(topK) || topK < 1) throw new Error(`iti: topK must be a positive integer (got ${topK})`);
+  if (!(effectAlpha > 0 && Number.isFinite(effectAlpha))) throw new Error(`iti: effectAlpha must be a positive number (got ${effectAlpha})`);
   if (!(heldOut > 0 && heldOut < 1)) throw new Error(`iti: heldOut must be in (0, 1) (got ${heldOut})`);
   return {
-    name: "iti", site: "attn_out", options: { topK, heldOut, l2 },
+    name: "iti", site: "attn_out", options: { topK, heldOut, l2, byAccuracy, effectAlpha },
     fit(all: ReadonlyMap<number, PairedActivations>, ctx: FitContext): Map<number, LayerFit> {
       const { nHeads, headDim } = ctx.model;
       const first = [...all.values()][0];
@@ -74,14 +85,15 @@ export function iti(opts: ItiOptions = {}): SteeringMethod {
         }
       }
       scores.sort((a, b) => b.accuracy - a.accuracy || b.gap - a.gap || a.layer - b.layer || a.head - b.head);
-      const chosen = scores.slice(0, Math.min(topK, scores.length));
+      // By effect, every head is a candidate (in probe order) and refine keeps K of them.
+      const chosen = byAccuracy ? scores.slice(0, Math.min(topK, scores.length)) : scores;
       const out = new Map<number, LayerFit>();
       const allPairs = Array.from({ length: n }, (_, i) => i);
       for (const s of chosen) {
         const acts = all.get(s.layer)!;
         const { pos, neg } = probeData(acts, s.head, headDim, allPairs);
         const { theta, sigma } = massMean(pos, neg, headDim);
-        const fit = out.get(s.layer) ?? { vector: new Float32Array(nHeads * headDim), info: { heads: [], sigma: [], headAccuracy: [] } };
+        const fit = out.get(s.layer) ?? { vector: new Float32Array(nHeads * headDim), info: { nHeads, heads: [], sigma: [], headAccuracy: [] } };
         for (let k = 0; k < headDim; k++) fit.vector[s.head * headDim + k] = sigma * theta[k];
         (fit.info.heads as number[]).push(s.head);
         (fit.info.sigma as number[]).push(sigma);
@@ -90,10 +102,53 @@ export function iti(opts: ItiOptions = {}): SteeringMethod {
       }
       return out;
     },
+    ...(byAccuracy ? {} : { refine: (fits: Map<number, LayerFit>, score: EffectScore) => keepStrongestHeads(fits, score, topK, effectAlpha) }),
   };
+}
+
+/** One fit per head: [layer, head, its LayerFit with only that head's block]. */
+function singleHeads(fits: ReadonlyMap<number, LayerFit>): { layer: number; head: number; index: number; fit: LayerFit }[] {
+  const out: { layer: number; head: number; index: number; fit: LayerFit }[] = [];
+  for (const [layer, f] of fits) {
+    const heads = f.info.heads as number[];
+    const headDim = f.vector.length / (f.info.nHeads as number);
+    heads.forEach((head, index) => {
+      const vector = new Float32Array(f.vector.length);
+      vector.set(f.vector.subarray(head * headDim, (head + 1) * headDim), head * headDim);
+      out.push({ layer, head, index, fit: { vector, info: pick(f.info, index) } });
+    });
+  }
+  return out;
+}
+
+const pick = (info: LayerFit["info"], i: number): LayerFit["info"] => ({
+  nHeads: info.nHeads, heads: [(info.heads as number[])[i]], sigma: [(info.sigma as number[])[i]], headAccuracy: [(info.headAccuracy as number[])[i]],
+});
+
+/** The K heads whose shift alone steers best (ties: probe order), merged back into per-layer fits with each head's effect. */
+async function keepStrongestHeads(fits: Map<number, LayerFit>, score: EffectScore, topK: number, alpha: number): Promise<Map<number, LayerFit>> {
+  const heads = singleHeads(fits);
+  const effects: number[] = [];
+  for (const h of heads) effects.push(await score(new Map([[h.layer, h.fit]]), alpha));
+  const order = heads.map((_, i) => i).sort((a, b) => effects[b] - effects[a] || a - b).slice(0, topK);
+  const out = new Map<number, LayerFit>();
+  for (const i of order) {
+    const h = heads[i];
+    const f = out.get(h.layer) ?? { vector: new Float32Array(h.fit.vector.length), info: { nHeads: h.fit.info.nHeads, heads: [], sigma: [], headAccuracy: [], headEffect: [] } };
+    h.fit.vector.forEach((x, k) => { if (x !== 0) f.vector[k] = x; });
+    (f.info.heads as number[]).push(h.head);
+    (f.info.sigma as number[]).push((h.fit.info.sigma as number[])[0]);
+    (f.info.headAccuracy as number[]).push((h.fit.info.headAccuracy as number[])[0]);
+    (f.info.headEffect as number[]).push(effects[i]);
+    out.set(h.layer, f);
+  }
+  return out;
 }
 
 export const ITI: MethodDescriptor<ItiOptions> = {
   name: "iti", create: iti, window: null, color: "#d62728",
-  flags: [{ flag: "top-k", option: "topK", type: "integer", min: 1, description: "iti: heads to steer (default 4)" }],
+  flags: [
+    { flag: "top-k", option: "topK", type: "integer", min: 1, description: "iti: heads to steer (default 4)" },
+    { flag: "by-accuracy", option: "byAccuracy", type: "boolean", description: "iti: rank heads by probe accuracy only, as in the paper (default: by measured steering effect)" },
+  ],
 };

@@ -29,6 +29,12 @@ export interface LayerFit {
   info: LayerInfo;
 }
 
+/**
+ * The teacher-forced steering effect of a candidate fit on held-out pairs at strength α, in nats:
+ * min(r(+α) − r(0), r(0) − r(−α)) (effect.ts), > 0 when both signs move the concept the right way.
+ */
+export type EffectScore = (fits: ReadonlyMap<number, LayerFit>, alpha: number) => Promise<number>;
+
 export interface SteeringMethod {
   readonly name: string;
   /** Where the method reads its activations and where its vector is added. */
@@ -37,6 +43,12 @@ export interface SteeringMethod {
   readonly options: Readonly<Record<string, unknown>>;
   /** Layer → fitted vector; a layer may be absent (ITI: no chosen head there). */
   fit(acts: ReadonlyMap<number, PairedActivations>, ctx: FitContext): Map<number, LayerFit>;
+  /**
+   * Optional second stage that needs the model: narrow or reweight `fit`'s output by its measured steering
+   * effect (ITI: keep the heads that steer best). Run by extractVector / vectorWithEffect, which own the engine
+   * and the held-out pairs; vectorFromActivations (no engine) refuses a method that has one.
+   */
+  refine?(fits: Map<number, LayerFit>, score: EffectScore): Promise<Map<number, LayerFit>>;
 }
 
 /** An option a method adds to the `extract` command: `--<flag>` sets the factory's option `option`. */

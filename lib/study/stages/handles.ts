@@ -42,4 +42,4 @@ export interface StoredGenerations {
 }
 
 /** Bump when a stage's computation changes, so cached artefacts are recomputed. */
-export const STUDY_VERSION = 5;
+export const STUDY_VERSION = 6; // 6: ITI heads chosen by steering effect
