@@ -7,8 +7,9 @@ import {
 } from "../../steering/index";
 import { checkFileTarget, writeFilesAtomic } from "../../util/index";
 import { intOpt, parseArgs, seedOpt, usage, UsageError, type OptionSpec } from "../args";
+import { SUMMARIES } from "../summaries";
 
-export const summary = `extract a steering vector from contrastive pairs (${METHOD_NAMES.join(", ")}); writes V.safetensors + V.json`;
+const summary = SUMMARIES["extract"];
 
 const OPTIONS: Record<string, OptionSpec> = {
   model: { type: "string", required: true, description: "checkpoint folder (Hugging Face layout)" },

@@ -5,8 +5,9 @@ import { readVectorFile, steerBatch } from "../../steering/index";
 import { writeJsonlAtomic } from "../../util/index";
 import { intOpt, numberOpt, parseArgs, seedOpt, usage, UsageError, type OptionSpec } from "../args";
 import { readIdsFile } from "./hidden";
+import { SUMMARIES } from "../summaries";
 
-export const summary = "generate continuations of prompts (text or token ids), optionally steered; writes JSON lines";
+const summary = SUMMARIES["generate"];
 
 const OPTIONS: Record<string, OptionSpec> = {
   model: { type: "string", required: true, description: "checkpoint folder (Hugging Face layout)" },

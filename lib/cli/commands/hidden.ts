@@ -3,8 +3,9 @@ import { loadModel, writeSafetensors } from "../../checkpoint/index";
 import { createEngine } from "../../engine/index";
 import { readVectorFile, steerBatch } from "../../steering/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
+import { SUMMARIES } from "../summaries";
 
-export const summary = "run token ids through a model; write every layer's block output and the logits (safetensors)";
+const summary = SUMMARIES["hidden"];
 
 const OPTIONS: Record<string, OptionSpec> = {
   model: { type: "string", required: true, description: "checkpoint folder (Hugging Face layout)" },

@@ -11,8 +11,9 @@ import { OBJECTIVES, tuneRange, tuneSteering, type Objective } from "../../study
 import { progress, writeJsonAtomic } from "../../util/index";
 import { loadConcept, readPrompts } from "../../world/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
+import { SUMMARIES } from "../summaries";
 
-export const summary = "tune a steering strength (and layer) toward an intrinsic objective (HM of success, coherence, diversity); writes the vector, tune.json and the curve figure";
+const summary = SUMMARIES["tune"];
 
 /** The default study's reading policy per built-in method (others: mean). */
 const DEFAULT_READ: Record<string, ReadPolicy> = { actadd: "last", caa: "answer", pca: "mean", iti: "mean", probe: "mean" };
