@@ -3,6 +3,7 @@
  * prints its own table), all of them or those named on the command line.
  */
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  cli: () => import("./cli.bench"),
   engine: () => import("./engine.bench"),
   metrics: () => import("./metrics.bench"),
   results: () => import("./results.bench"),
