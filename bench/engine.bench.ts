@@ -42,7 +42,7 @@ async function matmulProbe(): Promise<{ measure(): Promise<number>; release(): P
   const rng = createRng(1);
   const w = b.float("w", [K, N], Float32Array.from({ length: K * N }, () => rng.normal()));
   b.output("y", b.op("MatMul", [b.input("x", "float", [M, K]), w]), "float", [M, N]);
-  const session = await ort.InferenceSession.create(serializeModel(b, { kind: "inline" }).model, { intraOpNumThreads: threads, graphOptimizationLevel: "all" });
+  const session = await ort.InferenceSession.create(serializeModel(b, { kind: "inline" }), { intraOpNumThreads: threads, graphOptimizationLevel: "all" });
   const x = new ort.Tensor("float32", Float32Array.from({ length: M * K }, () => rng.normal()), [M, K]);
   return {
     measure: async () => (2 * M * K * N) / (await timeIt(20, () => session.run({ x }))) / 1e9,
