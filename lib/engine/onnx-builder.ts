@@ -8,7 +8,7 @@ const { onnx } = onnxProto;
  */
 export type AttrValue = number | number[] | string | { float: number } | { floats: number[] };
 
-export const DTYPE = { float: 1, int64: 7, bool: 9 } as const;
+export const DTYPE = { float: 1, uint8: 2, int64: 7, bool: 9 } as const;
 export type ElemType = keyof typeof DTYPE;
 
 /** A dimension: a number, or a symbolic name ("batch"). */
@@ -17,7 +17,7 @@ export type Dim = number | string;
 export interface InitializerData {
   dtype: ElemType;
   dims: number[];
-  /** Little-endian bytes of the tensor (float32 or int64). */
+  /** Little-endian bytes of the tensor (float32, uint8 or int64). */
   bytes: Uint8Array;
 }
 
@@ -47,6 +47,11 @@ export class GraphBuilder {
   /** A float32 initializer (shared by name: adding the same name twice is an error). */
   float(name: string, dims: number[], data: Float32Array): string {
     return this.addInit(name, { dtype: "float", dims, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+  }
+
+  /** A uint8 initializer (packed quantized weights). */
+  uint8(name: string, dims: number[], data: Uint8Array): string {
+    return this.addInit(name, { dtype: "uint8", dims, bytes: data });
   }
 
   /** An int64 constant (shapes, axes, indices). */

@@ -6,6 +6,7 @@ import { ensureDir, writeFileAtomic, fingerprint, repoRoot } from "../util/index
 import type { LoadedModel } from "../checkpoint/index";
 import { buildTransformerGraph } from "./graph";
 import { layoutShared, serializeModel, type GraphBuilder, type SharedIndex } from "./onnx-builder";
+import { WEIGHT_FORMATS, type WeightFormat } from "./quantize";
 import { variantKey, type GraphVariant } from "./variant";
 
 /** Named graph inputs of one run; values are ORT tensors. */
@@ -34,6 +35,11 @@ export interface EngineOptions {
    * short of hashing them).
    */
   cacheDir?: string | null;
+  /**
+   * Layer weights as stored for inference: "fp32" (default: exactly the checkpoint's numbers), or "int8"/"int4"
+   * block-quantized (onnxruntime's MatMulNBits; activations and steering stay fp32). See ./quantize.
+   */
+  weights?: WeightFormat;
 }
 
 /**
@@ -48,6 +54,9 @@ function weightsIdentity(model: LoadedModel): unknown {
     return [path, st.size, st.mtimeMs, st.ino];
   });
 }
+
+/** The weights for one graph build, not kept by the model when it has not decoded them yet (see LoadedModel.readWeights). */
+const weightsOnce = (model: LoadedModel) => model.readWeights?.() ?? model.weights;
 
 const defaultCacheDir = (model: LoadedModel): string | null => (model.info.files.length ? join(repoRoot(), ".cache", "onnx") : null);
 
@@ -69,27 +78,30 @@ const inUse = new Map<string, number>();
 export async function openSession(model: LoadedModel, variant: GraphVariant, opts: EngineOptions): Promise<ort.InferenceSession> {
   const cacheDir = opts.cacheDir === undefined ? defaultCacheDir(model) : opts.cacheDir;
   const options = sessionOptions(opts);
-  if (cacheDir === null) return create(serializeModel(buildTransformerGraph(model.spec, model.weights, variant), { kind: "inline" }), options, opts);
+  const format = opts.weights ?? "fp32";
+  if (!WEIGHT_FORMATS.includes(format)) throw new Error(`engine: weights must be one of ${WEIGHT_FORMATS.join(", ")}, got '${format}'`);
+  if (cacheDir === null) return create(serializeModel(buildTransformerGraph(model.spec, weightsOnce(model), variant, format), { kind: "inline" }), options, opts);
 
-  const group = `${model.spec.arch}-${fingerprint({ v: BUILDER_VERSION, spec: model.spec, weights: weightsIdentity(model) })}`;
+  // Each weight format is its own group, with its own weight file.
+  const group = `${model.spec.arch}-${fingerprint({ v: BUILDER_VERSION, spec: model.spec, weights: weightsIdentity(model), format })}`;
   const dataName = `${group}.weights`;
   const dataFile = join(cacheDir, dataName), indexFile = `${dataFile}.json`;
   const file = join(cacheDir, `${group}.${fingerprint(variantKey(variant))}.onnx`);
   let index = existsSync(dataFile) ? readIndex(indexFile) : null;
   if (!existsSync(file) || !index) {
     ensureDir(cacheDir);
-    const weights = model.weights;
+    const weights = weightsOnce(model);
     let graph: GraphBuilder | null = null;
     // The data layout is a function of the weights alone, so a rewritten data file keeps older variants valid.
     if (!index) {
-      const full = buildTransformerGraph(model.spec, weights, FULL_VARIANT);
+      const full = buildTransformerGraph(model.spec, weights, FULL_VARIANT, format);
       const layout = layoutShared(full);
       writeChunksAtomic(dataFile, layout.chunks);
       writeFileAtomic(indexFile, JSON.stringify(layout.index));
       index = layout.index;
       if (variantKey(variant) === variantKey(FULL_VARIANT)) graph = full;
     }
-    graph ??= buildTransformerGraph(model.spec, weights, variant);
+    graph ??= buildTransformerGraph(model.spec, weights, variant, format);
     writeFileAtomic(file, serializeModel(graph, { kind: "shared", fileName: dataName, index }));
   }
   const now = new Date();
