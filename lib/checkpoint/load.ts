@@ -25,7 +25,12 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   checkFinite(rules, located);
   // Decoded to fp32 on first use of `weights` (a reference forward, training, a graph build), never at load:
   // an engine whose graphs are cached needs none of it, and `readWeights` decodes for a one-off use without keeping them.
-  const decode = (): Weights => withShapes(spec, readWeights(rules, located));
+  const stamps = new Map([...new Set([...located.values()].map((l) => l.file))].map((f) => [f, stamp(f)]));
+  const decode = (): Weights => {
+    // The header was validated at load: a file rewritten since then must be loaded again, not half-trusted.
+    for (const [f, st] of stamps) if (stamp(f) !== st) throw new Error(`${f}: changed since the checkpoint was loaded (its weights are read on first use); load it again`);
+    return withShapes(spec, readWeights(rules, located));
+  };
   let decoded: Weights | null = null;
 
   const tokenizer = existsSync(join(dir, "tokenizer.json")) ? loadTokenizer(dir) : null;
@@ -39,6 +44,16 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     get weights() { return (decoded ??= decode()); },
     readWeights: () => decoded ?? decode(),
   };
+}
+
+/** A file's size and modification time, to notice a rewrite between load and first use. */
+function stamp(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.size}:${st.mtimeMs}:${st.ino}`;
+  } catch {
+    return "missing";
+  }
 }
 
 /** A checkpoint's architecture table and spec from its config.json alone (cheap: no weights are read). */

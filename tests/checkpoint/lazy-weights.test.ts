@@ -57,6 +57,15 @@ describe("weights held once", () => {
     try { expect((await engine.forward(ids)).logits).toEqual(built); } finally { await engine.dispose(); }
   });
 
+  it("a checkpoint rewritten between load and first use is refused, naming the file", async () => {
+    const other = join(dir, "other");
+    saveModel(other, { spec: m.spec, weights: m.weights }, { dtype: "F32" });
+    const model = await loadModel(other);
+    await new Promise((r) => setTimeout(r, 20));
+    saveModel(other, { spec: m.spec, weights: memoryModel(SPECS.qwen2, 10).weights }, { dtype: "F32" });
+    expect(() => model.weights).toThrow(`${join(other, "model.safetensors")}: changed since the checkpoint was loaded`);
+  });
+
   it("readWeights on an undecoded model does not make the model keep them", async () => {
     const model = await loadModel(ckpt);
     decodes.n = 0;
