@@ -1,11 +1,15 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { loadModel } from "../../lib/checkpoint/load";
+import { main } from "../../lib/cli/main";
 import { createEngine } from "../../lib/engine";
 import { GraphBuilder, serializeModel } from "../../lib/engine/onnx-builder";
 import { BLOCK_SIZE, dequantizeRows, quantizeRows } from "../../lib/engine/quantize";
 import type { LoadedModel } from "../../lib/checkpoint/types";
+import { parseStudyConfig } from "../../lib/study/config";
 import { repoRoot } from "../../lib/util/paths";
 import { createRng } from "../../lib/util/rng";
 import { memoryModel, randomIds, SPECS } from "./fixtures";
@@ -131,5 +135,31 @@ describe("int8 / int4 engines against fp32", () => {
 
   it("an unknown format is an error naming the choices", async () => {
     await expect(logitsOf(memoryModel(SPECS.llama, 2), [[3, 4]], "int3" as "int4")).rejects.toThrow(/weights must be one of fp32, int8, int4, got 'int3'/);
+  });
+});
+
+describe("--weights and the study config's models[].weights", () => {
+  it("generate --weights int8 runs; a bad value is a usage error naming the choices", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "weights-cli-"));
+    writeFileSync(join(tmp, "ids.json"), JSON.stringify([[5, 6, 7]]));
+    const err: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => { err.push(a.join(" ")); });
+    try {
+      const base = ["generate", "--model", join(repoRoot(), "data", "models", "llama-tiny"), "--ids", join(tmp, "ids.json"), "--max-new-tokens", "4", "--out", join(tmp, "g.jsonl")];
+      expect(await main([...base, "--weights", "int8"])).toBe(0);
+      expect(JSON.parse(readFileSync(join(tmp, "g.jsonl"), "utf8").split("\n")[0]).ids.length).toBeGreaterThan(0);
+      expect(await main([...base, "--weights", "int3"])).toBe(2);
+      expect(err.join("\n")).toContain("generate: --weights must be one of fp32, int8, int4, got 'int3'");
+    } finally { spy.mockRestore(); }
+  });
+
+  it("models[].weights defaults to fp32, accepts int8/int4, and names the field when wrong", async () => {
+    const file = join(repoRoot(), "data", "studies", "default.json");
+    const json = JSON.parse(readFileSync(file, "utf8"));
+    expect(parseStudyConfig(json, file).models.every((m) => m.weights === "fp32")).toBe(true);
+    json.models[0].weights = "int4";
+    expect(parseStudyConfig(json, file).models[0].weights).toBe("int4");
+    json.models[0].weights = "fp16";
+    expect(() => parseStudyConfig(json, file)).toThrow(/models\[0\]\.weights/);
   });
 });
