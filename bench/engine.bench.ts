@@ -36,7 +36,7 @@ async function timeIt(reps: number, f: () => Promise<unknown>): Promise<number> 
 }
 
 /** A session holding one big fp32 MatMul (128×1024 · 1024×4096) with the engine's session settings; returns a GFLOP/s probe. */
-async function matmulProbe(): Promise<{ measure(): Promise<number>; release(): Promise<void> }> {
+export async function matmulProbe(): Promise<{ measure(): Promise<number>; release(): Promise<void> }> {
   const M = 128, K = 1024, N = 4096;
   const b = new GraphBuilder();
   const rng = createRng(1);

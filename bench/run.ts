@@ -7,6 +7,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   engine: () => import("./engine.bench"),
   metrics: () => import("./metrics.bench"),
   results: () => import("./results.bench"),
+  scale: () => import("./scale.bench"),
 };
 
 async function main(): Promise<void> {
