@@ -1,6 +1,6 @@
 import { isSlidingLayer, type ModelSpec, type TensorF32, type Weights, ropeInverseFrequencies } from "../arch/index";
 import { GraphBuilder } from "./onnx-builder";
-import { BITS, BLOCK_SIZE, quantizeRows, type WeightFormat } from "./quantize";
+import { ACCURACY_LEVEL, BITS, BLOCK_SIZE, quantizeRows, type WeightFormat } from "./quantize";
 import { IO, type GraphVariant } from "./variant";
 
 /**
@@ -52,7 +52,7 @@ export function buildTransformerGraph(spec: ModelSpec, weights: Weights, variant
     const [N, K] = weight.shape, bits = BITS[format];
     const qz = quantizeRows(weight.data, N, K, bits);
     const packed = b.uint8(`${name}.q${bits}`, [N, qz.nBlocks, (BLOCK_SIZE * bits) / 8], qz.packed);
-    const y = b.op("MatMulNBits", [x, packed, b.float(`${name}.scales`, [N, qz.nBlocks], qz.scales)], { K, N, bits, block_size: BLOCK_SIZE, accuracy_level: 0 }, "com.microsoft");
+    const y = b.op("MatMulNBits", [x, packed, b.float(`${name}.scales`, [N, qz.nBlocks], qz.scales)], { K, N, bits, block_size: BLOCK_SIZE, accuracy_level: ACCURACY_LEVEL[bits] }, "com.microsoft");
     return bias.length ? b.op("Add", [y, bias[0]]) : y;
   };
 

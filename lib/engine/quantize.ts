@@ -6,11 +6,20 @@
  * (no zero_points input: symmetric quantization, s = max|w| / (2^(bits−1) − 1)). dequant(q) = (q − z) · s.
  * Packing: B is uint8 [N, nBlocks, blockSize · bits / 8]; 4-bit values go two per byte, element 2i in the low
  * nibble and 2i + 1 in the high one; 8-bit values one per byte. Scales are fp32 [N, nBlocks].
- * Activations, steering and everything outside these matrices stay fp32.
+ * Steering and everything outside these matrices stay fp32 (int8: see ACCURACY_LEVEL for the matmul inputs).
  */
 export type WeightFormat = "fp32" | "int8" | "int4";
 export const WEIGHT_FORMATS: readonly WeightFormat[] = ["fp32", "int8", "int4"];
 export const BITS: Record<Exclude<WeightFormat, "fp32">, 4 | 8> = { int8: 8, int4: 4 };
+/**
+ * MatMulNBits' accuracy_level per bit width. 4-bit: 0 (weights dequantized, fp32 compute). 8-bit: 4 (the op
+ * quantizes its input activations per block to int8 and accumulates in int32): in onnxruntime 1.30's CPU kernel
+ * 8-bit weights have no fast fp32-compute path — measured at [1, 2048] · [2048, 8192]ᵀ on 2 threads, fp32 Gemm
+ * 13.0 ms, 8-bit level 0 178.7 ms, 8-bit level 4 2.8 ms, 4-bit level 0 3.9 ms (.cache probe, loaded machine,
+ * 2026-12-02). So with int8 each layer matmul's input is int8-quantized inside the op; the residual stream,
+ * norms, attention, the KV cache and steering stay fp32.
+ */
+export const ACCURACY_LEVEL: Record<4 | 8, number> = { 4: 0, 8: 4 };
 /** Elements per scale. 32 is the common choice for 4-bit LLM weights (GPTQ/AWQ/llama.cpp's Q4_0 use 32–128). */
 export const BLOCK_SIZE = 32;
 

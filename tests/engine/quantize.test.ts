@@ -7,7 +7,7 @@ import { loadModel } from "../../lib/checkpoint/load";
 import { main } from "../../lib/cli/main";
 import { createEngine } from "../../lib/engine";
 import { GraphBuilder, serializeModel } from "../../lib/engine/onnx-builder";
-import { BLOCK_SIZE, dequantizeRows, quantizeRows } from "../../lib/engine/quantize";
+import { ACCURACY_LEVEL, BLOCK_SIZE, dequantizeRows, quantizeRows } from "../../lib/engine/quantize";
 import type { LoadedModel } from "../../lib/checkpoint/types";
 import { parseStudyConfig } from "../../lib/study/config";
 import { repoRoot } from "../../lib/util/paths";
@@ -18,8 +18,9 @@ import { memoryModel, randomIds, SPECS } from "./fixtures";
  * Weight-only int8/int4 (lib/engine/quantize.ts, onnxruntime's MatMulNBits): the packing against a naive
  * dequantisation written from the op's documented layout, the op against x · dequant(W)ᵀ, and the engine's
  * logit drift and greedy agreement against fp32. Tolerances (measured values in brackets, 2026-12-02):
- *   int8 — mean KL(fp32 ‖ int8) ≤ 1e-3 per position [2.7e-4 on llama-tiny, ≤ 2.5e-4 on the random specs],
- *          top-1 agreement ≥ 0.9 [47/48]; int4 — mean KL ≤ 0.2 [0.070], top-1 ≥ 0.7 [41/48] on llama-tiny.
+ *   int8 (8-bit weights, int8-quantized matmul inputs: quantize.ts ACCURACY_LEVEL) — mean KL(fp32 ‖ int8) ≤ 3e-3
+ *          per position [7.6e-4 on llama-tiny, ≤ 4.8e-4 on the random specs], top-1 agreement ≥ 0.9 [47/48];
+ *   int4 — mean KL ≤ 0.2 [0.070], top-1 ≥ 0.7 [41/48] on llama-tiny.
  */
 const rng = createRng(11);
 const normal = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -54,7 +55,9 @@ describe("block quantization: packing", () => {
     expect(packed[1]).toBe((0 + 8) | ((3 + 8) << 4));
   });
 
-  it.each([4, 8] as const)("%i-bit: onnxruntime's MatMulNBits computes x · dequant(W)ᵀ", async (bits) => {
+  // 4-bit at accuracy level 0 is exact fp32 arithmetic on dequant(W); 8-bit at level 4 also int8-quantizes x per
+  // block of 32 (ACCURACY_LEVEL), so its error is relative to |x|·|dequant(W)| per block: ≤ 2 % of Σ|x_k w_k| here.
+  it.each([4, 8] as const)("%i-bit: onnxruntime's MatMulNBits (at the engine's accuracy level) computes x · dequant(W)ᵀ", async (bits) => {
     const M = 3, K = 80, N = 24;
     const w = normal(N * K), x = normal(M * K);
     const qz = quantizeRows(w, N, K, bits);
@@ -62,15 +65,15 @@ describe("block quantization: packing", () => {
     const b = new GraphBuilder();
     const B = b.uint8("B", [N, qz.nBlocks, (BLOCK_SIZE * bits) / 8], qz.packed);
     const S = b.float("S", [N, qz.nBlocks], qz.scales);
-    b.output("y", b.op("MatMulNBits", [b.input("x", "float", [M, K]), B, S], { K, N, bits, block_size: BLOCK_SIZE, accuracy_level: 0 }, "com.microsoft"), "float", [M, N]);
+    b.output("y", b.op("MatMulNBits", [b.input("x", "float", [M, K]), B, S], { K, N, bits, block_size: BLOCK_SIZE, accuracy_level: ACCURACY_LEVEL[bits] }, "com.microsoft"), "float", [M, N]);
     const session = await ort.InferenceSession.create(serializeModel(b, { kind: "inline" }), { intraOpNumThreads: 1 });
     const y = (await session.run({ x: new ort.Tensor("float32", x, [M, K]) })).y.data as Float32Array;
     await session.release();
     for (let m = 0; m < M; m++)
       for (let n = 0; n < N; n++) {
-        let ref = 0;
-        for (let k = 0; k < K; k++) ref += x[m * K + k] * dq[n * K + k];
-        expect(Math.abs(y[m * N + n] - ref)).toBeLessThan(1e-4 * (1 + Math.abs(ref)));
+        let ref = 0, mag = 0;
+        for (let k = 0; k < K; k++) { ref += x[m * K + k] * dq[n * K + k]; mag += Math.abs(x[m * K + k] * dq[n * K + k]); }
+        expect(Math.abs(y[m * N + n] - ref)).toBeLessThan(bits === 4 ? 1e-4 * (1 + Math.abs(ref)) : 0.02 * mag);
       }
   });
 });
@@ -113,7 +116,7 @@ describe("int8 / int4 engines against fp32", () => {
     const fp32 = await logitsOf(model, ids), V = model.spec.vocabSize;
     const d8 = drift(fp32, await logitsOf(model, ids, "int8"), V);
     const d4 = drift(fp32, await logitsOf(model, ids, "int4"), V);
-    expect(d8.kl).toBeLessThan(1e-3);
+    expect(d8.kl).toBeLessThan(3e-3);
     expect(d8.top1).toBeGreaterThanOrEqual(0.9);
     expect(d4.kl).toBeLessThan(0.2);
     expect(d4.top1).toBeGreaterThanOrEqual(0.7);
@@ -126,10 +129,10 @@ describe("int8 / int4 engines against fp32", () => {
     expect(await gen("int8")).toEqual(await gen("fp32"));
   });
 
-  it.each(["llama", "qwen2", "mistral", "gemma2", "gpt2"] as const)("%s: int8 mean KL ≤ 1e-3 (biases, tied heads, fused weights)", async (arch) => {
+  it.each(["llama", "qwen2", "mistral", "gemma2", "gpt2"] as const)("%s: int8 mean KL ≤ 3e-3 (biases, tied heads, fused weights)", async (arch) => {
     const m = memoryModel(SPECS[arch], 3), ids = randomIds(m.spec, [12, 9], 7);
     const d = drift(await logitsOf(m, ids), await logitsOf(m, ids, "int8"), m.spec.vocabSize);
-    expect(d.kl).toBeLessThan(1e-3);
+    expect(d.kl).toBeLessThan(3e-3);
     expect(d.kl).toBeGreaterThan(0); // it is quantized, not silently fp32
   });
 
