@@ -5,6 +5,7 @@
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   cli: () => import("./cli.bench"),
   engine: () => import("./engine.bench"),
+  matmulnbits: () => import("./matmulnbits.bench"),
   metrics: () => import("./metrics.bench"),
   results: () => import("./results.bench"),
   scale: () => import("./scale.bench"),
