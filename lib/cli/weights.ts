@@ -4,7 +4,7 @@ import { UsageError, type OptionSpec } from "./args";
 /** `--weights`, shared by the commands that run a model (here, not in args.ts: it needs the engine, and `--help` must not). */
 export const WEIGHTS_OPTION: OptionSpec = {
   type: "string",
-  description: `layer weight format for inference: ${WEIGHT_FORMATS.join(" | ")} (default fp32; int8/int4 are weight-only block-quantized, activations and steering stay fp32)`,
+  description: `layer weight format for inference: ${WEIGHT_FORMATS.join(" | ")} (default fp32; int8/int4: layer matrices block-quantized, steering and the residual stream stay fp32; README "Real-size checkpoints")`,
 };
 
 export function weightsOpt(command: string, value: string | boolean | undefined): WeightFormat {
