@@ -36,13 +36,13 @@ async function timeIt(reps: number, f: () => Promise<unknown>): Promise<number> 
 }
 
 /** A session holding one big fp32 MatMul (128×1024 · 1024×4096) with the engine's session settings; returns a GFLOP/s probe. */
-async function matmulProbe(): Promise<{ measure(): Promise<number>; release(): Promise<void> }> {
+export async function matmulProbe(): Promise<{ measure(): Promise<number>; release(): Promise<void> }> {
   const M = 128, K = 1024, N = 4096;
   const b = new GraphBuilder();
   const rng = createRng(1);
   const w = b.float("w", [K, N], Float32Array.from({ length: K * N }, () => rng.normal()));
   b.output("y", b.op("MatMul", [b.input("x", "float", [M, K]), w]), "float", [M, N]);
-  const session = await ort.InferenceSession.create(serializeModel(b, { kind: "inline" }).model, { intraOpNumThreads: threads, graphOptimizationLevel: "all" });
+  const session = await ort.InferenceSession.create(serializeModel(b, { kind: "inline" }), { intraOpNumThreads: threads, graphOptimizationLevel: "all" });
   const x = new ort.Tensor("float32", Float32Array.from({ length: M * K }, () => rng.normal()), [M, K]);
   return {
     measure: async () => (2 * M * K * N) / (await timeIt(20, () => session.run({ x }))) / 1e9,

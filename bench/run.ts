@@ -3,9 +3,12 @@
  * prints its own table), all of them or those named on the command line.
  */
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  cli: () => import("./cli.bench"),
   engine: () => import("./engine.bench"),
+  matmulnbits: () => import("./matmulnbits.bench"),
   metrics: () => import("./metrics.bench"),
   results: () => import("./results.bench"),
+  scale: () => import("./scale.bench"),
 };
 
 async function main(): Promise<void> {

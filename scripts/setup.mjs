@@ -5,9 +5,11 @@
 //   3. the tslab kernel registered into .jupyter/, started through scripts/kernel/tslab-kernel.sh (repo-root cwd)
 //   4. Debian chromium for static figure export (optional: without it, notebooks show figures without a PNG)
 //   5. the native TensorFlow backend for tfjs via scripts/setup-native-tfjs.sh (optional; STEERSYNTH_SKIP_NATIVE=1)
-//   6. verification: CLI, onnxruntime-node, kernelspec, chromium, tfjs backend, and one notebook executed headless
+//   6. the CLI bundle dist/cli/ (esbuild, scripts/cli-bundle.mjs) so `steersynth` starts without transpiling
+//   7. verification: CLI, onnxruntime-node, kernelspec, chromium, tfjs backend, and one notebook executed headless
 // A required step that fails stops the run with exit code 1 and says why; optional ones only warn.
 import { spawnSync } from "node:child_process";
+import { buildCli } from "./cli-bundle.mjs";
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -145,12 +147,20 @@ function nativeTfjs() {
   return "scripts/setup-native-tfjs.sh finished (the verification below says which backend loads)";
 }
 
+async function cliBundle() {
+  const t0 = Date.now();
+  let r;
+  try { r = await buildCli(ROOT); } catch (e) { fail(`esbuild could not bundle lib/cli: ${firstLines(e.message)}`); }
+  return `${r.dir}: ${r.inputs} sources → ${r.chunks} chunks (${Date.now() - t0} ms)`;
+}
+
 // ---- verification ------------------------------------------------------------------------------------------------
 
 function verifyCli() {
   const r = sh(process.execPath, [join(ROOT, "bin", "steersynth.mjs"), "--help"]);
   if (!r.ok) fail(`node bin/steersynth.mjs --help exited with ${r.status}: ${firstLines(r.err || r.out)}`);
-  return `node bin/steersynth.mjs --help: ${r.out.split("\n").length} lines of usage`;
+  if (r.err) fail(`node bin/steersynth.mjs --help did not run the bundle: ${firstLines(r.err)}`);
+  return `node bin/steersynth.mjs --help: ${r.out.split("\n").length} lines of usage (from dist/cli)`;
 }
 
 function verifyOnnxruntime() {
@@ -196,6 +206,7 @@ const STEPS = [
   ["tslab kernel (.jupyter)", true, tslabKernel],
   ["Chromium for static figures", false, chromium],
   ["Native TensorFlow backend (optional)", false, nativeTfjs],
+  ["CLI bundle (dist/cli)", true, cliBundle],
   ["verify: CLI", true, verifyCli],
   ["verify: onnxruntime-node", true, verifyOnnxruntime],
   ["verify: Jupyter sees the tslab kernel", true, verifyKernelspec],
@@ -211,7 +222,7 @@ for (const [i, [name, required, fn]] of STEPS.entries()) {
   const ts = Date.now();
   let status, detail;
   try {
-    const r = fn();
+    const r = await fn();
     [status, detail] = typeof r === "object" ? ["warn", r.warn] : ["ok", r];
   } catch (e) {
     if (!(e instanceof StepError)) throw e;

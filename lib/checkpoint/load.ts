@@ -3,13 +3,14 @@ import { join, resolve } from "node:path";
 import { archForConfig, expectedShapes, type ModelSpec, type Weights, type ArchTable, type TensorRule } from "../arch/index";
 import type { GenerationConfig, LoadedModel, TextTokenizer } from "./types";
 import { progress } from "../util/index";
-import { readSafetensors, readSafetensorsHeader, type Dtype, type HeaderEntry } from "./safetensors";
+import { firstNonFinite, readSafetensors, readSafetensorsHeader, type Dtype, type HeaderEntry } from "./safetensors";
 import { HfTokenizer, loadTokenizer, specialTokenText } from "./tokenizer";
 
 /**
  * Load a Hugging Face causal-LM checkpoint folder: config.json, model.safetensors (or shards listed in
  * model.safetensors.index.json), tokenizer files and generation_config.json. Weights are validated against
- * the architecture table (names and shapes) before any data is read, then converted to canonical fp32.
+ * the architecture table (names and shapes) before any data is read, and checked finite; they are converted to
+ * canonical fp32 only when first used.
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
   const { table, spec } = readConfig(dir);
@@ -21,15 +22,38 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     throw new Error(`${join(dir, "config.json")}: declares ${spec.nLayers} layers, but ${source} holds only ${located.size} tensors`);
   const rules = table.tensorRules(spec);
   checkTensors(spec, table, rules, located, source);
-  const { weights, dtypes } = readWeights(rules, located);
-  withShapes(spec, weights);
+  checkFinite(rules, located);
+  // Decoded to fp32 on first use of `weights` (a reference forward, training, a graph build), never at load:
+  // an engine whose graphs are cached needs none of it, and `readWeights` decodes for a one-off use without keeping them.
+  const stamps = new Map([...new Set([...located.values()].map((l) => l.file))].map((f) => [f, stamp(f)]));
+  const decode = (): Weights => {
+    // The header was validated at load: a file rewritten since then must be loaded again, not half-trusted.
+    for (const [f, st] of stamps) if (stamp(f) !== st) throw new Error(`${f}: changed since the checkpoint was loaded (its weights are read on first use); load it again`);
+    return withShapes(spec, readWeights(rules, located));
+  };
+  let decoded: Weights | null = null;
 
   const tokenizer = existsSync(join(dir, "tokenizer.json")) ? loadTokenizer(dir) : null;
   const generation = generationConfig(dir, spec, tokenizer);
-  const parameters = [...weights.values()].reduce((n, t) => n + t.data.length, 0);
+  const parameters = [...expectedShapes(spec).values()].reduce((n, shape) => n + shape.reduce((a, d) => a * d, 1), 0);
+  const dtypes = new Set(rules.map((r) => located.get(r.hf)!.entry.dtype));
   // Absolute, so that the weights keep one identity whatever the working directory (engine graph cache).
   const files = [...new Set([...located.values()].map((l) => resolve(l.file)))].sort();
-  return { dir, spec, weights, tokenizer, generation, info: { dtype: [...dtypes].sort().join("+"), parameters, files } };
+  return {
+    dir, spec, tokenizer, generation, info: { dtype: [...dtypes].sort().join("+"), parameters, files },
+    get weights() { return (decoded ??= decode()); },
+    readWeights: () => decoded ?? decode(),
+  };
+}
+
+/** A file's size and modification time, to notice a rewrite between load and first use. */
+function stamp(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.size}:${st.mtimeMs}:${st.ino}`;
+  } catch {
+    return "missing";
+  }
 }
 
 /** A checkpoint's architecture table and spec from its config.json alone (cheap: no weights are read). */
@@ -45,6 +69,8 @@ export function readConfig(dir: string): { table: ArchTable; spec: ModelSpec } {
 interface Located {
   /** Path of the safetensors file holding the tensor. */
   file: string;
+  /** Where that file's tensor data begins. */
+  dataStart: number;
   /** The name as stored in that file. */
   stored: string;
   entry: HeaderEntry;
@@ -84,7 +110,7 @@ function locateTensors(dir: string, table: ArchTable): { located: Map<string, Lo
       const key = table.normalizeName ? table.normalizeName(name) : name;
       const prior = located.get(key);
       if (prior) throw new Error(`${file}: tensor '${name}' is stored twice (also as '${prior.stored}' in ${prior.file})`);
-      located.set(key, { file, stored: name, entry });
+      located.set(key, { file, dataStart: header.dataStart, stored: name, entry });
     }
   }
   return { located, source };
@@ -128,22 +154,33 @@ function checkTensors(spec: ModelSpec, table: ArchTable, rules: readonly TensorR
   }
 }
 
-/** Read the data file by file, check it is finite, and convert to canonical weights. */
-function readWeights(rules: readonly TensorRule[], located: Map<string, Located>): { weights: Weights; dtypes: Set<string> } {
+/** Every weight finite, checked on the stored bits in bounded chunks (no fp32 copy): a bad checkpoint fails at load. */
+function checkFinite(rules: readonly TensorRule[], located: Map<string, Located>): void {
+  const bar = progress("checking weights", rules.length);
+  for (const r of rules) {
+    const l = located.get(r.hf)!;
+    const bad = firstNonFinite(l.file, l.dataStart, l.stored, l.entry);
+    if (bad) throw new Error(`${l.file}: tensor '${l.stored}' holds a non-finite value (${bad.value} at flat index ${bad.index}); every weight must be finite`);
+    bar.tick();
+  }
+  bar.done();
+}
+
+/** Read the data file by file and convert to canonical fp32 weights (their finiteness was checked at load). */
+function readWeights(rules: readonly TensorRule[], located: Map<string, Located>): Weights {
   const byFile = new Map<string, TensorRule[]>();
   for (const r of rules) {
     const f = located.get(r.hf)!.file;
     byFile.set(f, [...(byFile.get(f) ?? []), r]);
   }
   const weights: Weights = new Map();
-  const dtypes = new Set<string>();
-  const bar = progress("loading weights", rules.length);
+  const bar = progress("decoding weights", rules.length);
   for (const [file, fileRules] of byFile) {
     const { tensors } = readSafetensors(file, fileRules.map((r) => located.get(r.hf)!.stored));
     for (const rule of fileRules) {
       const l = located.get(rule.hf)!;
-      dtypes.add(l.entry.dtype);
       const data = tensors.get(l.stored)!.data;
+      // The file may have been rewritten since load: the check stays, now on the decoded values.
       const bad = data.findIndex((x) => !Number.isFinite(x));
       if (bad >= 0) throw new Error(`${file}: tensor '${l.stored}' holds a non-finite value (${data[bad]} at flat index ${bad}); every weight must be finite`);
       const parts = rule.toCanonical(data);
@@ -152,7 +189,7 @@ function readWeights(rules: readonly TensorRule[], located: Map<string, Located>
     }
   }
   bar.done();
-  return { weights, dtypes };
+  return weights;
 }
 
 /** Attach canonical shapes (and check the table covered the spec: a table bug otherwise). */

@@ -247,3 +247,30 @@ export function encodeSafetensors(tensors: Record<string, WriteTensor>, metadata
 export function writeSafetensors(file: string, tensors: Record<string, WriteTensor>, metadata: Record<string, string> = {}): void {
   writeFileAtomic(file, encodeSafetensors(tensors, metadata));
 }
+
+/** Bits that are all ones exactly for Inf and NaN, per float dtype (the exponent field). */
+const EXPONENT_MASK = { F32: 0x7f800000, F16: 0x7c00, BF16: 0x7f80 } as const;
+
+/**
+ * The first non-finite value of a float tensor, found from its raw bits in bounded chunks (no float32 copy of
+ * the tensor is made): { index, value }, or null when every value is finite.
+ */
+export function firstNonFinite(file: string, dataStart: number, name: string, e: HeaderEntry): { index: number; value: number } | null {
+  if (e.dtype !== "F32" && e.dtype !== "F16" && e.dtype !== "BF16") throw new Error(`internal: firstNonFinite on ${e.dtype}`);
+  const size = BYTES[e.dtype], mask = EXPONENT_MASK[e.dtype];
+  const total = e.data_offsets[1] - e.data_offsets[0];
+  const chunk = new Uint8Array(Math.min(total, (8 << 20) - ((8 << 20) % size)) || size);
+  const fd = openSync(file, "r");
+  try {
+    for (let at = 0; at < total; at += chunk.length) {
+      const part = chunk.subarray(0, Math.min(chunk.length, total - at));
+      readExactly(fd, file, part, dataStart + e.data_offsets[0] + at, `tensor '${name}'`);
+      const words = size === 4 ? new Uint32Array(part.buffer, 0, part.length / 4) : new Uint16Array(part.buffer, 0, part.length / 2);
+      for (let i = 0; i < words.length; i++)
+        if ((words[i] & mask) === mask) return { index: at / size + i, value: toFloat32(e.dtype, part.subarray(i * size, (i + 1) * size))[0] };
+    }
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}

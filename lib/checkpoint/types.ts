@@ -28,7 +28,13 @@ export interface GenerationConfig {
 export interface LoadedModel {
   dir: string;
   spec: ModelSpec;
+  /** Canonical fp32 weights. From loadModel: decoded on first access, then kept (read it only where needed). */
   weights: Weights;
+  /**
+   * The weights for a one-off use (an engine's graph build): `weights` if already decoded, else a fresh decode that
+   * the model does not keep, so they are freed once the caller drops them. Absent on in-memory models.
+   */
+  readWeights?: () => Weights;
   tokenizer: TextTokenizer | null;
   generation: GenerationConfig;
   /** Human-readable facts for `inspect` (stored dtype, parameter count, files). */

@@ -1,38 +1,56 @@
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { repoRoot } from "../util/index";
 import { UsageError } from "./args";
+import { SUMMARIES, type CommandName } from "./summaries";
 
 /**
  * `steersynth <command> [options]`. Each command is one file in lib/cli/commands/<command>.ts exporting
- * `summary: string` and `run(argv: string[]): Promise<number>` (the exit code).
+ * `run(argv: string[]): Promise<number>` (the exit code); its one-line summary lives in ./summaries.
  */
 export interface Command {
-  summary: string;
   run(argv: string[]): Promise<number>;
 }
 
-const commandsDir = (): string => join(repoRoot(), "lib", "cli", "commands");
+/**
+ * Every command, loaded only when it runs. Literal import() calls (not a path built from a folder listing) let
+ * the bundler (scripts/build-cli.mjs) split each command into its own chunk, so `--help` and a light command never
+ * load onnxruntime or tfjs; tests/cli/registry.test.ts checks this table against the files in commands/.
+ */
+const COMMANDS: Record<CommandName, () => Promise<Command>> = {
+  "build-data": () => import("./commands/build-data"),
+  diversity: () => import("./commands/diversity"),
+  extract: () => import("./commands/extract"),
+  figures: () => import("./commands/figures"),
+  generate: () => import("./commands/generate"),
+  hidden: () => import("./commands/hidden"),
+  inspect: () => import("./commands/inspect"),
+  "make-random": () => import("./commands/make-random"),
+  merge: () => import("./commands/merge"),
+  score: () => import("./commands/score"),
+  study: () => import("./commands/study"),
+  train: () => import("./commands/train"),
+  tune: () => import("./commands/tune"),
+  "validate-judges": () => import("./commands/validate-judges"),
+};
 
-export function listCommands(): string[] {
-  return readdirSync(commandsDir()).filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -3)).sort();
+export function listCommands(): CommandName[] {
+  return (Object.keys(COMMANDS) as CommandName[]).sort();
 }
+
+const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const names = listCommands();
   if (!name || name === "--help" || name === "help") {
-    const lines = await Promise.all(names.map(async (n) => `  ${n.padEnd(12)} ${(await load(n)).summary}`));
+    const lines = names.map((n) => `  ${n.padEnd(12)} ${SUMMARIES[n]}`);
     console.log(`usage: steersynth <command> [options]   (steersynth <command> --help for its options)\n\n${lines.join("\n")}`);
     return name ? 0 : 1;
   }
-  if (!names.includes(name)) {
+  if (!isCommand(name)) {
     console.error(`steersynth: unknown command '${name}' (commands: ${names.join(", ")})`);
     return 2;
   }
   try {
-    return await (await load(name)).run(rest);
+    return await (await COMMANDS[name]()).run(rest);
   } catch (err) {
     if (err instanceof UsageError) { console.error(err.message); return 2; }
     console.error(`steersynth ${name}: ${(err as Error).message}`);
@@ -40,6 +58,3 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-const load = async (name: string): Promise<Command> =>
-  (await import(pathToFileURL(join(commandsDir(), `${name}.ts`)).href)) as Command;

@@ -1,5 +1,6 @@
 import { isSlidingLayer, type ModelSpec, type TensorF32, type Weights, ropeInverseFrequencies } from "../arch/index";
 import { GraphBuilder } from "./onnx-builder";
+import { ACCURACY_LEVEL, BITS, BLOCK_SIZE, quantizeRows, type WeightFormat } from "./quantize";
 import { IO, type GraphVariant } from "./variant";
 
 /**
@@ -10,6 +11,8 @@ import { IO, type GraphVariant } from "./variant";
  * Layout: the residual stream is kept 2-D, x [N = B*T, H], so every linear layer is one Gemm with the
  * checkpoint's [out, in] weight (transB = 1: no transposed copies, the tied head reuses the embedding).
  * Q/K/V and gate/up are fused into one Gemm each (concatenated rows) — fewer, larger matrix products.
+ * With `format` int8/int4 those layer Gemms become MatMulNBits on block-quantized weights (./quantize); the
+ * embedding, the head, norms, biases, activations and steering stay fp32.
  *
  * Inputs (B = batch, T = new tokens, C = cache slots, S = C + T):
  *   input_ids [B, T] int64 · position_ids [B, T] int64
@@ -30,7 +33,7 @@ import { IO, type GraphVariant } from "./variant";
  *   x = x + post?(o(attn_out))                          → resid_mid
  *   x = x + post?(mlp(ln_mlp(x))), ablate_resid, + steer_resid   → resid_post
  */
-export function buildTransformerGraph(spec: ModelSpec, weights: Weights, variant: GraphVariant): GraphBuilder {
+export function buildTransformerGraph(spec: ModelSpec, weights: Weights, variant: GraphVariant, format: WeightFormat = "fp32"): GraphBuilder {
   const b = new GraphBuilder();
   const { hidden: H, nHeads, nKvHeads, headDim: D, vocabSize: V } = spec;
   const qDim = nHeads * D, kvDim = nKvHeads * D;
@@ -40,6 +43,18 @@ export function buildTransformerGraph(spec: ModelSpec, weights: Weights, variant
     return t;
   };
   const init = (name: string): string => (b.initializers.has(name) ? name : b.float(name, w(name).shape, w(name).data));
+  /**
+   * x [rows, K] · Wᵀ (+ bias) for a layer weight W [N, K]: one Gemm in fp32; with int8/int4 weights one MatMulNBits
+   * on the block-quantized W (./quantize), then the fp32 bias.
+   */
+  const linear = (x: string, name: string, weight: TensorF32, bias: string[]): string => {
+    if (format === "fp32") return b.op("Gemm", [x, b.initializers.has(name) ? name : b.float(name, weight.shape, weight.data), ...bias], { transB: 1 });
+    const [N, K] = weight.shape, bits = BITS[format];
+    const qz = quantizeRows(weight.data, N, K, bits);
+    const packed = b.uint8(`${name}.q${bits}`, [N, qz.nBlocks, (BLOCK_SIZE * bits) / 8], qz.packed);
+    const y = b.op("MatMulNBits", [x, packed, b.float(`${name}.scales`, [N, qz.nBlocks], qz.scales)], { K, N, bits, block_size: BLOCK_SIZE, accuracy_level: ACCURACY_LEVEL[bits] }, "com.microsoft");
+    return bias.length ? b.op("Add", [y, bias[0]]) : y;
+  };
 
   // ---- inputs
   const ids = b.input(IO.inputIds, "int64", ["batch", "seq"]);
@@ -89,23 +104,23 @@ export function buildTransformerGraph(spec: ModelSpec, weights: Weights, variant
 
     // attention
     const h = norm(b, spec, x, init, `${p}.ln_attn`);
-    const qkvW = b.float(`${p}.attn.qkv.weight`, [qDim + 2 * kvDim, H], concatRows([w(`${p}.attn.q.weight`), w(`${p}.attn.k.weight`), w(`${p}.attn.v.weight`)], spec.attnScale, qDim * H));
+    const qkvW: TensorF32 = { shape: [qDim + 2 * kvDim, H], data: concatRows([w(`${p}.attn.q.weight`), w(`${p}.attn.k.weight`), w(`${p}.attn.v.weight`)], spec.attnScale, qDim * H) };
     const qkvB = spec.bias.qkv
       ? [b.float(`${p}.attn.qkv.bias`, [qDim + 2 * kvDim], concatRows([w(`${p}.attn.q.bias`), w(`${p}.attn.k.bias`), w(`${p}.attn.v.bias`)], spec.attnScale, qDim))]
       : [];
-    const qkv = b.op("Gemm", [h, qkvW, ...qkvB], { transB: 1 }); // [N, qDim + 2 kvDim]
+    const qkv = linear(h, `${p}.attn.qkv.weight`, qkvW, qkvB); // [N, qDim + 2 kvDim]
     const [q, k, v] = b.opN("Split", [qkv, b.int64([qDim, kvDim, kvDim])], 3, { axis: 1 });
     const heads = attention(b, spec, l, q, k, v, rope, masks, bt, variant.kv); // [N, qDim]
     let attnOut = steerSite(b, heads, shapeBTQ, mask3, b.input(IO.steerAttn(l), "float", ["batch", qDim]), null);
     attnOut = flat(attnOut, qDim);
     maybeCapture(IO.capture(l, "attn_out"), attnOut, qDim);
-    let a = b.op("Gemm", [attnOut, init(`${p}.attn.o.weight`), ...(spec.bias.o ? [init(`${p}.attn.o.bias`)] : [])], { transB: 1 });
+    let a = linear(attnOut, `${p}.attn.o.weight`, w(`${p}.attn.o.weight`), spec.bias.o ? [init(`${p}.attn.o.bias`)] : []);
     if (spec.sandwichNorms) a = norm(b, spec, a, init, `${p}.ln_attn_post`);
     x = b.op("Add", [x, a]);
     maybeCapture(IO.capture(l, "resid_mid"), x, H);
 
     // MLP
-    let m = mlp(b, spec, w, init, p, norm(b, spec, x, init, `${p}.ln_mlp`));
+    let m = mlp(b, spec, w, init, linear, p, norm(b, spec, x, init, `${p}.ln_mlp`));
     if (spec.sandwichNorms) m = norm(b, spec, m, init, `${p}.ln_mlp_post`);
     x = b.op("Add", [x, m]);
     const ablate = b.input(IO.ablateResid(l), "float", ["batch", H]);
@@ -153,19 +168,21 @@ function activation(b: GraphBuilder, act: ModelSpec["act"], x: string): string {
   return b.op("Gelu", [x], { approximate: act === "gelu_tanh" ? "tanh" : "none" });
 }
 
-function mlp(b: GraphBuilder, spec: ModelSpec, w: (n: string) => TensorF32, init: (n: string) => string, p: string, h: string): string {
+type Linear = (x: string, name: string, weight: TensorF32, bias: string[]) => string;
+
+function mlp(b: GraphBuilder, spec: ModelSpec, w: (n: string) => TensorF32, init: (n: string) => string, linear: Linear, p: string, h: string): string {
   const I = spec.intermediate;
   const bias = (name: string) => (spec.bias.mlp ? [init(name)] : []);
   let inner: string;
   if (spec.mlp === "gated") {
-    const gu = b.float(`${p}.mlp.gate_up.weight`, [2 * I, spec.hidden], concatRows([w(`${p}.mlp.gate.weight`), w(`${p}.mlp.up.weight`)], 1, 0));
+    const gu: TensorF32 = { shape: [2 * I, spec.hidden], data: concatRows([w(`${p}.mlp.gate.weight`), w(`${p}.mlp.up.weight`)], 1, 0) };
     const guBias = spec.bias.mlp ? [b.float(`${p}.mlp.gate_up.bias`, [2 * I], concatRows([w(`${p}.mlp.gate.bias`), w(`${p}.mlp.up.bias`)], 1, 0))] : [];
-    const [gate, up] = b.opN("Split", [b.op("Gemm", [h, gu, ...guBias], { transB: 1 }), b.int64([I, I])], 2, { axis: 1 });
+    const [gate, up] = b.opN("Split", [linear(h, `${p}.mlp.gate_up.weight`, gu, guBias), b.int64([I, I])], 2, { axis: 1 });
     inner = b.op("Mul", [activation(b, spec.act, gate), up]);
   } else {
-    inner = activation(b, spec.act, b.op("Gemm", [h, init(`${p}.mlp.up.weight`), ...bias(`${p}.mlp.up.bias`)], { transB: 1 }));
+    inner = activation(b, spec.act, linear(h, `${p}.mlp.up.weight`, w(`${p}.mlp.up.weight`), bias(`${p}.mlp.up.bias`)));
   }
-  return b.op("Gemm", [inner, init(`${p}.mlp.down.weight`), ...bias(`${p}.mlp.down.bias`)], { transB: 1 });
+  return linear(inner, `${p}.mlp.down.weight`, w(`${p}.mlp.down.weight`), bias(`${p}.mlp.down.bias`));
 }
 
 /**

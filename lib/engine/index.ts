@@ -9,6 +9,7 @@
  */
 export { createEngine } from "./engine";
 export type { EngineOptions } from "./session";
+export { WEIGHT_FORMATS, type WeightFormat } from "./quantize";
 export { validateSteering } from "./steering-feeds";
 export { validateSampling } from "./sampling";
 export type * from "./types";

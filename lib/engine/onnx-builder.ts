@@ -8,7 +8,7 @@ const { onnx } = onnxProto;
  */
 export type AttrValue = number | number[] | string | { float: number } | { floats: number[] };
 
-export const DTYPE = { float: 1, int64: 7, bool: 9 } as const;
+export const DTYPE = { float: 1, uint8: 2, int64: 7, bool: 9 } as const;
 export type ElemType = keyof typeof DTYPE;
 
 /** A dimension: a number, or a symbolic name ("batch"). */
@@ -17,7 +17,7 @@ export type Dim = number | string;
 export interface InitializerData {
   dtype: ElemType;
   dims: number[];
-  /** Little-endian bytes of the tensor (float32 or int64). */
+  /** Little-endian bytes of the tensor (float32, uint8 or int64). */
   bytes: Uint8Array;
 }
 
@@ -47,6 +47,11 @@ export class GraphBuilder {
   /** A float32 initializer (shared by name: adding the same name twice is an error). */
   float(name: string, dims: number[], data: Float32Array): string {
     return this.addInit(name, { dtype: "float", dims, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+  }
+
+  /** A uint8 initializer (packed quantized weights). */
+  uint8(name: string, dims: number[], data: Uint8Array): string {
+    return this.addInit(name, { dtype: "uint8", dims, bytes: data });
   }
 
   /** An int64 constant (shapes, axes, indices). */
@@ -95,35 +100,63 @@ function valueInfo(name: string, dtype: ElemType, dims: Dim[]): InstanceType<typ
   });
 }
 
-/** Where initializer bytes go: inside the model (small models) or one external data file (> 2 GB protobuf limit). */
-export type InitializerPlacement = { kind: "inline" } | { kind: "external"; fileName: string; minBytes: number };
+/** Where one initializer's bytes live in a shared external-data file. */
+export interface SharedEntry { offset: number; length: number }
+/** Initializer name → its place in the shared data file (the file's table of contents). */
+export type SharedIndex = Record<string, SharedEntry>;
 
 /**
- * Serialise the graph to ModelProto bytes. With external placement, initializers of at least minBytes are
- * referenced by (offset, length) into `fileName` and their bytes are returned separately, 64-byte aligned
- * as ONNX's own external-data writer does, so they can be written next to the model.
+ * Where initializer bytes go: inside the model, or referenced into one external data file that every graph
+ * variant of a checkpoint shares ("shared": `index` says where each weight is; see layoutShared).
  */
-export function serializeModel(b: GraphBuilder, placement: InitializerPlacement): { model: Uint8Array; external: Uint8Array[] } {
-  const external: Uint8Array[] = [];
+export type InitializerPlacement = { kind: "inline" } | { kind: "shared"; fileName: string; index: SharedIndex };
+
+/**
+ * Which initializers are weights that belong in the shared file: the named, larger ones. Small constants
+ * (`const_*`, numbered per graph, so the same name can hold different values in two variants) stay inline.
+ */
+const isShared = (name: string, t: InitializerData): boolean => !name.startsWith("const_") && t.bytes.byteLength >= SHARED_MIN_BYTES;
+const SHARED_MIN_BYTES = 1024;
+
+/**
+ * The shared data file of a graph (built from the variant holding every weight): its chunks, 64-byte aligned as
+ * ONNX's own external-data writer does, and its index. Written once per checkpoint; every variant then refers to it.
+ */
+export function layoutShared(b: GraphBuilder): { chunks: Uint8Array[]; index: SharedIndex } {
+  const chunks: Uint8Array[] = [];
+  const index: SharedIndex = {};
   let offset = 0;
+  for (const [name, t] of b.initializers) {
+    if (!isShared(name, t)) continue;
+    const padding = (64 - (offset % 64)) % 64;
+    if (padding) chunks.push(new Uint8Array(padding));
+    offset += padding;
+    chunks.push(t.bytes);
+    index[name] = { offset, length: t.bytes.byteLength };
+    offset += t.bytes.byteLength;
+  }
+  return { chunks, index };
+}
+
+/** Serialise the graph to ModelProto bytes; with shared placement its weights are (offset, length) references. */
+export function serializeModel(b: GraphBuilder, placement: InitializerPlacement): Uint8Array {
   const initializer = [...b.initializers].map(([name, t]) => {
     const base = { name, dims: t.dims, dataType: DTYPE[t.dtype] };
-    if (placement.kind === "inline" || t.bytes.byteLength < placement.minBytes) return onnx.TensorProto.create({ ...base, rawData: t.bytes });
-    const padding = (64 - (offset % 64)) % 64;
-    if (padding) external.push(new Uint8Array(padding));
-    offset += padding;
-    external.push(t.bytes);
-    const entry = onnx.TensorProto.create({
+    if (placement.kind === "inline" || !isShared(name, t)) return onnx.TensorProto.create({ ...base, rawData: t.bytes });
+    const at = placement.index[name];
+    // A weight the shared file lacks (or of another size) is a graph-builder bug: a variant used a weight the
+    // full graph does not, or built it differently.
+    if (!at || at.length !== t.bytes.byteLength)
+      throw new Error(`internal: initializer '${name}' (${t.bytes.byteLength} bytes) is ${at ? `${at.length} bytes` : "missing"} in the shared weight file ${placement.fileName}`);
+    return onnx.TensorProto.create({
       ...base,
       dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
       externalData: [
         { key: "location", value: placement.fileName },
-        { key: "offset", value: String(offset) },
-        { key: "length", value: String(t.bytes.byteLength) },
+        { key: "offset", value: String(at.offset) },
+        { key: "length", value: String(at.length) },
       ],
     });
-    offset += t.bytes.byteLength;
-    return entry;
   });
   const graph = onnx.GraphProto.create({ name: "steersynth", node: b.nodes, initializer, input: b.inputs, output: b.outputs });
   const model = onnx.ModelProto.create({
@@ -133,5 +166,5 @@ export function serializeModel(b: GraphBuilder, placement: InitializerPlacement)
     producerName: "steersynth",
     graph,
   });
-  return { model: onnx.ModelProto.encode(model).finish(), external };
+  return onnx.ModelProto.encode(model).finish();
 }

@@ -1,11 +1,12 @@
-import { closeSync, existsSync, openSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { isAbsolute, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { ensureDir, writeFileAtomic, fingerprint, repoRoot } from "../util/index";
 import type { LoadedModel } from "../checkpoint/index";
 import { buildTransformerGraph } from "./graph";
-import { serializeModel, type InitializerPlacement } from "./onnx-builder";
+import { layoutShared, serializeModel, type GraphBuilder, type SharedIndex } from "./onnx-builder";
+import { WEIGHT_FORMATS, type WeightFormat } from "./quantize";
 import { variantKey, type GraphVariant } from "./variant";
 
 /** Named graph inputs of one run; values are ORT tensors. */
@@ -15,13 +16,13 @@ export type Feeds = Record<string, ort.Tensor>;
 export type RunGraph = (variant: GraphVariant, feeds: Feeds) => Promise<ort.InferenceSession.ReturnType>;
 
 /** Bump when the graph builder's output changes, so cached graphs are rebuilt. */
-export const BUILDER_VERSION = 4;
+export const BUILDER_VERSION = 5;
 
-/** The disk cache is trimmed to this size, least recently used graphs first (tests create many throwaway checkpoints). */
-const CACHE_LIMIT_BYTES = 4e9;
-
-/** Models above this size keep their weights in an external data file (protobuf messages stop at 2 GB). */
-const EXTERNAL_DATA_BYTES = 1.5e9;
+/**
+ * The disk cache is trimmed to max(this, 1.25 × the checkpoints this process has open), least recently used
+ * checkpoints first (tests create many throwaway ones); a checkpoint this process uses is never deleted.
+ */
+const CACHE_FLOOR_BYTES = 4e9;
 
 export interface EngineOptions {
   /** "cuda" needs onnxruntime-node's CUDA provider libraries (not shipped in its npm tarball). Default "cpu". */
@@ -34,6 +35,11 @@ export interface EngineOptions {
    * short of hashing them).
    */
   cacheDir?: string | null;
+  /**
+   * Layer weights as stored for inference: "fp32" (default: exactly the checkpoint's numbers), or "int8"/"int4"
+   * block-quantized (onnxruntime's MatMulNBits; activations and steering stay fp32). See ./quantize.
+   */
+  weights?: WeightFormat;
 }
 
 /**
@@ -49,38 +55,79 @@ function weightsIdentity(model: LoadedModel): unknown {
   });
 }
 
+/** The weights for one graph build, not kept by the model when it has not decoded them yet (see LoadedModel.readWeights). */
+const weightsOnce = (model: LoadedModel) => model.readWeights?.() ?? model.weights;
+
 const defaultCacheDir = (model: LoadedModel): string | null => (model.info.files.length ? join(repoRoot(), ".cache", "onnx") : null);
 
-/** Build (or reuse from the disk cache) one variant's graph and open an ORT session on it. */
+/**
+ * The variant whose graph holds every weight any variant uses (capture only adds outputs; "last"/"none" logits and
+ * the KV inputs only drop or add activations): its initializers make the checkpoint's shared weight file.
+ */
+const FULL_VARIANT: GraphVariant = { logits: "all", kv: true, capture: { sites: [], layers: [] } };
+
+/** Cache groups (one per checkpoint: `<group>.weights`, its index and its variant graphs) this process has opened → their bytes. */
+const inUse = new Map<string, number>();
+
+/**
+ * Build (or reuse from the disk cache) one variant's graph and open an ORT session on it. On disk a checkpoint is
+ * one group: `<arch>-<key>.weights` (every weight once, the ONNX external-data file), `<arch>-<key>.weights.json`
+ * (its index; written last, so its presence means the data file is complete) and one small
+ * `<arch>-<key>.<variant>.onnx` per variant, all referring to that one data file.
+ */
 export async function openSession(model: LoadedModel, variant: GraphVariant, opts: EngineOptions): Promise<ort.InferenceSession> {
   const cacheDir = opts.cacheDir === undefined ? defaultCacheDir(model) : opts.cacheDir;
   const options = sessionOptions(opts);
-  if (cacheDir === null) {
-    const { model: bytes, external } = compile(model, variant, { kind: "inline" });
-    if (external.length) throw new Error("internal: inline placement produced external data");
-    return create(bytes, options, opts);
-  }
-  const key = fingerprint({ v: BUILDER_VERSION, spec: model.spec, variant: variantKey(variant), weights: weightsIdentity(model) });
-  const file = join(cacheDir, `${model.spec.arch}-${key}.onnx`);
-  if (!existsSync(file)) {
-    const dataName = `${model.spec.arch}-${key}.onnx.data`;
-    const big = [...model.weights.values()].reduce((a, t) => a + t.data.byteLength, 0) > EXTERNAL_DATA_BYTES;
-    const placement: InitializerPlacement = big ? { kind: "external", fileName: dataName, minBytes: 1024 } : { kind: "inline" };
-    const { model: bytes, external } = compile(model, variant, placement);
+  const format = opts.weights ?? "fp32";
+  if (!WEIGHT_FORMATS.includes(format)) throw new Error(`engine: weights must be one of ${WEIGHT_FORMATS.join(", ")}, got '${format}'`);
+  if (cacheDir === null) return create(serializeModel(buildTransformerGraph(model.spec, weightsOnce(model), variant, format), { kind: "inline" }), options, opts);
+
+  // Each weight format is its own group, with its own weight file.
+  const group = `${model.spec.arch}-${fingerprint({ v: BUILDER_VERSION, spec: model.spec, weights: weightsIdentity(model), format })}`;
+  const dataName = `${group}.weights`;
+  const dataFile = join(cacheDir, dataName), indexFile = `${dataFile}.json`;
+  const file = join(cacheDir, `${group}.${fingerprint(variantKey(variant))}.onnx`);
+  let index = existsSync(dataFile) ? readIndex(indexFile) : null;
+  if (!existsSync(file) || !index) {
     ensureDir(cacheDir);
-    // Data first, model last: the model file's presence means the cache entry is complete.
-    if (external.length) writeChunksAtomic(join(cacheDir, dataName), external);
-    writeFileAtomic(file, bytes);
-    pruneCache(cacheDir, file);
-  } else {
-    const now = new Date();
-    utimesSync(file, now, now); // mark as recently used for pruning
+    const weights = weightsOnce(model);
+    let graph: GraphBuilder | null = null;
+    // The data layout is a function of the weights alone, so a rewritten data file keeps older variants valid.
+    if (!index) {
+      const full = buildTransformerGraph(model.spec, weights, FULL_VARIANT, format);
+      const layout = layoutShared(full);
+      writeChunksAtomic(dataFile, layout.chunks);
+      writeFileAtomic(indexFile, JSON.stringify(layout.index));
+      index = layout.index;
+      if (variantKey(variant) === variantKey(FULL_VARIANT)) graph = full;
+    }
+    graph ??= buildTransformerGraph(model.spec, weights, variant, format);
+    writeFileAtomic(file, serializeModel(graph, { kind: "shared", fileName: dataName, index }));
   }
+  const now = new Date();
+  for (const f of [file, dataFile]) utimesSync(f, now, now); // recently used, for pruning
+  inUse.set(group, groupBytes(cacheDir, group));
+  pruneCache(cacheDir, new Set(inUse.keys()), cacheLimit());
   return create(file, options, opts);
 }
 
-function compile(model: LoadedModel, variant: GraphVariant, placement: InitializerPlacement) {
-  return serializeModel(buildTransformerGraph(model.spec, model.weights, variant), placement);
+/** The cache limit: the floor, or room for every checkpoint this process has open plus a quarter. */
+const cacheLimit = (): number => Math.max(CACHE_FLOOR_BYTES, 1.25 * [...inUse.values()].reduce((a, b) => a + b, 0));
+
+function readIndex(file: string): SharedIndex | null {
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as SharedIndex;
+  } catch {
+    return null; // a damaged index: the data file is rewritten with a fresh one
+  }
+}
+
+/** A cache file's group: its name up to the first dot (`llama-0123abcd.weights`, `llama-0123abcd.<v>.onnx` → `llama-0123abcd`). */
+const groupOf = (name: string): string => name.slice(0, name.indexOf(".") < 0 ? undefined : name.indexOf("."));
+
+function groupBytes(cacheDir: string, group: string): number {
+  return readdirSync(cacheDir).filter((f) => groupOf(f) === group).reduce((a, f) => a + statSync(join(cacheDir, f)).size, 0);
 }
 
 function sessionOptions(opts: EngineOptions): ort.InferenceSession.SessionOptions {
@@ -123,19 +170,27 @@ function writeChunksAtomic(path: string, chunks: Uint8Array[]): void {
   }
 }
 
-/** Delete the least recently used cached graphs (and their data files) until the cache fits `limit` bytes. */
-export function pruneCache(cacheDir: string, keep: string, limit = CACHE_LIMIT_BYTES): void {
-  const entries = readdirSync(cacheDir).filter((f) => f.endsWith(".onnx")).map((f) => {
-    const path = join(cacheDir, f), data = `${path}.data`;
-    const size = statSync(path).size + (existsSync(data) ? statSync(data).size : 0);
-    return { path, data, size, used: statSync(path).mtimeMs };
-  }).sort((a, b) => a.used - b.used);
-  let total = entries.reduce((a, e) => a + e.size, 0);
-  for (const e of entries) {
+/**
+ * Delete the least recently used checkpoint groups (weights, index and variant graphs together) until the cache
+ * fits `limit` bytes; the groups in `keep` (those this process uses) are never deleted. Temp files of a writer
+ * in progress are left alone.
+ */
+export function pruneCache(cacheDir: string, keep: ReadonlySet<string>, limit: number): void {
+  const groups = new Map<string, { files: string[]; size: number; used: number }>();
+  for (const f of readdirSync(cacheDir)) {
+    if (f.includes(".tmp-")) continue;
+    const path = join(cacheDir, f), st = statSync(path);
+    const g = groups.get(groupOf(f)) ?? { files: [], size: 0, used: 0 };
+    g.files.push(path);
+    g.size += st.size;
+    g.used = Math.max(g.used, st.mtimeMs);
+    groups.set(groupOf(f), g);
+  }
+  let total = [...groups.values()].reduce((a, g) => a + g.size, 0);
+  for (const [name, g] of [...groups].sort((a, b) => a[1].used - b[1].used)) {
     if (total <= limit) break;
-    if (e.path === keep) continue;
-    rmSync(e.path, { force: true });
-    rmSync(e.data, { force: true });
-    total -= e.size;
+    if (keep.has(name)) continue;
+    for (const f of g.files) rmSync(f, { force: true });
+    total -= g.size;
   }
 }

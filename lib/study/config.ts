@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { WEIGHT_FORMATS, type WeightFormat } from "../engine/index";
 import { methodRegistry, type MethodDescriptor } from "../steering/index";
 import { MAX_SEED } from "../util/index";
 
@@ -15,6 +16,8 @@ export interface StudyModel {
   path: string;
   /** Layers to steer: explicit 0-based list, or "auto" (steering/choose-layer per concept). */
   layers: number[] | "auto";
+  /** Inference weight format (engine option `weights`): fp32 (default), or int8/int4 weight-only quantized. */
+  weights: WeightFormat;
 }
 
 export interface MethodConfig {
@@ -132,12 +135,13 @@ export function parseStudyConfig(json: unknown, file: string, extraMethods: read
   const names = new Set<string>();
   const models = v.list(root.models, "models", (m, p) => {
     const o = v.obj(m, p);
-    v.noExtra(o, p, ["name", "path", "layers"]);
+    v.noExtra(o, p, ["name", "path", "layers", "weights"]);
     const name = safeName(v, o.name, `${p}.name`);
     if (names.has(name)) v.fail(`${p}.name`, "unique across models", name);
     names.add(name);
     const layers = o.layers === "auto" ? "auto" as const : v.unique(v.list(o.layers, `${p}.layers`, (x, q) => v.int(x, q)), `${p}.layers`);
-    return { name, path: v.str(o.path, `${p}.path`), layers };
+    const weights = o.weights === undefined ? "fp32" : v.oneOf(o.weights, `${p}.weights`, WEIGHT_FORMATS);
+    return { name, path: v.str(o.path, `${p}.path`), layers, weights };
   });
   const methodsObj = v.obj(root.methods, "methods");
   const methods: StudyConfig["methods"] = {};

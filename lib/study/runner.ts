@@ -72,9 +72,12 @@ export class StudyRunner {
       const at = this.cfg.models.findIndex((x) => x.name === name);
       if (at < 0) throw new Error(`study: no model named '${name}'`);
       const dir = modelDir(this.cfg.models[at].path); // path and layers were checked by checkStudyInputs
+      const { weights } = this.cfg.models[at];
       h = (async () => {
         const loaded = await this.timed("load models", () => loadModel(dir));
-        return { name, loaded, engine: await this.timed("load models", () => createEngine(loaded)), id: checkpointContentId(dir) };
+        // A quantized model computes other numbers: its artefacts get their own identity (fp32 keeps the checkpoint's).
+        const id = weights === "fp32" ? checkpointContentId(dir) : `${checkpointContentId(dir)}+${weights}`;
+        return { name, loaded, engine: await this.timed("load models", () => createEngine(loaded, { weights })), id };
       })();
       this.models.set(name, h);
     }

@@ -1,17 +1,17 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as ort from "onnxruntime-node";
+import onnxProto from "onnx-proto";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadModel } from "../../lib/checkpoint/load";
 import { saveModel } from "../../lib/checkpoint/save";
 import { createEngine } from "../../lib/engine";
-import { buildTransformerGraph } from "../../lib/engine/graph";
-import { serializeModel } from "../../lib/engine/onnx-builder";
 import { pruneCache } from "../../lib/engine/session";
 import { memoryModel, randomIds, SPECS } from "./fixtures";
 
-/** The on-disk graph cache and ONNX external data (the layout used above 1.5 GB of weights). */
+const { onnx } = onnxProto;
+
+/** The on-disk graph cache: one shared ONNX external-data file per checkpoint, one small graph per variant. */
 const dir = mkdtempSync(join(tmpdir(), "steersynth-graph-cache-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -26,74 +26,103 @@ describe("graph cache", () => {
       try { return await engine.forward(ids); } finally { await engine.dispose(); }
     };
     const first = await run();
-    const files = readdirSync(cacheDir);
-    expect(files).toHaveLength(1); // only the variant used was built
-    const built = statSync(join(cacheDir, files[0])).ino;
+    const files = readdirSync(cacheDir).sort();
+    // the checkpoint's weight file, its index, and only the variant used
+    expect(files.map((f) => f.replace(/^mistral-[0-9a-f]{16}/, "G").replace(/\.[0-9a-f]{16}\.onnx$/, ".V.onnx"))).toEqual(["G.V.onnx", "G.weights", "G.weights.json"]);
+    const built = files.map((f) => statSync(join(cacheDir, f)).ino);
     const second = await run();
-    expect(readdirSync(cacheDir)).toEqual(files);
-    expect(statSync(join(cacheDir, files[0])).ino).toBe(built); // reused, not rewritten
+    expect(readdirSync(cacheDir).sort()).toEqual(files);
+    expect(files.map((f) => statSync(join(cacheDir, f)).ino)).toEqual(built); // reused, not rewritten
     expect(second.logits).toEqual(first.logits);
     // new weights (a rewritten checkpoint) → a new cache entry
     saveModel(join(dir, "ckpt"), { spec: m.spec, weights: memoryModel(SPECS.mistral, 4).weights }, { dtype: "F32" });
     const third = await run();
-    expect(readdirSync(cacheDir)).toHaveLength(2);
+    expect(readdirSync(cacheDir)).toHaveLength(6);
     expect(third.logits).not.toEqual(first.logits);
   });
 
-  it("a graph with external data gives the same outputs as the inline one", async () => {
+  it("every variant refers to one weight file; outputs are bit-identical to the inline graphs", async () => {
     const m = memoryModel(SPECS.gemma2, 5);
-    const variant = { logits: "all" as const, kv: false, capture: { sites: [], layers: [] } };
-    const inline = serializeModel(buildTransformerGraph(m.spec, m.weights, variant), { kind: "inline" });
-    const ext = serializeModel(buildTransformerGraph(m.spec, m.weights, variant), { kind: "external", fileName: "g.onnx.data", minBytes: 256 });
-    expect(ext.external.length).toBeGreaterThan(0);
-    expect(ext.model.byteLength).toBeLessThan(inline.model.byteLength / 4);
-    writeFileSync(join(dir, "g.onnx"), ext.model);
-    writeFileSync(join(dir, "g.onnx.data"), Buffer.concat(ext.external));
-    const feeds = (): Record<string, ort.Tensor> => {
-      const T = 5, B = 1;
-      const f: Record<string, ort.Tensor> = {
-        input_ids: new ort.Tensor("int64", BigInt64Array.from([3n, 9n, 4n, 7n, 11n]), [B, T]),
-        attention_mask: new ort.Tensor("int64", new BigInt64Array(T).fill(1n), [B, T]),
-        position_ids: new ort.Tensor("int64", BigInt64Array.from([0n, 1n, 2n, 3n, 4n]), [B, T]),
-        steer_mask: new ort.Tensor("float32", new Float32Array(T), [B, T]),
-      };
-      for (let l = 0; l < m.spec.nLayers; l++) {
-        f[`steer_resid.${l}`] = new ort.Tensor("float32", new Float32Array(m.spec.hidden), [B, m.spec.hidden]);
-        f[`ablate_resid.${l}`] = new ort.Tensor("float32", new Float32Array(m.spec.hidden), [B, m.spec.hidden]);
-        f[`steer_attn.${l}`] = new ort.Tensor("float32", new Float32Array(m.spec.nHeads * m.spec.headDim), [B, m.spec.nHeads * m.spec.headDim]);
-      }
-      return f;
+    const ckpt = join(dir, "gemma"), cacheDir = join(dir, "shared");
+    saveModel(ckpt, { spec: m.spec, weights: m.weights }, { dtype: "F32" });
+    const ids = randomIds(m.spec, [5, 3], 2);
+    const one = { add: { "1.resid_post": Float32Array.from({ length: m.spec.hidden }, (_, i) => 2 * Math.sin(i)) }, window: "all" as const };
+    const steering = [one, null];
+    const use = async (engine: Awaited<ReturnType<typeof createEngine>>) => {
+      try {
+        const f = await engine.forward(ids, { steering });
+        const c = await engine.forward(ids, { capture: { sites: ["resid_post"], layers: [0, 1] }, logits: "none" });
+        const g = await engine.generate(ids, { maxNewTokens: 4, steering });
+        return { f: f.logits, c: [...c.captures.values()], g: g.map((r) => r.ids) };
+      } finally { await engine.dispose(); }
     };
-    const a = await ort.InferenceSession.create(inline.model);
-    const b = await ort.InferenceSession.create(join(dir, "g.onnx"));
-    const [ya, yb] = [(await a.run(feeds())).logits.data, (await b.run(feeds())).logits.data];
-    expect(yb).toEqual(ya);
-    await a.release();
-    await b.release();
+    const model = await loadModel(ckpt);
+    const cached = await use(await createEngine(model, { threads: 1, cacheDir }));
+    const inline = await use(await createEngine(model, { threads: 1, cacheDir: null }));
+    expect(cached).toEqual(inline);
+
+    const files = readdirSync(cacheDir);
+    const graphs = files.filter((f) => f.endsWith(".onnx"));
+    expect(graphs.length).toBeGreaterThanOrEqual(3); // forward, capture, decode (+ prefill)
+    expect(files.filter((f) => f.endsWith(".weights"))).toHaveLength(1);
+    const weightBytes = [...model.weights.values()].reduce((a, t) => a + t.data.byteLength, 0);
+    const dataBytes = statSync(join(cacheDir, files.find((f) => f.endsWith(".weights"))!)).size;
+    const graphBytes = graphs.reduce((a, f) => a + statSync(join(cacheDir, f)).size, 0);
+    // the data file holds the weights once (fused q|k|v and gate|up are re-laid-out, not duplicated; 64-byte padding)
+    expect(dataBytes).toBeGreaterThanOrEqual(weightBytes * 0.9);
+    expect(dataBytes).toBeLessThanOrEqual(weightBytes * 1.1);
+    // the graphs hold no weights themselves: every initializer of 1 KiB or more points into the one weight file
+    const weightsFile = files.find((f) => f.endsWith(".weights"))!;
+    for (const g of graphs) {
+      const proto = onnx.ModelProto.decode(readFileSync(join(cacheDir, g)));
+      const inits = proto.graph!.initializer!;
+      const external = inits.filter((t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL);
+      expect(external.length).toBeGreaterThan(0);
+      for (const t of external) expect(t.externalData!.find((e) => e.key === "location")!.value).toBe(weightsFile);
+      for (const t of inits.filter((t) => t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL)) expect(t.rawData!.byteLength).toBeLessThan(1024);
+    }
+  });
+
+  it("a cached graph whose weight file was deleted is rebuilt, not opened broken", async () => {
+    const cacheDir = join(dir, "shared");
+    for (const f of readdirSync(cacheDir).filter((f) => f.endsWith(".weights"))) rmSync(join(cacheDir, f));
+    const engine = await createEngine(await loadModel(join(dir, "gemma")), { threads: 1, cacheDir });
+    try {
+      const r = await engine.forward(randomIds(engine.model.spec, [4], 3));
+      expect(r.logits.length).toBe(4 * engine.model.spec.vocabSize);
+    } finally { await engine.dispose(); }
+    expect(readdirSync(cacheDir).filter((f) => f.endsWith(".weights"))).toHaveLength(1);
   });
 });
 
 describe("graph cache pruning", () => {
-  it("deletes least recently used graphs with their data files until the cache fits, never the one in use", () => {
+  it("deletes least recently used checkpoints (weights, index, graphs together) until the cache fits, never one in use", () => {
     const cache = join(dir, "prune");
     mkdirSync(cache);
-    const entry = (name: string, bytes: number, usedSecondsAgo: number, data = 0) => {
-      const p = join(cache, `${name}.onnx`);
+    const file = (name: string, bytes: number, usedSecondsAgo: number) => {
+      const p = join(cache, name);
       writeFileSync(p, new Uint8Array(bytes));
-      if (data) writeFileSync(`${p}.data`, new Uint8Array(data));
       const t = new Date(Date.now() - usedSecondsAgo * 1000);
       utimesSync(p, t, t);
-      return p;
     };
-    entry("old", 100, 300, 400); // 500 bytes with its data file, least recently used
-    entry("mid", 300, 200);
-    const keep = entry("keep", 300, 1000); // oldest of all, but the graph being opened
-    entry("new", 300, 10);
+    const group = (g: string, weights: number, usedSecondsAgo: number) => {
+      file(`${g}.weights`, weights, usedSecondsAgo);
+      file(`${g}.weights.json`, 10, usedSecondsAgo);
+      file(`${g}.aaaa.onnx`, 40, usedSecondsAgo + 50);
+    };
+    group("old", 450, 300); // 500 bytes, least recently used
+    group("mid", 250, 200);
+    group("keep", 250, 1000); // oldest of all, but in use
+    group("new", 250, 10);
+    file("new.bbbb.onnx.tmp-123", 999, 5000); // a writer in progress: never counted or touched
     // 1400 bytes in all, limit 1000: "old" (500) goes; then 900 ≤ 1000.
-    pruneCache(cache, keep, 1000);
-    expect(readdirSync(cache).sort()).toEqual(["keep.onnx", "mid.onnx", "new.onnx"]);
-    // limit 300: "mid" goes, "keep" is skipped though older, "new" goes: only the graph in use stays.
-    pruneCache(cache, keep, 300);
-    expect(readdirSync(cache)).toEqual(["keep.onnx"]);
+    pruneCache(cache, new Set(["keep"]), 1000);
+    const groups = () => [...new Set(readdirSync(cache).filter((f) => !f.includes(".tmp-")).map((f) => f.split(".")[0]))].sort();
+    expect(groups()).toEqual(["keep", "mid", "new"]);
+    expect(readdirSync(cache).filter((f) => f.startsWith("keep."))).toHaveLength(3);
+    // limit 300: "mid" goes, "keep" is skipped though older, "new" goes: only the checkpoint in use stays.
+    pruneCache(cache, new Set(["keep"]), 300);
+    expect(groups()).toEqual(["keep"]);
+    expect(readdirSync(cache)).toContain("new.bbbb.onnx.tmp-123");
   });
 });

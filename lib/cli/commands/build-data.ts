@@ -2,8 +2,9 @@ import { resolve } from "node:path";
 import { dataPath } from "../../util/index";
 import { buildConceptData, CONCEPTS, DEFAULT_SEED } from "../../world/index";
 import { parseArgs, seedOpt, usage } from "../args";
+import { SUMMARIES } from "../summaries";
 
-export const summary = "regenerate the embedded concept datasets (data/concepts) from a seed";
+const summary = SUMMARIES["build-data"];
 
 const SPEC = {
   seed: { type: "string", description: `world seed (default ${DEFAULT_SEED}, the seed of the committed files)` },

@@ -1,8 +1,9 @@
 import { readGenerations, embedWith, sampleDiversity, setDiversity } from "../../metrics/index";
 import { writeJsonAtomic } from "../../util/index";
 import { numberOpt, parseArgs, usage, type OptionSpec } from "../args";
+import { SUMMARIES } from "../summaries";
 
-export const summary = "diversity metrics of a set of generations (distinct-n, Self-BLEU, gzip ratio, Vendi, ...); writes D.json";
+const summary = SUMMARIES["diversity"];
 
 const OPTIONS: Record<string, OptionSpec> = {
   input: { type: "string", required: true, description: "generations, JSON lines with at least {\"text\"} (one configuration's responses)" },

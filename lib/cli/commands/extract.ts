@@ -7,8 +7,10 @@ import {
 } from "../../steering/index";
 import { checkFileTarget, writeFilesAtomic } from "../../util/index";
 import { intOpt, parseArgs, seedOpt, usage, UsageError, type OptionSpec } from "../args";
+import { SUMMARIES } from "../summaries";
+import { WEIGHTS_OPTION, weightsOpt } from "../weights";
 
-export const summary = `extract a steering vector from contrastive pairs (${METHOD_NAMES.join(", ")}); writes V.safetensors + V.json`;
+const summary = SUMMARIES["extract"];
 
 const OPTIONS: Record<string, OptionSpec> = {
   model: { type: "string", required: true, description: "checkpoint folder (Hugging Face layout)" },
@@ -23,6 +25,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   seed: { type: "string", description: "seed for held-out splits (iti) (default 0)" },
   // Each method's own options, from its descriptor.
   ...Object.fromEntries(METHODS.flatMap((d) => d.flags.map((f) => [f.flag, { type: f.type === "boolean" ? "boolean" : "string", description: f.description } as OptionSpec]))),
+  weights: WEIGHTS_OPTION,
   help: { type: "boolean", description: "show this help" },
 };
 
@@ -63,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
   const model = await loadModel(a.model as string);
   const raw = a.pairs !== undefined ? readPairsJsonl(a.pairs as string) : loadConceptPairs(a.concept as string, read);
   const pairs = encodePairs(model.tokenizer, raw);
-  const engine = await createEngine(model);
+  const engine = await createEngine(model, { weights: weightsOpt("extract", a.weights) });
   try {
     const vector = await extractVector(engine, pairs, {
       method: steeringMethod, layers, read, dataset: datasetFingerprint(raw),

@@ -4,8 +4,9 @@ import { analysisFigures, exportFigures, type ExportFormat, assertResultRows, st
 import { loadResultRows, resultsFile, type Analysis } from "../../study/index";
 import { repoRoot } from "../../util/index";
 import { parseArgs, usage, UsageError } from "../args";
+import { SUMMARIES } from "../summaries";
 
-export const summary = "regenerate every figure of a study from its results (HTML + PNG/SVG), without recomputing";
+const summary = SUMMARIES["figures"];
 
 const OPTIONS = {
   results: { type: "string", description: "the study's results folder or a results.parquet/.arrow/.csv file (default results/default)" },

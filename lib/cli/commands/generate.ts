@@ -5,8 +5,10 @@ import { readVectorFile, steerBatch } from "../../steering/index";
 import { writeJsonlAtomic } from "../../util/index";
 import { intOpt, numberOpt, parseArgs, seedOpt, usage, UsageError, type OptionSpec } from "../args";
 import { readIdsFile } from "./hidden";
+import { SUMMARIES } from "../summaries";
+import { WEIGHTS_OPTION, weightsOpt } from "../weights";
 
-export const summary = "generate continuations of prompts (text or token ids), optionally steered; writes JSON lines";
+const summary = SUMMARIES["generate"];
 
 const OPTIONS: Record<string, OptionSpec> = {
   model: { type: "string", required: true, description: "checkpoint folder (Hugging Face layout)" },
@@ -23,6 +25,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   alpha: { type: "string", description: "strength: alpha × direction.<layer> is added to layer's output (default 1)" },
   positions: { type: "string", description: "where the vector is added: all (prompt and generated tokens; default) or generated" },
   chat: { type: "boolean", description: "render each text prompt as a user turn through the chat template" },
+  weights: WEIGHTS_OPTION,
   help: { type: "boolean", description: "show this help" },
 };
 
@@ -71,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
   const prompts = a.ids !== undefined ? readIdsFile(a.ids as string, "generate", false) : encodePrompts(model, readPromptsFile(a.prompts as string), { chat: Boolean(a.chat) });
   const steering = a.vector === undefined ? undefined
     : steerBatch({ terms: [{ vector: readVectorFile(a.vector as string, model.spec), strength: numberOpt("generate", "alpha", a.alpha, 1) }], window: positions as "all" | "generated" }, model.spec, prompts.length);
-  const engine = await createEngine(model);
+  const engine = await createEngine(model, { weights: weightsOpt("generate", a.weights) });
   try {
     const generations = await engine.generate(prompts, {
       maxNewTokens,

@@ -3,8 +3,10 @@ import { loadModel, writeSafetensors } from "../../checkpoint/index";
 import { createEngine } from "../../engine/index";
 import { readVectorFile, steerBatch } from "../../steering/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
+import { SUMMARIES } from "../summaries";
+import { WEIGHTS_OPTION, weightsOpt } from "../weights";
 
-export const summary = "run token ids through a model; write every layer's block output and the logits (safetensors)";
+const summary = SUMMARIES["hidden"];
 
 const OPTIONS: Record<string, OptionSpec> = {
   model: { type: "string", required: true, description: "checkpoint folder (Hugging Face layout)" },
@@ -13,6 +15,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   vector: { type: "string", description: "steering vectors: .safetensors with float32 direction.<layer> [H] (0-based layers); a steersynth vector's provenance decides its site (resid_post, or attn_out heads for iti)" },
   alpha: { type: "string", description: "strength: alpha × direction.<layer> is added to layer's output (default 1)" },
   positions: { type: "string", description: "where the vector is added: all (the only choice here; default)" },
+  weights: WEIGHTS_OPTION,
   help: { type: "boolean", description: "show this help" },
 };
 
@@ -45,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   const { spec } = model;
   const steering = a.vector === undefined ? undefined
     : steerBatch({ terms: [{ vector: readVectorFile(a.vector as string, spec), strength: numberOpt("hidden", "alpha", a.alpha, 1) }], window: "all" }, spec, ids.length);
-  const engine = await createEngine(model);
+  const engine = await createEngine(model, { weights: weightsOpt("hidden", a.weights) });
   try {
     const out = await engine.forward(ids, { capture: { sites: ["resid_post"] }, steering });
     const B = ids.length, T = out.seqLen, H = spec.hidden;

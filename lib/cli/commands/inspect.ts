@@ -1,7 +1,8 @@
 import { loadModel, HfTokenizer, type LoadedModel } from "../../checkpoint/index";
 import { parseArgs, usage, type OptionSpec } from "../args";
+import { SUMMARIES } from "../summaries";
 
-export const summary = "describe a checkpoint folder: architecture, sizes, dtype, parameters, tokenizer";
+const summary = SUMMARIES["inspect"];
 
 const OPTIONS: Record<string, OptionSpec> = {
   model: { type: "string", required: true, description: "checkpoint folder (Hugging Face layout)" },

@@ -1,8 +1,9 @@
 import { ARCH_NAMES, type ArchName } from "../../arch/index";
 import { CHATML_SPECIAL_TOKENS, CHATML_TOKENS, chatTokenizerConfig, trainBpe, randomWeights, smallSpec, type SmallSpecOverrides, SAMPLE_ENGLISH, saveModel } from "../../checkpoint/index";
 import { intOpt, parseArgs, seedOpt, usage, UsageError, type OptionSpec } from "../args";
+import { SUMMARIES } from "../summaries";
 
-export const summary = "write a small random Hugging Face checkpoint (weights, BPE tokenizer, chat template)";
+const summary = SUMMARIES["make-random"];
 
 const OPTIONS: Record<string, OptionSpec> = {
   arch: { type: "string", required: true, description: `architecture: ${ARCH_NAMES.join(", ")}` },

@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
 import { mergeShards, summarize } from "../../study/index";
 import { parseArgs, usage } from "../args";
+import { SUMMARIES } from "../summaries";
 
-export const summary = "merge shard results of a study into results.csv / results.arrow";
+const summary = SUMMARIES["merge"];
 
 const OPTIONS = {
   dir: { type: "string", required: true, description: "the study's results folder (results/<name>)" },

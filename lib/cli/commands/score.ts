@@ -5,8 +5,9 @@ import { readGenerations, type GenerationRow, embedWith, sampleDiversity, setDiv
 import { writeJsonAtomic, repoRoot } from "../../util/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 import { parseQ } from "./diversity";
+import { SUMMARIES } from "../summaries";
 
-export const summary = "score generations: success (judge), coherence, diversity, harmonic means; writes S.json";
+const summary = SUMMARIES["score"];
 
 const OPTIONS: Record<string, OptionSpec> = {
   input: { type: "string", required: true, description: "generations, JSON lines {\"text\", \"prompt\"?} (one configuration's responses)" },

@@ -4,8 +4,9 @@ import { fingerprint, dataPath, repoRoot, writeJsonAtomic } from "../../util/ind
 import { formatJudgesTable, writeJudgesCsv, type JudgeValidation } from "../../metrics/index";
 import { exportFigures, reliabilityDiagram } from "../../plot/index";
 import { parseArgs, usage } from "../args";
+import { SUMMARIES } from "../summaries";
 
-export const summary = "run the study grid (resumable; --shard i/n, Slurm array or Kubernetes indexed-job variables split it)";
+const summary = SUMMARIES["study"];
 
 const OPTIONS = {
   config: { type: "string", description: "study config JSON (default data/studies/default.json)" },

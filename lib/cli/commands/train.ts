@@ -8,8 +8,9 @@ import { readGenerations } from "../../metrics/index";
 import { writeJsonAtomic, dataPath, repoRoot, deriveSeed } from "../../util/index";
 import { loadConcept, readBaseline, readLabelled, readPrompts } from "../../world/index";
 import { intOpt, numberOpt, parseArgs, seedOpt, usage, UsageError } from "../args";
+import { SUMMARIES } from "../summaries";
 
-export const summary = "train a detector on real, prompted or generated violating data and report test AUROC";
+const summary = SUMMARIES["train"];
 
 const OPTIONS = {
   concept: { type: "string", required: true, description: "concept name (data/concepts/<name>.json) or path to a concept .json" },

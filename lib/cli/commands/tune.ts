@@ -11,8 +11,10 @@ import { OBJECTIVES, tuneRange, tuneSteering, type Objective } from "../../study
 import { progress, writeJsonAtomic } from "../../util/index";
 import { loadConcept, readPrompts } from "../../world/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
+import { SUMMARIES } from "../summaries";
+import { WEIGHTS_OPTION, weightsOpt } from "../weights";
 
-export const summary = "tune a steering strength (and layer) toward an intrinsic objective (HM of success, coherence, diversity); writes the vector, tune.json and the curve figure";
+const summary = SUMMARIES["tune"];
 
 /** The default study's reading policy per built-in method (others: mean). */
 const DEFAULT_READ: Record<string, ReadPolicy> = { actadd: "last", caa: "answer", pca: "mean", iti: "mean", probe: "mean" };
@@ -31,6 +33,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   "max-new-tokens": { type: "string", description: "generation length (default 32)" },
   seed: { type: "string", description: "seed (default 20261128)" },
   out: { type: "string", required: true, description: "output folder: vector.safetensors (+ .json provenance), tune.json, tune-curve.html" },
+  weights: WEIGHTS_OPTION,
   help: { type: "boolean", description: "show this help" },
 };
 
@@ -60,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   const layers = layerArg === "auto" ? Array.from({ length: model.spec.nLayers }, (_, l) => l) : [int("layer", 0, 0)];
   if (layers.some((l) => l >= model.spec.nLayers)) throw new UsageError(`tune: --layer ${layerArg} does not exist (the model has layers 0..${model.spec.nLayers - 1})`);
   const concept = loadConcept(String(a.concept));
-  const engine = await createEngine(model);
+  const engine = await createEngine(model, { weights: weightsOpt("tune", a.weights) });
   try {
     const raw = loadConceptPairs(String(a.concept), read);
     const extract = (ls: number[]): Promise<SteeringVector> =>

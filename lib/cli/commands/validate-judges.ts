@@ -10,8 +10,9 @@ import { exportFigures, reliabilityDiagram } from "../../plot/index";
 import { checkpointContentId } from "../../study/index";
 import { repoRoot, writeJsonAtomic } from "../../util/index";
 import { numberOpt, parseArgs, usage, UsageError } from "../args";
+import { SUMMARIES } from "../summaries";
 
-export const summary = "validate success and coherence judges on held-out labelled data: AUROC [CI], ECE, reliability diagram";
+const summary = SUMMARIES["validate-judges"];
 
 const OPTIONS = {
   concept: { type: "string", required: true, description: "concept name(s), comma-separated (data/concepts/<name>.json)" },
@@ -32,8 +33,9 @@ const OPTIONS = {
 const list = (v: unknown, fallback: string): string[] => String(v ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
 
 export async function run(argv: string[]): Promise<number> {
+  // --help before parsing: the required options must not be asked for first
+  if (argv.includes("--help")) { console.log(usage("validate-judges", summary, OPTIONS)); return 0; }
   const a = parseArgs("validate-judges", argv, OPTIONS);
-  if (a.help) { console.log(usage("validate-judges", summary, OPTIONS)); return 0; }
   const modelDir = resolve(String(a.model ?? join(repoRoot(), "data", "models", "llama-tiny")));
   const seed = numberOpt("validate-judges", "seed", a.seed, 20261128);
   const successRoutes = list(a.judge, "exchange"), coherenceRoutes = list(a.coherence, "");

@@ -1,0 +1,40 @@
+import { loadModel } from "../lib/checkpoint/index";
+import { createEngine, type SampleSteering, type WeightFormat } from "../lib/engine/index";
+import { createRng } from "../lib/util/rng";
+
+/**
+ * One process of bench/scale.bench.ts: `build` opens the engine on an empty graph cache (build time = load +
+ * first prefill/decode session opens); `run` opens it on the warm cache and times first-token latency (batch 1,
+ * 32-token prompt, 1 new token) and steered greedy decode at batch 1/8/32 (16 new tokens minus the 1-token run,
+ * so prefill is not counted). Prints one JSON line; maxRss is the process's peak resident set (bytes).
+ */
+const [dir, format, cacheDir, phase] = process.argv.slice(2);
+const t0 = performance.now();
+const model = await loadModel(dir);
+const engine = await createEngine(model, { cacheDir, weights: format as WeightFormat });
+const rng = createRng(1);
+const prompts = (b: number) => Array.from({ length: b }, () => Array.from({ length: 32 }, () => 3 + rng.int(model.spec.vocabSize - 3)));
+const layer = Math.floor(model.spec.nLayers / 2);
+const steering = (b: number): SampleSteering[] => Array.from({ length: b }, () => ({
+  window: "all", add: { [`${layer}.resid_post`]: Float32Array.from({ length: model.spec.hidden }, () => 0.05 * rng.normal()) },
+}));
+const gen = async (b: number, n: number) => {
+  const p = prompts(b), s = steering(b);
+  const t = performance.now();
+  await engine.generate(p, { maxNewTokens: n, steering: s, eosTokenIds: [] });
+  return (performance.now() - t) / 1000;
+};
+const out: Record<string, unknown> = {};
+if (phase === "build") {
+  await gen(1, 2); // builds and opens the prefill and decode graphs
+  out.buildS = (performance.now() - t0) / 1000;
+} else {
+  await gen(1, 2); // open the sessions
+  out.firstTokenS = await gen(1, 1);
+  const tps: Record<number, number> = {};
+  for (const b of [1, 8, 32]) tps[b] = (b * 15) / (await gen(b, 16) - await gen(b, 1));
+  out.tps = tps;
+}
+await engine.dispose();
+out.maxRss = process.resourceUsage().maxRSS * 1024;
+console.log(JSON.stringify(out));

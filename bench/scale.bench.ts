@@ -1,0 +1,146 @@
+import { spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { archByName, specToConfig, type ModelSpec } from "../lib/arch/index";
+import { smallSpec } from "../lib/checkpoint/random";
+import { floatToBf16 } from "../lib/checkpoint/safetensors";
+import { repoRoot } from "../lib/util/paths";
+import { matmulProbe } from "./engine.bench";
+
+/**
+ * `npm run bench scale`: random checkpoints of real shapes (bf16 on disk, real vocabularies, no tokenizer: token
+ * ids only), written once under .cache/bench/scale/ (git-ignored), run per weight format in fresh processes
+ * (bench/scale-child.ts) so peak RSS is the process's own: a first run that builds the graphs (build time, its
+ * peak RSS) and a second on the warm graph cache (peak RSS, first-token latency, steered greedy decode tokens/s at
+ * batch 1/8/32). Ratios: against the fp32 matmul GFLOP/s onnxruntime reaches in this run, and against the
+ * weights' bandwidth floor (tokens/s if each decode step only read the stored layer weights once at the memory
+ * copy bandwidth measured in this run).
+ * Which shapes and formats: STEERSYNTH_BENCH_SCALE="0.5B:fp32,int8,int4;1.2B:int4" (default "0.5B:fp32,int8,int4").
+ */
+const SHAPES: Record<string, ModelSpec> = {
+  // Qwen2.5-0.5B
+  "0.5B": smallSpec("qwen2", { vocabSize: 151936, hidden: 896, nLayers: 24, nHeads: 14, nKvHeads: 2, intermediate: 4864, maxPositions: 32768,
+    norm: { kind: "rms", eps: 1e-6 }, positions: { kind: "rope", theta: 1e6, scaling: null }, tieEmbeddings: true, eosTokenIds: [151643] }),
+  // Llama-3.2-1B
+  "1.2B": smallSpec("llama", { vocabSize: 128256, hidden: 2048, nLayers: 16, nHeads: 32, nKvHeads: 8, intermediate: 8192, maxPositions: 131072,
+    norm: { kind: "rms", eps: 1e-5 }, positions: { kind: "rope", theta: 500000, scaling: { type: "llama3", factor: 32, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8192 } },
+    tieEmbeddings: true, eosTokenIds: [128001] }),
+  // Llama-3.2-3B
+  "3B": smallSpec("llama", { vocabSize: 128256, hidden: 3072, nLayers: 28, nHeads: 24, nKvHeads: 8, intermediate: 8192, maxPositions: 131072,
+    norm: { kind: "rms", eps: 1e-5 }, positions: { kind: "rope", theta: 500000, scaling: { type: "llama3", factor: 32, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8192 } },
+    tieEmbeddings: true, eosTokenIds: [128001] }),
+  // Llama-3.1-8B
+  "8B": smallSpec("llama", { vocabSize: 128256, hidden: 4096, nLayers: 32, nHeads: 32, nKvHeads: 8, intermediate: 14336, maxPositions: 131072,
+    norm: { kind: "rms", eps: 1e-5 }, positions: { kind: "rope", theta: 500000, scaling: { type: "llama3", factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8192 } },
+    tieEmbeddings: false, eosTokenIds: [128001] }),
+};
+
+const ROOT = repoRoot();
+const DIR = join(ROOT, ".cache", "bench", "scale");
+
+/**
+ * Write a random bf16 checkpoint tensor by tensor (an 8B one never exists in memory as fp32): weights uniform with
+ * the std of N(0, 0.02²), norm weights 1 ± that; a cheap xorshift stream (statistics do not matter here, speed does).
+ */
+function writeCheckpoint(dir: string, spec: ModelSpec): void {
+  const rules = archByName(spec.arch).tensorRules(spec);
+  let offset = 0;
+  const header: Record<string, unknown> = {};
+  for (const r of rules) {
+    const bytes = 2 * r.hfShape.reduce((a, b) => a * b, 1);
+    header[r.hf] = { dtype: "BF16", shape: r.hfShape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  json += " ".repeat((8 - (json.length % 8)) % 8);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(join(tmp, "config.json"), JSON.stringify({ ...specToConfig(spec), torch_dtype: "bfloat16" }, null, 2));
+  const fd = openSync(join(tmp, "model.safetensors"), "w");
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  writeSync(fd, len);
+  writeSync(fd, Buffer.from(json));
+  let s = 0x9e3779b9 >>> 0;
+  const chunk = new Uint16Array(1 << 22);
+  const a = 0.02 * Math.sqrt(3); // uniform(−a, a) has std 0.02
+  for (const r of rules) {
+    const n = r.hfShape.reduce((x, y) => x * y, 1);
+    const norm = /norm|ln_/.test(r.hf);
+    for (let done = 0; done < n; done += chunk.length) {
+      const m = Math.min(chunk.length, n - done);
+      for (let i = 0; i < m; i++) {
+        s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+        chunk[i] = floatToBf16((norm ? 1 : 0) + a * (2 * (s / 4294967296) - 1));
+      }
+      writeSync(fd, new Uint8Array(chunk.buffer, 0, 2 * m));
+    }
+  }
+  closeSync(fd);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+}
+
+/** Memory copy bandwidth, GB/s counting the bytes read and written (median of 5 copies of 512 MB). */
+function copyBandwidth(): number {
+  const n = 128 << 20, src = new Float32Array(n).fill(1), dst = new Float32Array(n);
+  const ts: number[] = [];
+  for (let i = 0; i < 6; i++) { const t0 = performance.now(); dst.set(src); ts.push((performance.now() - t0) / 1000); }
+  ts.shift();
+  ts.sort((x, y) => x - y);
+  return (2 * n * 4) / ts[2] / 1e9;
+}
+
+/** Bytes a decode step must read for the layer weights (+ fp32 head/embedding rows read per step are not counted: lower bound). */
+function layerWeightBytes(spec: ModelSpec, format: string): number {
+  const { hidden: H, headDim: D, nHeads, nKvHeads, intermediate: I, nLayers } = spec;
+  const params = nLayers * (H * (nHeads + 2 * nKvHeads) * D + nHeads * D * H + 3 * H * I);
+  const head = spec.vocabSize * H; // the fp32 lm_head (tied: the embedding) is read every step in every format
+  const perParam = format === "fp32" ? 4 : format === "int8" ? 1 + 4 / 32 : 0.5 + 4 / 32;
+  return params * perParam + head * 4;
+}
+
+const gb = (b: number) => (b / 1e9).toFixed(2);
+
+export async function run(): Promise<void> {
+  const plan = (process.env.STEERSYNTH_BENCH_SCALE ?? "0.5B:fp32,int8,int4").split(";").map((p) => {
+    const [shape, formats] = p.split(":");
+    if (!SHAPES[shape]) throw new Error(`bench scale: unknown shape '${shape}' (known: ${Object.keys(SHAPES).join(", ")})`);
+    return { shape, formats: (formats ?? "fp32").split(",") };
+  });
+  const probe = await matmulProbe();
+  const peak = await probe.measure();
+  await probe.release();
+  const bw = copyBandwidth();
+  console.log(`matmul peak ${peak.toFixed(1)} GFLOP/s (ORT fp32, 128×1024·1024×4096); memory copy ${bw.toFixed(1)} GB/s`);
+  console.log("| shape | format | ckpt bf16 GB | cache disk GB | build s | peak RSS build GB | peak RSS cached GB | first token s | tok/s b=1 | b=8 | b=32 | b=1 / floor | b=32 MFU |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const { shape, formats } of plan) {
+    const spec = SHAPES[shape];
+    const dir = join(DIR, shape);
+    if (!existsSync(join(dir, "model.safetensors"))) {
+      const t0 = performance.now();
+      writeCheckpoint(dir, spec);
+      console.log(`(wrote ${dir} in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    }
+    const ckpt = statSync(join(dir, "model.safetensors")).size;
+    for (const format of formats) {
+      const cacheDir = join(DIR, `onnx-${shape}-${format}`);
+      rmSync(cacheDir, { recursive: true, force: true });
+      const child = (phase: string) => {
+        const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench", "scale-child.ts"), dir, format, cacheDir, phase],
+          { cwd: ROOT, encoding: "utf8", env: { ...process.env, STEERSYNTH_PROGRESS: "off" }, maxBuffer: 1 << 24 });
+        if (r.status !== 0) throw new Error(`bench scale: ${shape} ${format} ${phase} exited ${r.status ?? r.signal}: ${r.stderr.slice(-1500)}`);
+        return JSON.parse(r.stdout.trim().split("\n").pop()!);
+      };
+      const build = child("build");
+      const warm = child("run");
+      const disk = readdirSync(cacheDir).reduce((a, f) => a + statSync(join(cacheDir, f)).size, 0);
+      const floor = bw * 1e9 / layerWeightBytes(spec, format);
+      const flopsPerToken = 2 * (layerWeightBytes(spec, "fp32") / 4);
+      console.log(`| ${shape} | ${format} | ${gb(ckpt)} | ${gb(disk)} | ${build.buildS.toFixed(1)} | ${gb(build.maxRss)} | ${gb(warm.maxRss)} | ${warm.firstTokenS.toFixed(3)} | ${warm.tps[1].toFixed(2)} | ${warm.tps[8].toFixed(2)} | ${warm.tps[32].toFixed(2)} | ${(warm.tps[1] / floor).toFixed(2)} | ${((warm.tps[32] * flopsPerToken) / 1e9 / peak).toFixed(2)} |`);
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  }
+}
