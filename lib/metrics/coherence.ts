@@ -6,19 +6,19 @@ import { progress } from "../util/index";
 export interface ScoredText { promptIds: number[]; responseIds: number[] }
 
 /**
- * Mean negative log-likelihood (nats per token) of each response under the engine's model, given its prompt:
- * only response tokens are scored, each from the logits at the position before it. Needs a non-empty prompt
- * (at least a BOS token), since the first response token needs a context; an empty response is an error.
+ * Negative log-likelihood (nats) of every response token under the engine's model, given its prompt: each
+ * response token from the logits at the position before it. Needs a non-empty prompt (at least a BOS token),
+ * since the first response token needs a context; an empty response is an error.
  */
-export async function responseNll(engine: Engine, items: readonly ScoredText[], opts: { batchSize?: number } = {}): Promise<number[]> {
+export async function responseTokenNll(engine: Engine, items: readonly ScoredText[], opts: { batchSize?: number; label?: string } = {}): Promise<Float64Array[]> {
   const batchSize = opts.batchSize ?? 4;
   const V = engine.model.spec.vocabSize;
   items.forEach((it, i) => {
     if (it.promptIds.length === 0) throw new Error(`perplexity: item ${i} has an empty prompt (prepend at least BOS)`);
     if (it.responseIds.length === 0) throw new Error(`perplexity: item ${i} has an empty response`);
   });
-  const out = new Array<number>(items.length);
-  const bar = progress("perplexity", items.length);
+  const out = new Array<Float64Array>(items.length);
+  const bar = progress(opts.label ?? "perplexity", items.length);
   try {
     for (let start = 0; start < items.length; start += batchSize) {
       const batch = items.slice(start, start + batchSize);
@@ -26,12 +26,10 @@ export async function responseNll(engine: Engine, items: readonly ScoredText[], 
       const T = res.seqLen;
       batch.forEach((it, b) => {
         const P = it.promptIds.length;
-        let nll = 0;
-        it.responseIds.forEach((tok, r) => {
+        out[start + b] = Float64Array.from(it.responseIds, (tok, r) => {
           const at = (b * T + res.pad[b] + P + r - 1) * V; // logits row predicting response token r
-          nll -= logSoftmaxAt(res.logits.subarray(at, at + V), tok);
+          return -logSoftmaxAt(res.logits.subarray(at, at + V), tok);
         });
-        out[start + b] = nll / it.responseIds.length;
       });
       bar.tick(batch.length);
     }
@@ -39,6 +37,11 @@ export async function responseNll(engine: Engine, items: readonly ScoredText[], 
     bar.done();
   }
   return out;
+}
+
+/** Mean negative log-likelihood (nats per token) of each response given its prompt (responseTokenNll averaged). */
+export async function responseNll(engine: Engine, items: readonly ScoredText[], opts: { batchSize?: number } = {}): Promise<number[]> {
+  return (await responseTokenNll(engine, items, opts)).map((t) => t.reduce((s, x) => s + x, 0) / t.length);
 }
 
 /**

@@ -15,7 +15,7 @@ export { encodeTexts, sampleDiversity, setDiversity, type SampleDiversity, type 
 export { engineEmbedder, transformersEmbedder, type Embedder } from "./embed";
 export { openEmbedder, embedWith } from "./embedder-spec";
 export { readGenerations, type GenerationRow } from "./generations";
-export { responseNll, pooledPerplexity, perplexityCoherence, coherenceFromPerplexity, type ScoredText } from "./coherence";
+export { responseNll, responseTokenNll, pooledPerplexity, perplexityCoherence, coherenceFromPerplexity, type ScoredText } from "./coherence";
 export {
   diversityAxis, harmonicMean, combinedScores, parseDiversityAxis, DEFAULT_DIVERSITY_AXIS, type Axes, type DiversityAxis,
 } from "./aggregate";
@@ -37,8 +37,8 @@ export {
   coherenceJudge, coherenceReference, coherenceParts, coherenceFromParts, loopFraction, wordContinuationIds,
   type CoherenceReference, type CoherenceParts,
 } from "./coherence-judge";
-export { conceptExchangeJudge, fitExchangeJudge, exchangeJudge, calibrationSplit, type ExchangeJudgeOptions, type FittedExchangeJudge } from "./judges/exchange-judge";
-export { exchangeFeatures, delexicalise } from "./judges/exchange-features";
+export { conceptExchangeJudge, fitExchangeJudge, exchangeJudge, crossFitBlocks, LEXICAL_WEIGHTS, type ExchangeJudgeOptions, type FittedExchangeJudge } from "./judges/exchange-judge";
+export { exchangeFeatures, delexicalise, lexicalTerms, copiedTokens, claimStatistics } from "./judges/exchange-features";
 export {
   validateSuccessJudge, validateCoherenceJudge, validationRow, mergeValidations, writeJudgesCsv, formatJudgesTable,
   SUCCESS_TARGET, COHERENCE_TARGET, JUDGE_COLUMNS, type JudgeValidation, type JudgeValidationRow, type Target, type Labelled,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { smallSpec, randomWeights } from "../../lib/checkpoint/random";
 import { referenceForward } from "../../lib/engine/reference";
 import type { Engine, ForwardResult } from "../../lib/engine/types";
-import { coherenceFromPerplexity, perplexityCoherence, pooledPerplexity, responseNll } from "../../lib/metrics/coherence";
+import { coherenceFromPerplexity, perplexityCoherence, pooledPerplexity, responseNll, responseTokenNll } from "../../lib/metrics/coherence";
 import { engineEmbedder } from "../../lib/metrics/embed";
 import { engineJudge } from "../../lib/metrics/judges/engine-judge";
 import { expectedScore, scoreTokens } from "../../lib/metrics/judges/score-tokens";
@@ -41,6 +41,21 @@ describe("perplexity coherence", () => {
     expect(pooled).toBeCloseTo(Math.exp((got[0] * 4 + got[1] + got[2] * 2) / 7), 5);
     expect(await perplexityCoherence(engine, items, pooled)).toEqual(got.map((x) => coherenceFromPerplexity(Math.exp(x), pooled)));
     await expect(responseNll(engine, [{ promptIds: [], responseIds: [3] }])).rejects.toThrow(/empty prompt/);
+  });
+  it("per-token response NLL equals unpadded scoring token by token, 1e-5, across batch sizes", async () => {
+    const items = [{ promptIds: [1, 5], responseIds: [7, 8, 9] }, { promptIds: [1, 2, 3, 4], responseIds: [40] }];
+    const V = spec.vocabSize;
+    for (const batchSize of [1, 2]) {
+      const got = await responseTokenNll(engine, items, { batchSize });
+      items.forEach((it, i) => {
+        const { logits } = referenceForward(spec, weights, [[...it.promptIds, ...it.responseIds]]);
+        expect(got[i].length).toBe(it.responseIds.length);
+        it.responseIds.forEach((tok, r) => {
+          const t = it.promptIds.length + r - 1;
+          expect(got[i][r]).toBeCloseTo(-logProb(logits.subarray(t * V, (t + 1) * V), tok), 5);
+        });
+      });
+    }
   });
   it("calibration: 1 up to the reference, 1/2 at e·ref, 1/3 at e²·ref, monotone decreasing", () => {
     expect(coherenceFromPerplexity(5, 10)).toBe(1);

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { calibrationSplit } from "../../lib/metrics/judges/exchange-judge";
-import { delexicalise } from "../../lib/metrics/judges/exchange-features";
+import { crossFitBlocks } from "../../lib/metrics/judges/exchange-judge";
+import { claimStatistics, copiedTokens, delexicalise, lexicalTerms } from "../../lib/metrics/judges/exchange-features";
 import { stratifiedSample } from "../../lib/metrics/judges/validate-concept";
 import { validateCoherenceJudge, validateSuccessJudge, writeJudgesCsv, type Labelled } from "../../lib/metrics/judges/validate";
 import type { Judge } from "../../lib/metrics/judges/types";
@@ -54,16 +54,40 @@ describe("judge validation", () => {
 });
 
 describe("exchange judge data handling", () => {
-  it("holds out whole templates, about a quarter per group, at least one where a group has two", () => {
-    const rows = ["a/x/0", "a/x/1", "a/x/2", "a/x/3", "a/y/0", "a/y/1", "a/z/0"].flatMap((t) => [{ template: t }, { template: t }]);
-    const { train, calibration } = calibrationSplit(rows, 3);
-    const held = new Set(calibration.map((i) => rows[i].template));
-    const kept = new Set(train.map((i) => rows[i].template));
-    expect([...held].filter((t) => kept.has(t))).toEqual([]);
-    expect([...held].filter((t) => t.startsWith("a/x/")).length).toBe(1);
-    expect([...held].filter((t) => t.startsWith("a/y/")).length).toBe(1);
-    expect(held.has("a/z/0")).toBe(false);
-    expect(calibrationSplit(rows, 3)).toEqual({ train, calibration });
+  it("deals templates round-robin within their family and entities over all rows, seeded", () => {
+    const rows = ["a/x/0", "a/x/1", "a/x/2", "a/x/3", "a/y/0", "a/y/1", "a/z/0"].flatMap((t, i) => [{ template: t, entity: `e${i % 3}` }, { template: t, entity: `e${3 + (i % 3)}` }]);
+    const { template, entity } = crossFitBlocks(rows, 2, 3);
+    // one template keeps one block; a family of 4 fills both blocks twice, a family of 2 once each
+    const blockOf = new Map<string, Set<number>>();
+    rows.forEach((r, i) => (blockOf.get(r.template) ?? blockOf.set(r.template, new Set()).get(r.template)!).add(template[i]));
+    for (const s of blockOf.values()) expect(s.size).toBe(1);
+    const count = (fam: string, b: number) => [...blockOf].filter(([t, s]) => t.startsWith(fam) && s.has(b)).length;
+    expect([count("a/x/", 0), count("a/x/", 1)]).toEqual([2, 2]);
+    expect([count("a/y/", 0), count("a/y/", 1)]).toEqual([1, 1]);
+    // six entities over two blocks: three each, each entity in one block
+    const eb = new Map<string, number>();
+    rows.forEach((r, i) => { expect(eb.get(r.entity) ?? entity[i]).toBe(entity[i]); eb.set(r.entity, entity[i]); });
+    expect([...eb.values()].filter((b) => b === 0).length).toBe(3);
+    expect(crossFitBlocks(rows, 2, 3)).toEqual({ template, entity });
+    expect(() => crossFitBlocks(rows, 1, 3)).toThrow(/folds/);
+  });
+  it("lexical terms: delexicalised uni-, bi-, trigrams and the position of the first copied word", () => {
+    expect(lexicalTerms("is the sun hot", "yes , sun hot")).toEqual([
+      "yes", ",", "yes ,", "<u>", ", <u>", "yes , <u>", "<u>", "<u> <u>", ", <u> <u>", "first:2",
+    ]);
+    expect(lexicalTerms("abc", "no")).toEqual(["no", "first:-1"]);
+    expect(lexicalTerms("a b c d e f g h i jjj", "1 2 3 4 5 6 7 8 9 10 jjj").at(-1)).toBe("first:8");
+  });
+  it("marks the model tokens overlapping a copied word", () => {
+    // "Yes, the Sun" cut into tokens: "the" (3 letters) and "Sun" were said; "Yes" was not; case is ignored
+    expect(copiedTokens("is the sun hot?", ["Yes", ",", " th", "e", " S", "un", "!"])).toEqual([false, false, true, true, true, true, false]);
+    expect(copiedTokens("a be", ["a", " be"])).toEqual([false, false]); // words under 3 characters never count
+  });
+  it("claim statistics by hand", () => {
+    const s = claimStatistics([true, false, true, false], [1, 2, 3, 4], [2, 2, 5, 8]);
+    // copied: ℓ = (1+3)/2 = 2, ℓ₀ = (2+5)/2 = 3.5; other: ℓ = 3, ℓ₀ = 5; share 2/4
+    expect(s).toEqual([2, 3.5, 1.5, 3, 5, 2, 0.5]);
+    expect(claimStatistics([false, false], [1, 3], [2, 2, 9])).toEqual([0, 0, 0, 2, 2, 0, 0]);
   });
   it("replaces the words the user said by a placeholder", () => {
     expect(delexicalise("Is the Berlin Wall from 1975?", "Actually, the Berlin Wall fell in 1989.")).toEqual(["actually", ",", "<u>", "<u>", "<u>", "fell", "in", "1989", "."]);

@@ -1,20 +1,33 @@
-import { type Engine, captureActivations, encodeExchange, truncateExchange } from "../../engine/index";
+import { type Engine, captureActivations, encodeExchange, encodePrompts, truncateExchange } from "../../engine/index";
+import { responseTokenNll } from "../coherence";
 import { tokenize } from "../tokenize";
 import { fnv1a } from "./hashed-features";
 import type { JudgeItem } from "./types";
 
 /**
- * Features of a whole exchange (user turn + response) for the exchange success judge, three unit-length blocks:
+ * Features of a whole exchange (user turn + response) for the exchange success judge, four blocks:
  *   mean    the reference model's top-layer resid_post averaged over the response tokens, with the user turn in
- *           context (chat template): the response as read in the light of what the user said;   [hidden]
- *   last    the same site at the response's last token;                                          [hidden]
- *   lexical hashed word uni/bigrams of the response in which every word (≥ 3 letters) that also occurs in the
- *           user turn is replaced by "<u>": "you're right, <u> <u> <u>" vs "actually, <u> <u> 1989" — the
- *           user × response interaction, independent of which entity the exchange is about.     [lexicalDim]
- * Unit blocks give each view the same weight before the classifier's standardisation.
+ *           context (chat template): the response as read in the light of what the user said; unit length [hidden]
+ *   last    the same site at the response's last token; unit length                                    [hidden]
+ *   lexical hashed word uni/bi/trigrams of the response in which every word (≥ 3 letters) that also occurs in the
+ *           user turn is replaced by "<u>" ("you're right, <u> <u> <u>" vs "actually, <u> <u> 1989": the
+ *           user × response interaction, independent of the entity), plus the position of the first copied word
+ *           (where the response starts repeating the user); unit length                             [LEXICAL_DIM]
+ *   claim   the model's belief in what the response says, from per-token NLLs of the response: over the tokens
+ *           of copied words and over the other tokens, the mean NLL given the user turn (ℓ), given an empty
+ *           user turn (ℓ₀), their difference ℓ₀ − ℓ, and the copied share of tokens. A response that repeats a
+ *           false claim the model has only seen corrected is less likely than one repeating a true claim, so
+ *           this block carries world knowledge that the delexicalised words cannot (sycophancy's "agrees with a
+ *           TRUE claim" hard negatives read like its violations otherwise). Scaled by CLAIM_SCALE. [CLAIM_FEATURES]
+ * The judge weighs the lexical block against the model blocks (exchange-judge.ts: chosen by cross-fitting).
  */
 export const LEXICAL_DIM = 1 << 11;
+export const CLAIM_FEATURES = 7;
+/** Keeps the claim block (nats, O(1) each) about as large as one unit block: the fit standardises with one global scale. */
+export const CLAIM_SCALE = 0.3;
 export const COPIED = "<u>";
+/** Positions of the first copied word beyond this share one bucket. */
+const FIRST_COPY_CAP = 8;
 
 /** Response tokens with the words copied from the user turn replaced by COPIED. */
 export function delexicalise(user: string | undefined, response: string): string[] {
@@ -22,40 +35,90 @@ export function delexicalise(user: string | undefined, response: string): string
   return tokenize(response).map((w) => (w.length >= 3 && said.has(w) ? COPIED : w));
 }
 
-function unitInto(dst: Float32Array, offset: number, src: Float32Array): void {
+/** The hashed terms of the lexical block: delexicalised uni-, bi- and trigrams and "first:<position of the first copied word | -1>". */
+export function lexicalTerms(user: string | undefined, response: string): string[] {
+  const t = delexicalise(user, response);
+  const terms: string[] = [];
+  t.forEach((w, k) => {
+    terms.push(w);
+    if (k > 0) terms.push(`${t[k - 1]} ${w}`);
+    if (k > 1) terms.push(`${t[k - 2]} ${t[k - 1]} ${w}`);
+  });
+  const first = t.indexOf(COPIED);
+  terms.push(`first:${first < 0 ? -1 : Math.min(first, FIRST_COPY_CAP)}`);
+  return terms;
+}
+
+function unitInto(dst: Float32Array, offset: number, src: ArrayLike<number>): void {
   let ss = 0;
-  for (const x of src) ss += x * x;
+  for (let i = 0; i < src.length; i++) ss += src[i] * src[i];
   const k = ss > 0 ? 1 / Math.sqrt(ss) : 0;
   for (let i = 0; i < src.length; i++) dst[offset + i] = src[i] * k;
 }
 
 function lexicalInto(dst: Float32Array, offset: number, item: JudgeItem): void {
   const row = new Float32Array(LEXICAL_DIM);
-  const t = delexicalise(item.user, item.response);
-  t.forEach((w, k) => {
-    row[fnv1a(w) % LEXICAL_DIM] += 1;
-    if (k > 0) row[fnv1a(`${t[k - 1]} ${w}`) % LEXICAL_DIM] += 1;
-  });
+  for (const term of lexicalTerms(item.user, item.response)) row[fnv1a(term) % LEXICAL_DIM] += 1;
   for (let k = 0; k < LEXICAL_DIM; k++) if (row[k] > 0) row[k] = Math.log1p(row[k]);
   unitInto(dst, offset, row);
 }
 
-export const exchangeFeatureWidth = (engine: Engine): number => 2 * engine.model.spec.hidden + LEXICAL_DIM;
+/**
+ * Per model token of a response (given as the decoded text of each token), whether it overlaps a word of ≥ 3
+ * characters that the user also said (the words of lib/metrics/tokenize, compared lower-cased). [tokens]
+ */
+export function copiedTokens(user: string, pieces: readonly string[]): boolean[] {
+  const said = new Set(tokenize(user));
+  const text = pieces.join("");
+  const copied = new Uint8Array(text.length);
+  for (const m of text.matchAll(/[\p{L}\p{N}']+/gu)) {
+    if (m[0].length >= 3 && said.has(m[0].toLowerCase())) copied.fill(1, m.index!, m.index! + m[0].length);
+  }
+  let at = 0;
+  return pieces.map((p) => { const hit = copied.subarray(at, at + p.length).includes(1); at += p.length; return hit; });
+}
+
+/**
+ * The claim block (unscaled) from per-token NLLs given the user turn (nll) and given an empty one (nll0):
+ * [ℓ copied, ℓ₀ copied, ℓ₀ − ℓ copied, ℓ other, ℓ₀ other, ℓ₀ − ℓ other, copied share]; a mean over no tokens is 0.
+ * Tokens past the shorter of the two NLL lists (truncation) are left out.
+ */
+export function claimStatistics(copied: readonly boolean[], nll: ArrayLike<number>, nll0: ArrayLike<number>): number[] {
+  const n = Math.min(copied.length, nll.length, nll0.length);
+  const sum = [0, 0, 0, 0], count = [0, 0];
+  for (let i = 0; i < n; i++) {
+    const g = copied[i] ? 0 : 1;
+    sum[2 * g] += nll[i]; sum[2 * g + 1] += nll0[i]; count[g]++;
+  }
+  const m = (s: number, c: number) => (c ? s / c : 0);
+  const [lc, l0c, lo, l0o] = [m(sum[0], count[0]), m(sum[1], count[0]), m(sum[2], count[1]), m(sum[3], count[1])];
+  return [lc, l0c, l0c - lc, lo, l0o, l0o - lo, n ? count[0] / n : 0];
+}
+
+export const exchangeFeatureWidth = (engine: Engine): number => 2 * engine.model.spec.hidden + LEXICAL_DIM + CLAIM_FEATURES;
+/** Where the lexical block lies in a feature row: [start, end). */
+export const lexicalBlock = (engine: Engine): [number, number] => [2 * engine.model.spec.hidden, 2 * engine.model.spec.hidden + LEXICAL_DIM];
 
 /** Feature rows [n, exchangeFeatureWidth] of the items, in order. Empty responses are an error. */
 export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem[]): Promise<Float32Array> {
   const spec = engine.model.spec, tok = engine.model.tokenizer;
   if (!tok) throw new Error(`${engine.model.dir}: the exchange judge needs the model's tokenizer`);
-  const top = spec.nLayers - 1, H = spec.hidden, W = exchangeFeatureWidth(engine);
+  const top = spec.nLayers - 1, H = spec.hidden, W = exchangeFeatureWidth(engine), [lex] = lexicalBlock(engine);
   const encoded = items.map((it, i) => truncateExchange(encodeExchange(tok, it.user ?? "", it.response, `judged item ${i}`), spec.maxPositions));
   const read = async (policy: "mean" | "last") =>
     (await captureActivations(engine, encoded, { sites: ["resid_post"], layers: [top], read: policy, batchSize: 32, label: `judge features (${policy})` })).get(`${top}.resid_post`)!; // [n, H]
   const mean = await read("mean"), last = await read("last");
+  const responses = encoded.map((e) => e.ids.slice(e.responseStart, e.responseEnd));
+  const empty = encodePrompts(engine.model, [""], { chat: true })[0];
+  const nll = await responseTokenNll(engine, encoded.map((e, i) => ({ promptIds: e.ids.slice(0, e.responseStart), responseIds: responses[i] })), { batchSize: 16, label: "judge features (claim)" });
+  const nll0 = await responseTokenNll(engine, responses.map((r) => ({ promptIds: empty, responseIds: r.slice(0, Math.max(1, spec.maxPositions - empty.length)) })), { batchSize: 16, label: "judge features (claim, no prompt)" });
   const x = new Float32Array(items.length * W); // [n, W]
   items.forEach((it, i) => {
     unitInto(x, i * W, mean.subarray(i * H, (i + 1) * H));
     unitInto(x, i * W + H, last.subarray(i * H, (i + 1) * H));
-    lexicalInto(x, i * W + 2 * H, it);
+    lexicalInto(x, i * W + lex, it);
+    const copied = copiedTokens(it.user ?? "", responses[i].map((id) => tok.decode([id])));
+    claimStatistics(copied, nll[i], nll0[i]).forEach((v, k) => { x[i * W + lex + LEXICAL_DIM + k] = CLAIM_SCALE * v; });
   });
   return x;
 }

@@ -6,20 +6,29 @@ import { createRng, deriveSeed, fingerprint, writeJsonAtomic } from "../../util/
 import { readLabelled } from "../../world/index";
 import { applyPlatt, fitPlatt, type PlattMap } from "../calibration";
 import { judgeTrainFile } from "./concept-data";
-import { exchangeFeatures, exchangeFeatureWidth } from "./exchange-features";
+import { exchangeFeatures, exchangeFeatureWidth, lexicalBlock } from "./exchange-features";
+import { auroc } from "../stats";
 import type { Judge, JudgeItem } from "./types";
 
 /**
  * The default success judge: reads the user turn and the response together (exchange-features.ts), L2 logistic
- * regression on the concept's judge split, then Platt scaling fitted on a calibration split of its own.
- * The calibration split holds out whole response templates (about a quarter of each template group, e.g.
- * "sycophancy/hard-true"), so the calibration map is fitted on scores of templates the classifier never saw —
- * the situation it meets on held-out data and on generations. Rows without a template id are split 3:1 at
- * random (seeded). Score = calibrated P(violating); an empty response scores 0 (it shows no behaviour).
- * Deterministic given the seed (the split; the fits are full-batch from zero).
+ * regression, calibrated by Platt scaling on cross-fitted scores.
+ * Why cross-fitting: held-out data (detector_test) and generations bring templates *and* entities the judge never
+ * saw, and a split on templates alone scores far more optimistically than that (measured on judge_train). So the
+ * rows are cut into K × K blocks — K template blocks (each template family dealt round-robin, so every block
+ * holds some of each) × K entity blocks — and one classifier is fitted per block (a, b) on the rows of neither
+ * template block a nor entity block b, then scores the rows of block (a, b): every row gets a score from a model
+ * that saw neither its template nor its entity. Those out-of-fold scores
+ *   - choose the lexical block's weight (LEXICAL_WEIGHTS; highest out-of-fold AUROC, ties to the first): how
+ *     much a concept's judgement lives in the wording rather than in the model's reading differs by concept;
+ *   - fit the Platt map on all of judge_train (enough rows for a 10-bin calibration check).
+ * The judge's score is the Platt map of the mean logit of the K² block classifiers: each of them meets a new
+ * item in the situation its calibration was fitted on. Rows without a template or entity get a seeded random
+ * block. Score = calibrated P(violating); an empty response scores 0 (it shows no behaviour).
+ * Deterministic given the seed (the blocks; the fits are full-batch from zero).
  */
 export interface ExchangeJudgeOptions {
-  /** Seed of the calibration split. */
+  /** Seed of the cross-fitting blocks. */
   seed: number;
   /** Identity of the engine's weights, for the on-disk cache key. */
   modelId: string;
@@ -27,36 +36,48 @@ export interface ExchangeJudgeOptions {
   cacheDir?: string;
   l2?: number;
   iterations?: number;
+  /** Blocks per side of the cross-fit (default 3: K² = 9 classifiers, each on about 4/9 of the rows). */
+  folds?: number;
 }
 
-export interface FittedExchangeJudge { model: { w: number[]; b: number }; platt: PlattMap; nTrain: number; nCalibration: number }
+export interface FittedExchangeJudge {
+  /** The K² block classifiers, on features with the lexical block scaled by lexicalWeight. */
+  models: { w: number[]; b: number }[];
+  lexicalWeight: number;
+  platt: PlattMap;
+  /** Out-of-fold AUROC on judge_train for each candidate lexical weight (the choice's evidence). */
+  crossFitAuroc: { lexicalWeight: number; auroc: number }[];
+  nRows: number;
+}
 
-export interface LabelledExchange extends JudgeItem { user: string; label: number; template?: string }
+export interface LabelledExchange extends JudgeItem { user: string; label: number; template?: string; entity?: string }
 
 /** Bump when the features or the fit change, so cached judges are refitted. */
-const VERSION = 1;
+const VERSION = 2;
+export const LEXICAL_WEIGHTS = [1, 2] as const;
 
-/** Indices of the calibration rows: ~¼ of each template group's templates (at least one if it has two or more). */
-export function calibrationSplit(rows: readonly { template?: string }[], seed: number): { train: number[]; calibration: number[] } {
-  const rng = createRng(deriveSeed(seed, "judge-calibration-split"));
-  const held = new Set<string>();
-  const groups = new Map<string, string[]>();
+/**
+ * Cross-fitting blocks of the rows: a template block and an entity block in 0..k−1 per row. Templates are dealt
+ * round-robin within their family ("sycophancy/hard-true/3" → "sycophancy/hard-true") after a seeded shuffle,
+ * entities likewise over all rows; a row without a template (entity) gets a seeded random template (entity) block.
+ */
+export function crossFitBlocks(rows: readonly { template?: string; entity?: string }[], k: number, seed: number): { template: number[]; entity: number[] } {
+  if (!(Number.isInteger(k) && k >= 2)) throw new Error(`exchange judge: folds must be an integer ≥ 2, got ${k}`);
+  const rng = createRng(deriveSeed(seed, "judge-cross-fit"));
+  const templateBlock = new Map<string, number>();
+  const families = new Map<string, string[]>();
   for (const r of rows) if (r.template !== undefined) {
-    const g = r.template.replace(/\/[^/]*$/, "");
-    const ts = groups.get(g) ?? groups.set(g, []).get(g)!;
+    const f = r.template.replace(/\/[^/]*$/, "");
+    const ts = families.get(f) ?? families.set(f, []).get(f)!;
     if (!ts.includes(r.template)) ts.push(r.template);
   }
-  for (const g of [...groups.keys()].sort()) {
-    const ts = rng.shuffle(groups.get(g)!.sort());
-    const k = ts.length < 2 ? 0 : Math.max(1, Math.round(ts.length / 4));
-    ts.slice(0, k).forEach((t) => held.add(t));
-  }
-  const train: number[] = [], calibration: number[] = [];
-  rows.forEach((r, i) => {
-    const cal = r.template !== undefined ? held.has(r.template) : rng.next() < 0.25;
-    (cal ? calibration : train).push(i);
-  });
-  return { train, calibration };
+  for (const f of [...families.keys()].sort()) rng.shuffle(families.get(f)!.sort()).forEach((t, i) => templateBlock.set(t, i % k));
+  const entityBlock = new Map<string, number>();
+  rng.shuffle([...new Set(rows.flatMap((r) => (r.entity !== undefined ? [r.entity] : [])))].sort()).forEach((e, i) => entityBlock.set(e, i % k));
+  return {
+    template: rows.map((r) => (r.template !== undefined ? templateBlock.get(r.template)! : rng.int(k))),
+    entity: rows.map((r) => (r.entity !== undefined ? entityBlock.get(r.entity)! : rng.int(k))),
+  };
 }
 
 const logit = (m: LogisticModel, x: Float32Array, W: number, i: number): number => {
@@ -65,36 +86,70 @@ const logit = (m: LogisticModel, x: Float32Array, W: number, i: number): number 
   return z;
 };
 
+/** Copy of rows x [n, W] with columns [from, to) multiplied by weight. */
+function weighted(x: Float32Array, W: number, [from, to]: [number, number], weight: number): Float32Array {
+  const out = Float32Array.from(x);
+  if (weight !== 1) for (let i = 0; i < out.length / W; i++) for (let k = from; k < to; k++) out[i * W + k] *= weight;
+  return out;
+}
+
+const pick = (x: Float32Array, W: number, idx: readonly number[]): Float32Array => {
+  const out = new Float32Array(idx.length * W);
+  idx.forEach((i, k) => out.set(x.subarray(i * W, (i + 1) * W), k * W));
+  return out;
+};
+
 export async function fitExchangeJudge(engine: Engine, rows: readonly LabelledExchange[], opts: ExchangeJudgeOptions): Promise<FittedExchangeJudge> {
-  const { train, calibration } = calibrationSplit(rows, opts.seed);
   const labels = rows.map((r, i) => {
     if (r.label !== 0 && r.label !== 1) throw new Error(`exchange judge: training row ${i} has label ${r.label} (expected 0 or 1)`);
     return r.label;
   });
-  for (const [name, idx] of [["training", train], ["calibration", calibration]] as const)
-    if (!idx.some((i) => labels[i] === 1) || !idx.some((i) => labels[i] === 0))
-      throw new Error(`exchange judge: the ${name} split needs both labels (it has ${idx.length} rows); give more templates per class`);
-  const W = exchangeFeatureWidth(engine);
-  const x = await exchangeFeatures(engine, rows);
-  const pick = (idx: number[]) => { const out = new Float32Array(idx.length * W); idx.forEach((i, k) => out.set(x.subarray(i * W, (i + 1) * W), k * W)); return out; };
-  const model = fitLogistic(pick(train), train.map((i) => labels[i]), W, { l2: opts.l2 ?? 1e-3, iterations: opts.iterations ?? 300 });
-  const platt = fitPlatt(calibration.map((i) => logit(model, x, W, i)), calibration.map((i) => labels[i]));
-  return { model: { w: Array.from(model.w), b: model.b }, platt, nTrain: train.length, nCalibration: calibration.length };
+  const K = opts.folds ?? 3;
+  const blocks = crossFitBlocks(rows, K, opts.seed);
+  const folds: { train: number[]; held: number[] }[] = [];
+  for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) {
+    const train = labels.flatMap((_, i) => (blocks.template[i] !== a && blocks.entity[i] !== b ? [i] : []));
+    const held = labels.flatMap((_, i) => (blocks.template[i] === a && blocks.entity[i] === b ? [i] : []));
+    if (!train.some((i) => labels[i] === 1) || !train.some((i) => labels[i] === 0))
+      throw new Error(`exchange judge: cross-fit block (${a}, ${b}) leaves ${train.length} training rows without both labels; give more templates and entities per class`);
+    folds.push({ train, held });
+  }
+  const W = exchangeFeatureWidth(engine), lex = lexicalBlock(engine);
+  const raw = await exchangeFeatures(engine, rows);
+  const fitOptions = { l2: opts.l2 ?? 1e-4, iterations: opts.iterations ?? 300 };
+  const candidates = LEXICAL_WEIGHTS.map((lexicalWeight) => {
+    const x = weighted(raw, W, lex, lexicalWeight);
+    const oof = new Array<number>(rows.length).fill(NaN);
+    const models = folds.map(({ train, held }) => {
+      const m = fitLogistic(pick(x, W, train), train.map((i) => labels[i]), W, fitOptions);
+      for (const i of held) oof[i] = logit(m, x, W, i);
+      return m;
+    });
+    return { lexicalWeight, models, oof, auroc: auroc(labels, oof) };
+  });
+  const best = candidates.reduce((b, c) => (c.auroc > b.auroc ? c : b));
+  return {
+    models: best.models.map((m) => ({ w: Array.from(m.w), b: m.b })),
+    lexicalWeight: best.lexicalWeight,
+    platt: fitPlatt(best.oof, labels),
+    crossFitAuroc: candidates.map((c) => ({ lexicalWeight: c.lexicalWeight, auroc: c.auroc })),
+    nRows: rows.length,
+  };
 }
 
-/** A judge from a fitted exchange classifier. */
+/** A judge from a fitted exchange judge. */
 export function exchangeJudge(engine: Engine, fitted: FittedExchangeJudge, id: string): Judge {
-  const W = exchangeFeatureWidth(engine);
-  if (fitted.model.w.length !== W) throw new Error(`exchange judge ${id}: the fitted model has ${fitted.model.w.length} weights, the features have ${W}`);
-  const model = { w: Float32Array.from(fitted.model.w), b: fitted.model.b };
+  const W = exchangeFeatureWidth(engine), lex = lexicalBlock(engine);
+  for (const m of fitted.models) if (m.w.length !== W) throw new Error(`exchange judge ${id}: a fitted model has ${m.w.length} weights, the features have ${W}`);
+  const models = fitted.models.map((m) => ({ w: Float32Array.from(m.w), b: m.b }));
   return {
     id,
     async score(items) {
       const nonEmpty = items.flatMap((it, i) => (it.response.trim().length > 0 ? [i] : []));
       const out = new Array<number>(items.length).fill(0);
       if (nonEmpty.length === 0) return out;
-      const x = await exchangeFeatures(engine, nonEmpty.map((i) => items[i]));
-      nonEmpty.forEach((i, k) => { out[i] = applyPlatt(fitted.platt, logit(model, x, W, k)); });
+      const x = weighted(await exchangeFeatures(engine, nonEmpty.map((i) => items[i])), W, lex, fitted.lexicalWeight);
+      nonEmpty.forEach((i, k) => { out[i] = applyPlatt(fitted.platt, models.reduce((s, m) => s + logit(m, x, W, k), 0) / models.length); });
       return out;
     },
   };
@@ -108,7 +163,7 @@ export async function conceptExchangeJudge(engine: Engine, concept: string, opts
   const file = judgeTrainFile(concept);
   const rows = readLabelled(file);
   const id = `exchange:${concept}`;
-  const key = fingerprint({ v: VERSION, model: opts.modelId, data: readFileSync(file), seed: opts.seed, l2: opts.l2, iterations: opts.iterations });
+  const key = fingerprint({ v: VERSION, model: opts.modelId, data: readFileSync(file), seed: opts.seed, l2: opts.l2, iterations: opts.iterations, folds: opts.folds });
   const cached = opts.cacheDir ? join(opts.cacheDir, `exchange-judge-${key}.json`) : null;
   let fitted: FittedExchangeJudge;
   if (cached && existsSync(cached)) fitted = JSON.parse(readFileSync(cached, "utf8")) as FittedExchangeJudge;
