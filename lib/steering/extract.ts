@@ -96,6 +96,8 @@ export async function vectorWithEffect(
   if (n !== pairs.length) throw new Error(`${method.name}: ${pairs.length} pairs given for activations of ${n} pairs`);
   const nVal = Math.max(1, Math.min(REFINE_PAIRS, Math.floor(n / 4)));
   const held = heldOutSplit(n, nVal / n, seed).val.map((i) => pairs[i]);
+  // Texts that are all response (PAIRS.jsonl texts / ids) have no prompt to condition on: no effect to measure.
+  const measurable = held.every((p) => p.positive.responseStart >= 1 && p.negative.responseStart >= 1);
   let zero: number | undefined;
   const score = async (candidate: ReadonlyMap<number, LayerFit>, alpha: number): Promise<number> => {
     const vector = toVector(candidate, acts, method, opts);
@@ -104,16 +106,17 @@ export async function vectorWithEffect(
     zero ??= (await pairLogRatios(engine, held, spec, [0], { batchSize: opts.batchSize }))[0];
     return Math.min(plus - zero, zero - minus);
   };
-  return toVector(await method.refine(fits, score), acts, method, opts);
+  const refinedBy = measurable ? `effect on ${held.length} held-out pairs` : "none: the pairs have no prompt tokens, so the method's model-free choice was kept";
+  return toVector(await method.refine(fits, measurable ? score : null), acts, method, opts, refinedBy);
 }
 
-function toVector(fits: ReadonlyMap<number, LayerFit>, acts: ReadonlyMap<number, PairedActivations>, method: SteeringMethod, opts: VectorOptions): SteeringVector {
+function toVector(fits: ReadonlyMap<number, LayerFit>, acts: ReadonlyMap<number, PairedActivations>, method: SteeringMethod, opts: VectorOptions, refinedBy?: string): SteeringVector {
   if (fits.size === 0) throw new Error(`${method.name}: no layer produced a vector`);
   const first = [...acts.values()][0];
   return createVector({
     model: opts.model, site: method.site, method: method.name, read: opts.read, dataset: opts.dataset,
     directions: new Map([...fits].map(([l, f]) => [l, f.vector])),
     layerInfo: new Map([...fits].map(([l, f]) => [l, f.info])),
-    details: { options: method.options, pairs: first?.n ?? 0, seed: opts.seed ?? 0, layersRequested: [...acts.keys()] },
+    details: { options: method.options, pairs: first?.n ?? 0, seed: opts.seed ?? 0, layersRequested: [...acts.keys()], ...(refinedBy ? { refinedBy } : {}) },
   });
 }

@@ -102,7 +102,7 @@ export function iti(opts: ItiOptions = {}): SteeringMethod {
       }
       return out;
     },
-    ...(byAccuracy ? {} : { refine: (fits: Map<number, LayerFit>, score: EffectScore) => keepStrongestHeads(fits, score, topK, effectAlpha) }),
+    ...(byAccuracy ? {} : { refine: (fits: Map<number, LayerFit>, score: EffectScore | null) => keepStrongestHeads(fits, score, topK, effectAlpha) }),
   };
 }
 
@@ -126,20 +126,21 @@ const pick = (info: LayerFit["info"], i: number): LayerFit["info"] => ({
 });
 
 /** The K heads whose shift alone steers best (ties: probe order), merged back into per-layer fits with each head's effect. */
-async function keepStrongestHeads(fits: Map<number, LayerFit>, score: EffectScore, topK: number, alpha: number): Promise<Map<number, LayerFit>> {
+async function keepStrongestHeads(fits: Map<number, LayerFit>, score: EffectScore | null, topK: number, alpha: number): Promise<Map<number, LayerFit>> {
   const heads = singleHeads(fits);
+  // Without a measurable effect every head scores alike, so the probe order (the fit's) decides: the paper's ranking.
   const effects: number[] = [];
-  for (const h of heads) effects.push(await score(new Map([[h.layer, h.fit]]), alpha));
+  for (const h of heads) effects.push(score ? await score(new Map([[h.layer, h.fit]]), alpha) : 0);
   const order = heads.map((_, i) => i).sort((a, b) => effects[b] - effects[a] || a - b).slice(0, topK);
   const out = new Map<number, LayerFit>();
   for (const i of order) {
     const h = heads[i];
-    const f = out.get(h.layer) ?? { vector: new Float32Array(h.fit.vector.length), info: { nHeads: h.fit.info.nHeads, heads: [], sigma: [], headAccuracy: [], headEffect: [] } };
+    const f = out.get(h.layer) ?? { vector: new Float32Array(h.fit.vector.length), info: { nHeads: h.fit.info.nHeads, heads: [], sigma: [], headAccuracy: [], ...(score ? { headEffect: [] } : {}) } };
     h.fit.vector.forEach((x, k) => { if (x !== 0) f.vector[k] = x; });
     (f.info.heads as number[]).push(h.head);
     (f.info.sigma as number[]).push((h.fit.info.sigma as number[])[0]);
     (f.info.headAccuracy as number[]).push((h.fit.info.headAccuracy as number[])[0]);
-    (f.info.headEffect as number[]).push(effects[i]);
+    if (score) (f.info.headEffect as number[]).push(effects[i]);
     out.set(h.layer, f);
   }
   return out;

@@ -46,9 +46,11 @@ export interface SteeringMethod {
   /**
    * Optional second stage that needs the model: narrow or reweight `fit`'s output by its measured steering
    * effect (ITI: keep the heads that steer best). Run by extractVector / vectorWithEffect, which own the engine
-   * and the held-out pairs; vectorFromActivations (no engine) refuses a method that has one.
+   * and the held-out pairs; vectorFromActivations (no engine) refuses a method that has one. `score` is null when
+   * effects cannot be measured (pairs whose texts are all response, e.g. PAIRS.jsonl texts): the method then
+   * falls back to its model-free choice, and the vector's details record `refinedBy`.
    */
-  refine?(fits: Map<number, LayerFit>, score: EffectScore): Promise<Map<number, LayerFit>>;
+  refine?(fits: Map<number, LayerFit>, score: EffectScore | null): Promise<Map<number, LayerFit>>;
 }
 
 /** An option a method adds to the `extract` command: `--<flag>` sets the factory's option `option`. */
