@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   if (recipes.length === 0) throw new UsageError(`build-models: --only ${args.only} names no model (known: ${DEFAULT_RECIPES.map((r) => r.name).join(", ")})`);
   const t0 = Date.now();
   if (args["report-only"]) {
-    for (const r of recipes) await writeBehaviourReport(join(out, r.name), seed);
+    for (const r of recipes) await writeReports(join(out, r.name), seed);
     return 0;
   }
 
@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
     const rep = trainAndSave(tf, backend, r, corpus, tok, seed, dir);
     console.error(`${r.name}: ${rep.parameters} parameters, train loss ${rep.finalTrainLoss.toFixed(3)}, held-out loss ${rep.evalLoss.toFixed(3)} (perplexity ${rep.heldOutPerplexity.toFixed(2)}), ${(rep.wallSeconds / 60).toFixed(1)} min → ${dir}`);
   }
-  for (const r of plan) await writeBehaviourReport(join(out, r.name), seed);
+  for (const r of plan) await writeReports(join(out, r.name), seed);
   console.error(`done in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
   return 0;
 }
@@ -112,7 +112,8 @@ function parseMix(text: unknown): Partial<CorpusMix> {
 /** Judges are trained once per process and shared by the models. */
 let judges: Map<string, Judge> | undefined;
 
-async function writeBehaviourReport(dir: string, seed: number): Promise<void> {
+/** behaviour_report.json and steering_report.json of the model in dir. */
+async function writeReports(dir: string, seed: number): Promise<void> {
   judges ??= new Map(CONCEPTS.map((c) => [c, conceptClassifierJudge(c)]));
   const engine = await createEngine(await loadModel(dir));
   try {

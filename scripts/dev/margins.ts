@@ -3,6 +3,7 @@
 import { loadModel } from "../../lib/checkpoint/index";
 import { createEngine } from "../../lib/engine/index";
 import { capturePairs, chooseLayer, createMethod, datasetFingerprint, encodePairs, loadConceptPairs, METHOD_NAMES, modelIdentity, pairLogRatioRows, validateSpec, vectorWithEffect } from "../../lib/steering/index";
+import { mean } from "../../lib/math/index";
 import { setProgressMode } from "../../lib/util/index";
 
 setProgressMode("off");
@@ -12,7 +13,7 @@ const engine = await createEngine(await loadModel(dir));
 const name = dir.split("/").filter(Boolean).pop()!;
 const NL = engine.model.spec.nLayers;
 const all = Array.from({ length: NL }, (_, l) => l);
-const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+
 const t = (d: number[]) => { const m = mean(d); const s = Math.sqrt(d.reduce((a, x) => a + (x - m) ** 2, 0) / (d.length - 1)); return m / (s / Math.sqrt(d.length)); };
 for (const concept of concepts) {
   const raw = loadConceptPairs(concept, "mean");

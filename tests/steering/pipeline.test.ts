@@ -114,6 +114,10 @@ describe("extractVector", () => {
     expect(norm(kept.get(2)!.vector.subarray(hd))).toBe(0);
     const byAcc = vectorFromActivations(captured, iti({ topK: 2, byAccuracy: true }), { model, read: "mean", dataset: "t" });
     expect([...byAcc.layerInfo.values()].reduce((a, i) => a + (i.heads as number[]).length, 0)).toBe(2);
+    // No measurable effect (score null): the probe ranking across layers decides, the same heads as byAccuracy.
+    const fallback = await method.refine!(method.fit(captured, { model, seed: 0 }), null);
+    const headsOf = (m: ReadonlyMap<number, { info: Record<string, unknown> }>) => [...m].flatMap(([l, f]) => (f.info.heads as number[]).map((h) => `${l}/${h}`)).sort();
+    expect(headsOf(fallback)).toEqual(headsOf(iti({ topK: 2, byAccuracy: true }).fit(captured, { model, seed: 0 })));
   });
 });
 

@@ -93,11 +93,13 @@ export function iti(opts: ItiOptions = {}): SteeringMethod {
         const acts = all.get(s.layer)!;
         const { pos, neg } = probeData(acts, s.head, headDim, allPairs);
         const { theta, sigma } = massMean(pos, neg, headDim);
-        const fit = out.get(s.layer) ?? { vector: new Float32Array(nHeads * headDim), info: { nHeads, heads: [], sigma: [], headAccuracy: [] } };
+        const fit = out.get(s.layer) ?? { vector: new Float32Array(nHeads * headDim), info: { nHeads, heads: [], sigma: [], headAccuracy: [], ...(byAccuracy ? {} : { probeRank: [] }) } };
         for (let k = 0; k < headDim; k++) fit.vector[s.head * headDim + k] = sigma * theta[k];
         (fit.info.heads as number[]).push(s.head);
         (fit.info.sigma as number[]).push(sigma);
         (fit.info.headAccuracy as number[]).push(s.accuracy);
+        // Candidates for refine: their place in the probe ranking across layers (the fits are grouped by layer).
+        if (!byAccuracy) (fit.info.probeRank as number[]).push(chosen.indexOf(s));
         out.set(s.layer, fit);
       }
       return out;
@@ -106,37 +108,40 @@ export function iti(opts: ItiOptions = {}): SteeringMethod {
   };
 }
 
-/** One fit per head: [layer, head, its LayerFit with only that head's block]. */
-function singleHeads(fits: ReadonlyMap<number, LayerFit>): { layer: number; head: number; index: number; fit: LayerFit }[] {
-  const out: { layer: number; head: number; index: number; fit: LayerFit }[] = [];
+/** One candidate per head: its layer, head, place in the probe ranking and a fit holding only that head's block. */
+interface HeadCandidate { layer: number; head: number; probeRank: number; headDim: number; fit: LayerFit }
+
+function singleHeads(fits: ReadonlyMap<number, LayerFit>): HeadCandidate[] {
+  const out: HeadCandidate[] = [];
   for (const [layer, f] of fits) {
-    const heads = f.info.heads as number[];
-    const headDim = f.vector.length / (f.info.nHeads as number);
-    heads.forEach((head, index) => {
+    const info = f.info;
+    const headDim = f.vector.length / (info.nHeads as number);
+    (info.heads as number[]).forEach((head, i) => {
       const vector = new Float32Array(f.vector.length);
       vector.set(f.vector.subarray(head * headDim, (head + 1) * headDim), head * headDim);
-      out.push({ layer, head, index, fit: { vector, info: pick(f.info, index) } });
+      const one = { nHeads: info.nHeads, heads: [head], sigma: [(info.sigma as number[])[i]], headAccuracy: [(info.headAccuracy as number[])[i]] };
+      out.push({ layer, head, probeRank: (info.probeRank as number[])[i], headDim, fit: { vector, info: one } });
     });
   }
   return out;
 }
 
-const pick = (info: LayerFit["info"], i: number): LayerFit["info"] => ({
-  nHeads: info.nHeads, heads: [(info.heads as number[])[i]], sigma: [(info.sigma as number[])[i]], headAccuracy: [(info.headAccuracy as number[])[i]],
-});
-
-/** The K heads whose shift alone steers best (ties: probe order), merged back into per-layer fits with each head's effect. */
+/**
+ * The K heads whose shift alone steers best (ties: the probe ranking), merged back into per-layer fits with each
+ * head's effect. Without a measurable effect (score null) every head ties, so the probe ranking decides: the
+ * same heads as byAccuracy.
+ */
 async function keepStrongestHeads(fits: Map<number, LayerFit>, score: EffectScore | null, topK: number, alpha: number): Promise<Map<number, LayerFit>> {
   const heads = singleHeads(fits);
-  // Without a measurable effect every head scores alike, so the probe order (the fit's) decides: the paper's ranking.
   const effects: number[] = [];
   for (const h of heads) effects.push(score ? await score(new Map([[h.layer, h.fit]]), alpha) : 0);
-  const order = heads.map((_, i) => i).sort((a, b) => effects[b] - effects[a] || a - b).slice(0, topK);
+  const order = heads.map((_, i) => i).sort((a, b) => effects[b] - effects[a] || heads[a].probeRank - heads[b].probeRank).slice(0, topK);
   const out = new Map<number, LayerFit>();
   for (const i of order) {
     const h = heads[i];
     const f = out.get(h.layer) ?? { vector: new Float32Array(h.fit.vector.length), info: { nHeads: h.fit.info.nHeads, heads: [], sigma: [], headAccuracy: [], ...(score ? { headEffect: [] } : {}) } };
-    h.fit.vector.forEach((x, k) => { if (x !== 0) f.vector[k] = x; });
+    const block = h.head * h.headDim;
+    f.vector.set(h.fit.vector.subarray(block, block + h.headDim), block);
     (f.info.heads as number[]).push(h.head);
     (f.info.sigma as number[]).push((h.fit.info.sigma as number[])[0]);
     (f.info.headAccuracy as number[]).push((h.fit.info.headAccuracy as number[])[0]);
