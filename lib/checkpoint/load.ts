@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { archForConfig, expectedShapes, type ModelSpec, type Weights, type ArchTable, type TensorRule } from "../arch/index";
+import { archForConfig, expectedShapes, type ModelSpec, type TensorF32, type Weights, type ArchTable, type TensorRule } from "../arch/index";
 import type { GenerationConfig, LoadedModel, TextTokenizer } from "./types";
 import { progress } from "../util/index";
-import { firstNonFinite, readSafetensors, readSafetensorsHeader, type Dtype, type HeaderEntry } from "./safetensors";
+import { firstNonFinite, readSafetensorsHeader, readStoredTensor, type Dtype, type HeaderEntry } from "./safetensors";
 import { HfTokenizer, loadTokenizer, specialTokenText } from "./tokenizer";
 
 /**
@@ -23,15 +23,28 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const rules = table.tensorRules(spec);
   checkTensors(spec, table, rules, located, source);
   checkFinite(rules, located);
-  // Decoded to fp32 on first use of `weights` (a reference forward, training, a graph build), never at load:
-  // an engine whose graphs are cached needs none of it, and `readWeights` decodes for a one-off use without keeping them.
+  // Decoded to fp32 on first use of `weights` (a reference forward, training), never at load: an engine streams
+  // them through `readTensor` one tensor at a time while it builds a graph, and one whose graphs are cached reads none.
   const stamps = new Map([...new Set([...located.values()].map((l) => l.file))].map((f) => [f, stamp(f)]));
-  const decode = (): Weights => {
-    // The header was validated at load: a file rewritten since then must be loaded again, not half-trusted.
+  // The header was validated at load: a file rewritten since then must be loaded again, not half-trusted.
+  const unchanged = () => {
     for (const [f, st] of stamps) if (stamp(f) !== st) throw new Error(`${f}: changed since the checkpoint was loaded (its weights are read on first use); load it again`);
-    return withShapes(spec, readWeights(rules, located));
   };
   let decoded: Weights | null = null;
+  const shapes = expectedShapes(spec);
+  const ruleOf = new Map(rules.flatMap((r) => r.canonical.map((name, i) => [name, { rule: r, part: i }] as const)));
+  // A fused stored tensor (GPT-2's c_attn) serves several canonical ones, read one after another: kept until the next rule.
+  let last: { rule: TensorRule; parts: Float32Array[] } | null = null;
+  const readTensor = (name: string): TensorF32 => {
+    if (decoded) return decoded.get(name) ?? missing(name);
+    const at = ruleOf.get(name) ?? missing(name);
+    if (last?.rule !== at.rule) {
+      unchanged();
+      last = { rule: at.rule, parts: decodeRule(at.rule, located.get(at.rule.hf)!) };
+    }
+    return { shape: shapes.get(name)!.slice(), data: last.parts[at.part] };
+  };
+  const missing = (name: string): never => { throw new Error(`${dir}: architecture '${spec.arch}' has no canonical tensor '${name}'`); };
 
   const tokenizer = existsSync(join(dir, "tokenizer.json")) ? loadTokenizer(dir) : null;
   const generation = generationConfig(dir, spec, tokenizer);
@@ -41,8 +54,11 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const files = [...new Set([...located.values()].map((l) => resolve(l.file)))].sort();
   return {
     dir, spec, tokenizer, generation, info: { dtype: [...dtypes].sort().join("+"), parameters, files },
-    get weights() { return (decoded ??= decode()); },
-    readWeights: () => decoded ?? decode(),
+    get weights() {
+      if (!decoded) { unchanged(); decoded = withShapes(spec, readWeights(rules, located)); last = null; }
+      return decoded;
+    },
+    readTensor,
   };
 }
 
@@ -166,27 +182,22 @@ function checkFinite(rules: readonly TensorRule[], located: Map<string, Located>
   bar.done();
 }
 
-/** Read the data file by file and convert to canonical fp32 weights (their finiteness was checked at load). */
+/** One stored tensor → its canonical parts (finiteness was checked at load; the check stays, on the decoded values). */
+function decodeRule(rule: TensorRule, l: Located): Float32Array[] {
+  const data = readStoredTensor(l.file, l.dataStart, l.stored, l.entry).data;
+  const bad = data.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw new Error(`${l.file}: tensor '${l.stored}' holds a non-finite value (${data[bad]} at flat index ${bad}); every weight must be finite`);
+  return rule.toCanonical(data);
+}
+
+/** Every canonical weight, decoded tensor by tensor. */
 function readWeights(rules: readonly TensorRule[], located: Map<string, Located>): Weights {
-  const byFile = new Map<string, TensorRule[]>();
-  for (const r of rules) {
-    const f = located.get(r.hf)!.file;
-    byFile.set(f, [...(byFile.get(f) ?? []), r]);
-  }
   const weights: Weights = new Map();
   const bar = progress("decoding weights", rules.length);
-  for (const [file, fileRules] of byFile) {
-    const { tensors } = readSafetensors(file, fileRules.map((r) => located.get(r.hf)!.stored));
-    for (const rule of fileRules) {
-      const l = located.get(rule.hf)!;
-      const data = tensors.get(l.stored)!.data;
-      // The file may have been rewritten since load: the check stays, now on the decoded values.
-      const bad = data.findIndex((x) => !Number.isFinite(x));
-      if (bad >= 0) throw new Error(`${file}: tensor '${l.stored}' holds a non-finite value (${data[bad]} at flat index ${bad}); every weight must be finite`);
-      const parts = rule.toCanonical(data);
-      rule.canonical.forEach((name, i) => weights.set(name, { shape: [], data: parts[i] }));
-      bar.tick();
-    }
+  for (const rule of rules) {
+    const parts = decodeRule(rule, located.get(rule.hf)!);
+    rule.canonical.forEach((name, i) => weights.set(name, { shape: [], data: parts[i] }));
+    bar.tick();
   }
   bar.done();
   return weights;

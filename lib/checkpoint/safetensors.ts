@@ -186,16 +186,21 @@ export function readSafetensors(file: string, names?: readonly string[], check?:
     if (!Object.hasOwn(header.tensors, name)) throw new Error(`${file}: no tensor named '${name}'`);
     check?.(name, header.tensors[name]);
   }
+  const tensors = new Map<string, TensorF32>();
+  for (const name of wanted) tensors.set(name, readStoredTensor(file, header.dataStart, name, header.tensors[name]));
+  return { tensors, metadata: header.metadata };
+}
+
+/**
+ * One tensor of a safetensors file whose header is already parsed (`dataStart`, its entry), as fp32: the one place
+ * stored tensor bytes become float arrays (a checkpoint streams through it one tensor at a time).
+ */
+export function readStoredTensor(file: string, dataStart: number, name: string, e: HeaderEntry): TensorF32 {
   const fd = openSync(file, "r");
   try {
-    const tensors = new Map<string, TensorF32>();
-    for (const name of wanted) {
-      const e = header.tensors[name];
-      const buf = Buffer.alloc(e.data_offsets[1] - e.data_offsets[0]);
-      readExactly(fd, file, buf, header.dataStart + e.data_offsets[0], `tensor '${name}'`);
-      tensors.set(name, { shape: e.shape.slice(), data: toFloat32(e.dtype, buf) });
-    }
-    return { tensors, metadata: header.metadata };
+    const buf = Buffer.alloc(e.data_offsets[1] - e.data_offsets[0]);
+    readExactly(fd, file, buf, dataStart + e.data_offsets[0], `tensor '${name}'`);
+    return { shape: e.shape.slice(), data: toFloat32(e.dtype, buf) };
   } finally {
     closeSync(fd);
   }

@@ -1,4 +1,4 @@
-import type { ModelSpec, Weights } from "../arch/index";
+import type { ModelSpec, TensorF32, Weights } from "../arch/index";
 
 /** What a checkpoint folder holds once loaded: the model, its tokenizer and chat template, its generation defaults. */
 
@@ -31,10 +31,10 @@ export interface LoadedModel {
   /** Canonical fp32 weights. From loadModel: decoded on first access, then kept (read it only where needed). */
   weights: Weights;
   /**
-   * The weights for a one-off use (an engine's graph build): `weights` if already decoded, else a fresh decode that
-   * the model does not keep, so they are freed once the caller drops them. Absent on in-memory models.
+   * One canonical weight for a one-off use (an engine's graph build streams the checkpoint through it): `weights`'
+   * tensor if already decoded, else read from the files and not kept. Absent on in-memory models.
    */
-  readWeights?: () => Weights;
+  readTensor?: (name: string) => TensorF32;
   tokenizer: TextTokenizer | null;
   generation: GenerationConfig;
   /** Human-readable facts for `inspect` (stored dtype, parameter count, files). */

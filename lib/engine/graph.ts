@@ -1,4 +1,4 @@
-import { isSlidingLayer, type ModelSpec, type TensorF32, type Weights, ropeInverseFrequencies } from "../arch/index";
+import { expectedShapes, isSlidingLayer, type ModelSpec, ropeInverseFrequencies } from "../arch/index";
 import { GraphBuilder } from "./onnx-builder";
 import { ACCURACY_LEVEL, BITS, BLOCK_SIZE, quantizeRows, type WeightFormat } from "./quantize";
 import { IO, type GraphVariant } from "./variant";
@@ -33,26 +33,30 @@ import { IO, type GraphVariant } from "./variant";
  *   x = x + post?(o(attn_out))                          → resid_mid
  *   x = x + post?(mlp(ln_mlp(x))), ablate_resid, + steer_resid   → resid_post
  */
-export function buildTransformerGraph(spec: ModelSpec, weights: Weights, variant: GraphVariant, format: WeightFormat = "fp32"): GraphBuilder {
+export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant: GraphVariant, format: WeightFormat = "fp32"): GraphBuilder {
   const b = new GraphBuilder();
   const { hidden: H, nHeads, nKvHeads, headDim: D, vocabSize: V } = spec;
   const qDim = nHeads * D, kvDim = nKvHeads * D;
-  const w = (name: string): TensorF32 => {
-    const t = weights.get(name);
-    if (!t) throw new Error(`onnx graph: missing weight '${name}'`);
-    return t;
+  const shapes = expectedShapes(spec);
+  const shape = (name: string): number[] => {
+    const s = shapes.get(name);
+    if (!s) throw new Error(`onnx graph: missing weight '${name}'`);
+    return s;
   };
-  const init = (name: string): string => (b.initializers.has(name) ? name : b.float(name, w(name).shape, w(name).data));
+  // Weights are deferred (() => data): read only when the shared weight file is written (see GraphBuilder.float).
+  const w = (name: string): Weight => ({ shape: shape(name), data: () => read(name) });
+  const init = (name: string): string => (b.initializers.has(name) ? name : b.float(name, shape(name), () => read(name)));
   /**
    * x [rows, K] · Wᵀ (+ bias) for a layer weight W [N, K]: one Gemm in fp32; with int8/int4 weights one MatMulNBits
    * on the block-quantized W (./quantize), then the fp32 bias.
    */
-  const linear = (x: string, name: string, weight: TensorF32, bias: string[]): string => {
+  const linear = (x: string, name: string, weight: Weight, bias: string[]): string => {
     if (format === "fp32") return b.op("Gemm", [x, b.initializers.has(name) ? name : b.float(name, weight.shape, weight.data), ...bias], { transB: 1 });
-    const [N, K] = weight.shape, bits = BITS[format];
-    const qz = quantizeRows(weight.data, N, K, bits);
-    const packed = b.uint8(`${name}.q${bits}`, [N, qz.nBlocks, (BLOCK_SIZE * bits) / 8], qz.packed);
-    const y = b.op("MatMulNBits", [x, packed, b.float(`${name}.scales`, [N, qz.nBlocks], qz.scales)], { K, N, bits, block_size: BLOCK_SIZE, accuracy_level: ACCURACY_LEVEL[bits] }, "com.microsoft");
+    const [N, K] = weight.shape, bits = BITS[format], nBlocks = Math.ceil(K / BLOCK_SIZE);
+    // One quantization feeds two initializers (packed, then scales, written one after the other).
+    const qz = usedTwice(() => quantizeRows(weight.data(), N, K, bits));
+    const packed = b.uint8(`${name}.q${bits}`, [N, nBlocks, (BLOCK_SIZE * bits) / 8], () => qz().packed);
+    const y = b.op("MatMulNBits", [x, packed, b.float(`${name}.scales`, [N, nBlocks], () => qz().scales)], { K, N, bits, block_size: BLOCK_SIZE, accuracy_level: ACCURACY_LEVEL[bits] }, "com.microsoft");
     return bias.length ? b.op("Add", [y, bias[0]]) : y;
   };
 
@@ -104,7 +108,7 @@ export function buildTransformerGraph(spec: ModelSpec, weights: Weights, variant
 
     // attention
     const h = norm(b, spec, x, init, `${p}.ln_attn`);
-    const qkvW: TensorF32 = { shape: [qDim + 2 * kvDim, H], data: concatRows([w(`${p}.attn.q.weight`), w(`${p}.attn.k.weight`), w(`${p}.attn.v.weight`)], spec.attnScale, qDim * H) };
+    const qkvW: Weight = { shape: [qDim + 2 * kvDim, H], data: concatRows([w(`${p}.attn.q.weight`), w(`${p}.attn.k.weight`), w(`${p}.attn.v.weight`)], spec.attnScale, qDim * H) };
     const qkvB = spec.bias.qkv
       ? [b.float(`${p}.attn.qkv.bias`, [qDim + 2 * kvDim], concatRows([w(`${p}.attn.q.bias`), w(`${p}.attn.k.bias`), w(`${p}.attn.v.bias`)], spec.attnScale, qDim))]
       : [];
@@ -153,14 +157,39 @@ function norm(b: GraphBuilder, spec: ModelSpec, x: string, init: (n: string) => 
 const softcap = (b: GraphBuilder, x: string, cap: number): string =>
   b.op("Mul", [b.op("Tanh", [b.op("Mul", [x, b.scalar(1 / cap)])]), b.scalar(cap)]);
 
-/** Rows of several [rows, cols] tensors stacked; the first `scaledCount` values are multiplied by `scale`. */
-function concatRows(parts: TensorF32[], scale: number, scaledCount: number): Float32Array {
-  const out = new Float32Array(parts.reduce((a, t) => a + t.data.length, 0));
-  let off = 0;
-  for (const t of parts) { out.set(t.data, off); off += t.data.length; }
-  // The attention scale is folded into W_q (and b_q): (x W_qᵀ + b) s = x (s W_q)ᵀ + s b, and RoPE is linear.
-  if (scale !== 1) for (let i = 0; i < scaledCount; i++) out[i] *= scale;
-  return out;
+/** Canonical fp32 weights read one at a time (a graph build reads each once, when it is written, and keeps none). */
+export type ReadWeight = (name: string) => Float32Array;
+
+/** A weight's shape now, its data on demand. */
+interface Weight {
+  shape: number[];
+  data: () => Float32Array;
+}
+
+/** f's value for its first two calls, computed once; then forgotten, so it is not held after both uses. */
+function usedTwice<T>(f: () => T): () => T {
+  let value: T | null = null, calls = 0;
+  return () => {
+    value ??= f();
+    const v = value;
+    if (++calls === 2) value = null;
+    return v;
+  };
+}
+
+/**
+ * Rows of several [rows, cols] weights stacked (deferred: read when called); the first `scaledCount` values are
+ * multiplied by `scale`.
+ */
+function concatRows(parts: Weight[], scale: number, scaledCount: number): () => Float32Array {
+  return () => {
+    const out = new Float32Array(parts.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0));
+    let off = 0;
+    for (const t of parts) { const d = t.data(); out.set(d, off); off += d.length; }
+    // The attention scale is folded into W_q (and b_q): (x W_qᵀ + b) s = x (s W_q)ᵀ + s b, and RoPE is linear.
+    if (scale !== 1) for (let i = 0; i < scaledCount; i++) out[i] *= scale;
+    return out;
+  };
 }
 
 function activation(b: GraphBuilder, act: ModelSpec["act"], x: string): string {
@@ -168,14 +197,14 @@ function activation(b: GraphBuilder, act: ModelSpec["act"], x: string): string {
   return b.op("Gelu", [x], { approximate: act === "gelu_tanh" ? "tanh" : "none" });
 }
 
-type Linear = (x: string, name: string, weight: TensorF32, bias: string[]) => string;
+type Linear = (x: string, name: string, weight: Weight, bias: string[]) => string;
 
-function mlp(b: GraphBuilder, spec: ModelSpec, w: (n: string) => TensorF32, init: (n: string) => string, linear: Linear, p: string, h: string): string {
+function mlp(b: GraphBuilder, spec: ModelSpec, w: (n: string) => Weight, init: (n: string) => string, linear: Linear, p: string, h: string): string {
   const I = spec.intermediate;
   const bias = (name: string) => (spec.bias.mlp ? [init(name)] : []);
   let inner: string;
   if (spec.mlp === "gated") {
-    const gu: TensorF32 = { shape: [2 * I, spec.hidden], data: concatRows([w(`${p}.mlp.gate.weight`), w(`${p}.mlp.up.weight`)], 1, 0) };
+    const gu: Weight = { shape: [2 * I, spec.hidden], data: concatRows([w(`${p}.mlp.gate.weight`), w(`${p}.mlp.up.weight`)], 1, 0) };
     const guBias = spec.bias.mlp ? [b.float(`${p}.mlp.gate_up.bias`, [2 * I], concatRows([w(`${p}.mlp.gate.bias`), w(`${p}.mlp.up.bias`)], 1, 0))] : [];
     const [gate, up] = b.opN("Split", [linear(h, `${p}.mlp.gate_up.weight`, gu, guBias), b.int64([I, I])], 2, { axis: 1 });
     inner = b.op("Mul", [activation(b, spec.act, gate), up]);

@@ -14,12 +14,30 @@ export type ElemType = keyof typeof DTYPE;
 /** A dimension: a number, or a symbolic name ("batch"). */
 export type Dim = number | string;
 
+/** Bytes per element of each initializer dtype. */
+const ELEM_BYTES: Record<ElemType, number> = { float: 4, uint8: 1, int64: 8, bool: 1 };
+
 export interface InitializerData {
   dtype: ElemType;
   dims: number[];
-  /** Little-endian bytes of the tensor (float32, uint8 or int64). */
-  bytes: Uint8Array;
+  /** prod(dims) × the element size: known without the data. */
+  byteLength: number;
+  /**
+   * Little-endian bytes of the tensor (float32, uint8 or int64), or a function that makes them: a weight is read
+   * from the checkpoint (and quantized) only when its bytes are written, so a build holds one weight at a time, and
+   * a variant graph that only refers into the shared weight file never reads it.
+   */
+  bytes: Uint8Array | (() => Uint8Array);
 }
+
+/** The initializer's bytes, made now if they were deferred (checked against the declared size). */
+export function initializerBytes(name: string, t: InitializerData): Uint8Array {
+  const bytes = typeof t.bytes === "function" ? t.bytes() : t.bytes;
+  if (bytes.byteLength !== t.byteLength) throw new Error(`internal: initializer '${name}' made ${bytes.byteLength} bytes, declared ${t.byteLength}`);
+  return bytes;
+}
+
+const f32Bytes = (d: Float32Array) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 
 export class GraphBuilder {
   readonly nodes: InstanceType<typeof onnx.NodeProto>[] = [];
@@ -44,26 +62,26 @@ export class GraphBuilder {
     return this.opN(opType, inputs, 1, attrs, domain, name)[0];
   }
 
-  /** A float32 initializer (shared by name: adding the same name twice is an error). */
-  float(name: string, dims: number[], data: Float32Array): string {
-    return this.addInit(name, { dtype: "float", dims, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+  /** A float32 initializer, its data now or deferred (shared by name: adding the same name twice is an error). */
+  float(name: string, dims: number[], data: Float32Array | (() => Float32Array)): string {
+    return this.addInit(name, "float", dims, typeof data === "function" ? () => f32Bytes(data()) : f32Bytes(data));
   }
 
-  /** A uint8 initializer (packed quantized weights). */
-  uint8(name: string, dims: number[], data: Uint8Array): string {
-    return this.addInit(name, { dtype: "uint8", dims, bytes: data });
+  /** A uint8 initializer (packed quantized weights), now or deferred. */
+  uint8(name: string, dims: number[], data: Uint8Array | (() => Uint8Array)): string {
+    return this.addInit(name, "uint8", dims, data);
   }
 
   /** An int64 constant (shapes, axes, indices). */
   int64(values: number[], dims: number[] = [values.length], name?: string): string {
     const n = name ?? `const_i64_${this.counter++}`;
     const data = new BigInt64Array(values.map((v) => BigInt(v)));
-    return this.addInit(n, { dtype: "int64", dims, bytes: new Uint8Array(data.buffer) });
+    return this.addInit(n, "int64", dims, new Uint8Array(data.buffer));
   }
 
   /** A float32 scalar constant (rank 0). */
   scalar(value: number): string {
-    return this.addInit(`const_f32_${this.counter++}`, { dtype: "float", dims: [], bytes: new Uint8Array(new Float32Array([value]).buffer) });
+    return this.addInit(`const_f32_${this.counter++}`, "float", [], f32Bytes(new Float32Array([value])));
   }
 
   input(name: string, dtype: ElemType, dims: Dim[]): string {
@@ -77,9 +95,10 @@ export class GraphBuilder {
     this.outputs.push(valueInfo(name, dtype, dims));
   }
 
-  private addInit(name: string, data: InitializerData): string {
+  private addInit(name: string, dtype: ElemType, dims: number[], bytes: InitializerData["bytes"]): string {
     if (this.initializers.has(name)) throw new Error(`onnx graph: initializer '${name}' defined twice`);
-    this.initializers.set(name, data);
+    const byteLength = ELEM_BYTES[dtype] * dims.reduce((a, d) => a * d, 1);
+    this.initializers.set(name, { dtype, dims, byteLength, bytes });
     return name;
   }
 }
@@ -112,42 +131,48 @@ export type SharedIndex = Record<string, SharedEntry>;
 export type InitializerPlacement = { kind: "inline" } | { kind: "shared"; fileName: string; index: SharedIndex };
 
 /**
- * Which initializers are weights that belong in the shared file: the named, larger ones. Small constants
- * (`const_*`, numbered per graph, so the same name can hold different values in two variants) stay inline.
+ * Which initializers are weights that belong in the shared file: every named one, however small (so a variant
+ * graph refers to all of them and reads none). Small constants (`const_*`, numbered per graph, so the same name can
+ * hold different values in two variants) stay inline.
  */
-const isShared = (name: string, t: InitializerData): boolean => !name.startsWith("const_") && t.bytes.byteLength >= SHARED_MIN_BYTES;
-const SHARED_MIN_BYTES = 1024;
+const isShared = (name: string): boolean => !name.startsWith("const_");
 
 /**
- * The shared data file of a graph (built from the variant holding every weight): its chunks, 64-byte aligned as
- * ONNX's own external-data writer does, and its index. Written once per checkpoint; every variant then refers to it.
+ * The shared data file of a graph (built from the variant holding every weight): its index, computed from the
+ * declared sizes alone, and its chunks, 64-byte aligned as ONNX's own external-data writer does, made one weight at
+ * a time as the writer asks for them. Written once per checkpoint; every variant then refers to it.
  */
-export function layoutShared(b: GraphBuilder): { chunks: Uint8Array[]; index: SharedIndex } {
-  const chunks: Uint8Array[] = [];
+export function layoutShared(b: GraphBuilder): { chunks: Iterable<Uint8Array>; index: SharedIndex } {
   const index: SharedIndex = {};
+  const order: [string, InitializerData, number][] = []; // name, data, padding before it
   let offset = 0;
   for (const [name, t] of b.initializers) {
-    if (!isShared(name, t)) continue;
+    if (!isShared(name)) continue;
     const padding = (64 - (offset % 64)) % 64;
-    if (padding) chunks.push(new Uint8Array(padding));
     offset += padding;
-    chunks.push(t.bytes);
-    index[name] = { offset, length: t.bytes.byteLength };
-    offset += t.bytes.byteLength;
+    index[name] = { offset, length: t.byteLength };
+    order.push([name, t, padding]);
+    offset += t.byteLength;
   }
-  return { chunks, index };
+  function* chunks(): Iterable<Uint8Array> {
+    for (const [name, t, padding] of order) {
+      if (padding) yield new Uint8Array(padding);
+      yield initializerBytes(name, t);
+    }
+  }
+  return { chunks: chunks(), index };
 }
 
 /** Serialise the graph to ModelProto bytes; with shared placement its weights are (offset, length) references. */
 export function serializeModel(b: GraphBuilder, placement: InitializerPlacement): Uint8Array {
   const initializer = [...b.initializers].map(([name, t]) => {
     const base = { name, dims: t.dims, dataType: DTYPE[t.dtype] };
-    if (placement.kind === "inline" || !isShared(name, t)) return onnx.TensorProto.create({ ...base, rawData: t.bytes });
+    if (placement.kind === "inline" || !isShared(name)) return onnx.TensorProto.create({ ...base, rawData: initializerBytes(name, t) });
     const at = placement.index[name];
     // A weight the shared file lacks (or of another size) is a graph-builder bug: a variant used a weight the
     // full graph does not, or built it differently.
-    if (!at || at.length !== t.bytes.byteLength)
-      throw new Error(`internal: initializer '${name}' (${t.bytes.byteLength} bytes) is ${at ? `${at.length} bytes` : "missing"} in the shared weight file ${placement.fileName}`);
+    if (!at || at.length !== t.byteLength)
+      throw new Error(`internal: initializer '${name}' (${t.byteLength} bytes) is ${at ? `${at.length} bytes` : "missing"} in the shared weight file ${placement.fileName}`);
     return onnx.TensorProto.create({
       ...base,
       dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,

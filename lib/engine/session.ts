@@ -4,7 +4,7 @@ import { isAbsolute, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { ensureDir, writeFileAtomic, fingerprint, repoRoot } from "../util/index";
 import type { LoadedModel } from "../checkpoint/index";
-import { buildTransformerGraph } from "./graph";
+import { buildTransformerGraph, type ReadWeight } from "./graph";
 import { layoutShared, serializeModel, type GraphBuilder, type SharedIndex } from "./onnx-builder";
 import { WEIGHT_FORMATS, type WeightFormat } from "./quantize";
 import { variantKey, type GraphVariant } from "./variant";
@@ -16,7 +16,7 @@ export type Feeds = Record<string, ort.Tensor>;
 export type RunGraph = (variant: GraphVariant, feeds: Feeds) => Promise<ort.InferenceSession.ReturnType>;
 
 /** Bump when the graph builder's output changes, so cached graphs are rebuilt. */
-export const BUILDER_VERSION = 5;
+export const BUILDER_VERSION = 6;
 
 /**
  * The disk cache is trimmed to max(this, 1.25 × the checkpoints this process has open), least recently used
@@ -55,8 +55,18 @@ function weightsIdentity(model: LoadedModel): unknown {
   });
 }
 
-/** The weights for one graph build, not kept by the model when it has not decoded them yet (see LoadedModel.readWeights). */
-const weightsOnce = (model: LoadedModel) => model.readWeights?.() ?? model.weights;
+/**
+ * The weights for graph builds, one tensor at a time: a checkpoint's are streamed from its files (not kept, see
+ * LoadedModel.readTensor); an in-memory model's are its own.
+ */
+function weightReader(model: LoadedModel): ReadWeight {
+  if (model.readTensor) return (name) => model.readTensor!(name).data;
+  return (name) => {
+    const t = model.weights.get(name);
+    if (!t) throw new Error(`onnx graph: missing weight '${name}'`);
+    return t.data;
+  };
+}
 
 const defaultCacheDir = (model: LoadedModel): string | null => (model.info.files.length ? join(repoRoot(), ".cache", "onnx") : null);
 
@@ -80,7 +90,7 @@ export async function openSession(model: LoadedModel, variant: GraphVariant, opt
   const options = sessionOptions(opts);
   const format = opts.weights ?? "fp32";
   if (!WEIGHT_FORMATS.includes(format)) throw new Error(`engine: weights must be one of ${WEIGHT_FORMATS.join(", ")}, got '${format}'`);
-  if (cacheDir === null) return create(serializeModel(buildTransformerGraph(model.spec, weightsOnce(model), variant, format), { kind: "inline" }), options, opts);
+  if (cacheDir === null) return create(serializeModel(buildTransformerGraph(model.spec, weightReader(model), variant, format), { kind: "inline" }), options, opts);
 
   // Each weight format is its own group, with its own weight file.
   const group = `${model.spec.arch}-${fingerprint({ v: BUILDER_VERSION, spec: model.spec, weights: weightsIdentity(model), format })}`;
@@ -90,7 +100,7 @@ export async function openSession(model: LoadedModel, variant: GraphVariant, opt
   let index = existsSync(dataFile) ? readIndex(indexFile) : null;
   if (!existsSync(file) || !index) {
     ensureDir(cacheDir);
-    const weights = weightsOnce(model);
+    const weights = weightReader(model);
     let graph: GraphBuilder | null = null;
     // The data layout is a function of the weights alone, so a rewritten data file keeps older variants valid.
     if (!index) {
@@ -152,8 +162,8 @@ async function create(source: string | Uint8Array, options: ort.InferenceSession
   }
 }
 
-/** Write several byte chunks as one file, atomically (temp file + rename), without concatenating them in memory. */
-function writeChunksAtomic(path: string, chunks: Uint8Array[]): void {
+/** Write byte chunks as one file, atomically (temp file + rename), each made only when written (see layoutShared). */
+function writeChunksAtomic(path: string, chunks: Iterable<Uint8Array>): void {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, "w");
   try {
