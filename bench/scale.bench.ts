@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { archByName, specToConfig, type ModelSpec } from "../lib/arch/index";
 import { smallSpec } from "../lib/checkpoint/random";
-import { floatToBf16 } from "../lib/checkpoint/safetensors";
+import { floatToBf16, writeSafetensors } from "../lib/checkpoint/safetensors";
 import { repoRoot } from "../lib/util/paths";
 import { matmulProbe } from "./engine.bench";
 
@@ -16,6 +16,13 @@ import { matmulProbe } from "./engine.bench";
  * weights' bandwidth floor (tokens/s if each decode step only read the stored layer weights once at the memory
  * copy bandwidth measured in this run).
  * Which shapes and formats: STEERSYNTH_BENCH_SCALE="0.5B:fp32,int8,int4;1.2B:int4" (default "0.5B:fp32,int8,int4").
+ *
+ * Against transformers (optional; it is never a project dependency): with STEERSYNTH_BENCH_PYTHON=<a python that
+ * has torch + transformers>, each shape also runs the issue's workload as whole processes, under /usr/bin/time —
+ * steered greedy generation of 8 prompts × 32 tokens → 64 new tokens, transformers fp32 + a forward hook
+ * (scripts/dev/hf_steered_generate.py) against `steersynth generate` per format on a warm graph cache (the CLI's,
+ * .cache/onnx: the first, untimed run builds it) — and prints
+ * wall time, peak RSS, the speed ratio and greedy agreement with transformers' tokens.
  */
 const SHAPES: Record<string, ModelSpec> = {
   // Qwen2.5-0.5B
@@ -40,7 +47,7 @@ const DIR = join(ROOT, ".cache", "bench", "scale");
 
 /**
  * Write a random bf16 checkpoint tensor by tensor (an 8B one never exists in memory as fp32): weights uniform with
- * the std of N(0, 0.02²), norm weights 1 ± that; a cheap xorshift stream (statistics do not matter here, speed does).
+ * the std of N(0, 0.02²), norm weights 1 ± that (statistics do not matter here, speed does).
  */
 function writeCheckpoint(dir: string, spec: ModelSpec): void {
   const rules = archByName(spec.arch).tensorRules(spec);
@@ -62,17 +69,22 @@ function writeCheckpoint(dir: string, spec: ModelSpec): void {
   len.writeBigUInt64LE(BigInt(json.length));
   writeSync(fd, len);
   writeSync(fd, Buffer.from(json));
-  let s = 0x9e3779b9 >>> 0;
-  const chunk = new Uint16Array(1 << 22);
+  // Values through a 65,536-entry table of bf16 numbers spread uniformly over (−a, a), indexed by the two halves of
+  // a seeded xorshift32 word (so every run writes the same checkpoint): a few ns per value, no float maths.
   const a = 0.02 * Math.sqrt(3); // uniform(−a, a) has std 0.02
+  const table = Uint16Array.from({ length: 65536 }, (_, i) => floatToBf16(a * (2 * (i + 0.5) / 65536 - 1)));
+  const normTable = Uint16Array.from({ length: 65536 }, (_, i) => floatToBf16(1 + a * (2 * (i + 0.5) / 65536 - 1)));
+  const chunk = new Uint16Array(1 << 22);
+  let x = 0x9e3779b9 >>> 0;
   for (const r of rules) {
     const n = r.hfShape.reduce((x, y) => x * y, 1);
-    const norm = /norm|ln_/.test(r.hf);
+    const t = /norm|ln_/.test(r.hf) ? normTable : table;
     for (let done = 0; done < n; done += chunk.length) {
       const m = Math.min(chunk.length, n - done);
-      for (let i = 0; i < m; i++) {
-        s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-        chunk[i] = floatToBf16((norm ? 1 : 0) + a * (2 * (s / 4294967296) - 1));
+      for (let i = 0; i < m; i += 2) {
+        x ^= x << 13; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+        chunk[i] = t[x & 0xffff];
+        chunk[i + 1] = t[x >>> 16]; // past m when m is odd: never written
       }
       writeSync(fd, new Uint8Array(chunk.buffer, 0, 2 * m));
     }
@@ -102,6 +114,67 @@ function layerWeightBytes(spec: ModelSpec, format: string): number {
 }
 
 const gb = (b: number) => (b / 1e9).toFixed(2);
+
+/** A whole process under /usr/bin/time: wall seconds and peak RSS (bytes). */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { wallS: number; maxRss: number } {
+  const t0 = performance.now();
+  const r = spawnSync("/usr/bin/time", ["-f", "maxrss_kb=%M", cmd, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, STEERSYNTH_PROGRESS: "off", ...env }, maxBuffer: 1 << 26 });
+  const wallS = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`bench scale: ${cmd} ${args.join(" ")} exited ${r.status ?? r.signal}: ${r.stderr.slice(-1500)}`);
+  const kb = /maxrss_kb=(\d+)/.exec(r.stderr);
+  if (!kb) throw new Error(`bench scale: no peak RSS from /usr/bin/time for ${cmd}`);
+  return { wallS, maxRss: Number(kb[1]) * 1024 };
+}
+
+const readIds = (file: string): number[][] => readFileSync(file, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { ids: number[] }).ids);
+
+/** Share of generated tokens equal to the reference's, counting each row up to its first difference (greedy agreement). */
+function agreement(ref: number[][], got: number[][]): number {
+  let same = 0, total = 0;
+  ref.forEach((r, i) => {
+    let k = 0;
+    while (k < r.length && got[i][k] === r[k]) k++;
+    same += k;
+    total += r.length;
+  });
+  return same / total;
+}
+
+/**
+ * The issue's workload, transformers fp32 + hook against steersynth per format, whole processes (see the module
+ * comment). The steersynth CLI runs from its built bundle (`npm run build`); each format's graphs are built by a
+ * first, untimed run.
+ */
+function compareWithTransformers(python: string, shape: string, dir: string, spec: ModelSpec, formats: string[]): void {
+  const work = join(DIR, `hf-${shape}`);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  let s = 12345;
+  const next = () => { s = (s * 1103515245 + 12345) % 2147483648; return s; };
+  const ids = Array.from({ length: 8 }, () => Array.from({ length: 32 }, () => 3 + (next() % (spec.vocabSize - 3))));
+  writeFileSync(join(work, "ids.json"), JSON.stringify(ids));
+  const layer = Math.floor(spec.nLayers / 2);
+  // A unit direction at a mid layer, alpha 4: a visible but not text-breaking push on these random weights.
+  const dirv = Float32Array.from({ length: spec.hidden }, () => (next() / 2147483648) * 2 - 1);
+  const norm = Math.hypot(...dirv);
+  writeSafetensors(join(work, "v.safetensors"), { [`direction.${layer}`]: { shape: [spec.hidden], data: dirv.map((x) => x / norm) } });
+  const alpha = "4", newTokens = "64";
+  const hf = timed(python, [join(ROOT, "scripts", "dev", "hf_steered_generate.py"), dir, join(work, "ids.json"), join(work, "v.safetensors"), alpha, newTokens, join(work, "hf.jsonl"), "2"]);
+  const ref = readIds(join(work, "hf.jsonl"));
+  console.log(`\n${shape}: 8 prompts × 32 tokens → 64 new tokens, steered (layer ${layer}, α ${alpha}), greedy, whole process, 2 threads`);
+  console.log("| run | wall s | peak RSS GB | speed vs transformers | greedy agreement with transformers |");
+  console.log("|---|---|---|---|---|");
+  console.log(`| transformers fp32 + hook | ${hf.wallS.toFixed(1)} | ${gb(hf.maxRss)} | 1.00× | 1.000 |`);
+  for (const format of formats) {
+    const args = [join(ROOT, "bin", "steersynth.mjs"), "generate", "--model", dir, "--ids", join(work, "ids.json"), "--max-new-tokens", newTokens, "--temperature", "0",
+      "--vector", join(work, "v.safetensors"), "--alpha", alpha, "--positions", "all", "--batch-size", "8", "--weights", format, "--out", join(work, `${format}.jsonl`)];
+    // The CLI's own graph cache (.cache/onnx): a group for this checkpoint and format is built here and reused.
+    timed(process.execPath, args); // builds the graphs
+    const run = timed(process.execPath, args);
+    console.log(`| steersynth ${format} (cached graphs) | ${run.wallS.toFixed(1)} | ${gb(run.maxRss)} | ${(hf.wallS / run.wallS).toFixed(2)}× | ${agreement(ref, readIds(join(work, `${format}.jsonl`))).toFixed(3)} |`);
+  }
+  rmSync(work, { recursive: true, force: true });
+}
 
 export async function run(): Promise<void> {
   const plan = (process.env.STEERSYNTH_BENCH_SCALE ?? "0.5B:fp32,int8,int4").split(";").map((p) => {
@@ -142,5 +215,7 @@ export async function run(): Promise<void> {
       console.log(`| ${shape} | ${format} | ${gb(ckpt)} | ${gb(disk)} | ${build.buildS.toFixed(1)} | ${gb(build.maxRss)} | ${gb(warm.maxRss)} | ${warm.firstTokenS.toFixed(3)} | ${warm.tps[1].toFixed(2)} | ${warm.tps[8].toFixed(2)} | ${warm.tps[32].toFixed(2)} | ${(warm.tps[1] / floor).toFixed(2)} | ${((warm.tps[32] * flopsPerToken) / 1e9 / peak).toFixed(2)} |`);
       rmSync(cacheDir, { recursive: true, force: true });
     }
+    const python = process.env.STEERSYNTH_BENCH_PYTHON;
+    if (python) compareWithTransformers(python, shape, dir, spec, formats);
   }
 }

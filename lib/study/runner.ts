@@ -75,8 +75,7 @@ export class StudyRunner {
       const { weights } = this.cfg.models[at];
       h = (async () => {
         const loaded = await this.timed("load models", () => loadModel(dir));
-        // A quantized model computes other numbers: its artefacts get their own identity (fp32 keeps the checkpoint's).
-        const id = weights === "fp32" ? checkpointContentId(dir) : `${checkpointContentId(dir)}+${weights}`;
+        const id = checkpointContentId(dir, weights);
         return { name, loaded, engine: await this.timed("load models", () => createEngine(loaded, { weights })), id };
       })();
       this.models.set(name, h);

@@ -10,6 +10,7 @@ import { GraphBuilder, serializeModel } from "../../lib/engine/onnx-builder";
 import { ACCURACY_LEVEL, BLOCK_SIZE, dequantizeRows, quantizeRows } from "../../lib/engine/quantize";
 import type { LoadedModel } from "../../lib/checkpoint/types";
 import { parseStudyConfig } from "../../lib/study/config";
+import { checkpointContentId } from "../../lib/study/identity";
 import { repoRoot } from "../../lib/util/paths";
 import { createRng } from "../../lib/util/rng";
 import { memoryModel, randomIds, SPECS } from "./fixtures";
@@ -154,6 +155,36 @@ describe("--weights and the study config's models[].weights", () => {
       expect(await main([...base, "--weights", "int3"])).toBe(2);
       expect(err.join("\n")).toContain("generate: --weights must be one of fp32, int8, int4, got 'int3'");
     } finally { spy.mockRestore(); }
+  });
+
+  it("every command that runs a model takes --weights, checked before any model loads", async () => {
+    const err: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => { err.push(a.join(" ")); });
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    try {
+      const tmp = mkdtempSync(join(tmpdir(), "weights-cmds-"));
+      writeFileSync(join(tmp, "g.jsonl"), JSON.stringify({ text: "hello there" }) + "\n");
+      const missing = join(tmp, "no-such-model");
+      const bad: Record<string, string[]> = {
+        score: ["--input", join(tmp, "g.jsonl"), "--out", join(tmp, "s.json"), "--coherence", "perplexity", "--reference-model", missing],
+        train: ["--concept", "refusal", "--data", "real", "--model", missing, "--out", join(tmp, "r.json")],
+        "validate-judges": ["--concept", "refusal", "--model", missing, "--out", join(tmp, "v")],
+      };
+      for (const [cmd, args] of Object.entries(bad)) {
+        err.length = 0;
+        expect(await main([cmd, ...args, "--weights", "int3"])).toBe(2);
+        expect(err.join("\n")).toContain(`${cmd}: --weights must be one of fp32, int8, int4, got 'int3'`);
+      }
+      for (const cmd of ["hidden", "generate", "extract", "tune", "score", "train", "validate-judges"]) {
+        const out: string[] = [];
+        log.mockImplementation((...a: unknown[]) => { out.push(a.join(" ")); });
+        expect(await main([cmd, "--help"])).toBe(0);
+        expect(out.join("\n")).toContain("--weights");
+      }
+    } finally { spy.mockRestore(); log.mockRestore(); }
+    // a quantized engine's artefacts are keyed apart from the checkpoint's own
+    const dir = join(repoRoot(), "data", "models", "llama-tiny");
+    expect(checkpointContentId(dir, "int8")).toBe(`${checkpointContentId(dir)}+int8`);
   });
 
   it("models[].weights defaults to fp32, accepts int8/int4, and names the field when wrong", async () => {

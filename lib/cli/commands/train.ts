@@ -9,6 +9,7 @@ import { writeJsonAtomic, dataPath, repoRoot, deriveSeed } from "../../util/inde
 import { loadConcept, readBaseline, readLabelled, readPrompts } from "../../world/index";
 import { intOpt, numberOpt, parseArgs, seedOpt, usage, UsageError } from "../args";
 import { SUMMARIES } from "../summaries";
+import { WEIGHTS_OPTION, weightsOpt } from "../weights";
 
 const summary = SUMMARIES["train"];
 
@@ -28,6 +29,7 @@ const OPTIONS = {
   temperature: { type: "string", description: "prompting sampling temperature (default 0.9)" },
   "top-p": { type: "string", description: "prompting nucleus mass (default 0.95)" },
   cache: { type: "string", description: "cache folder for features and detector runs (default .cache/detect)" },
+  weights: WEIGHTS_OPTION,
   help: { type: "boolean", description: "show this help" },
 } as const;
 
@@ -38,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   if (kind !== "probe" && kind !== "finetune") throw new UsageError(`train: --detector must be probe or finetune (got '${kind}')`);
   // Every option is checked before the model loads: a bad count must never silently change the training set.
   const seed = seedOpt("train", a.seed, 20261128);
+  const weights = weightsOpt("train", a.weights);
   const nSeeds = intOpt("train", "seeds", a.seeds, 3, 1);
   const positivesOpt = a.positives === undefined ? undefined : intOpt("train", "positives", a.positives, undefined, 1);
   const negatives = intOpt("train", "negatives", a.negatives, 400, 1);
@@ -53,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   const test = realExamples(readLabelled(concept.paths.detector_test), "detector_test");
 
   const loaded = await loadModel(modelDir);
-  const engine = await createEngine(loaded);
+  const engine = await createEngine(loaded, { weights });
   try {
     const data = String(a.data);
     let replacement: Replacement | undefined;
@@ -77,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
       : { kind, config: layerOpt === undefined ? DEFAULT_FINETUNE : { ...DEFAULT_FINETUNE, layer: layerOpt } };
     const cacheDir = resolve(String(a.cache ?? join(repoRoot(), ".cache", "detect")));
     const result = await evaluateDetector({
-      engine, modelId: checkpointContentId(modelDir), detector,
+      engine, modelId: checkpointContentId(modelDir, weights), detector,
       trainingSet: (s) => composeTrainingSet(train, { positives, negatives, seed: s, ...(replacement ? { replacement } : {}) }),
       test, seeds: Array.from({ length: nSeeds }, (_, i) => deriveSeed(seed, "detector", i)),
       bootstrapIterations: bootstrap,

@@ -11,6 +11,7 @@ import { checkpointContentId } from "../../study/index";
 import { repoRoot, writeJsonAtomic } from "../../util/index";
 import { numberOpt, parseArgs, usage, UsageError } from "../args";
 import { SUMMARIES } from "../summaries";
+import { WEIGHTS_OPTION, weightsOpt } from "../weights";
 
 const summary = SUMMARIES["validate-judges"];
 
@@ -27,6 +28,7 @@ const OPTIONS = {
   "coherence-items": { type: "string", description: "real responses for the coherence validation (default 100)" },
   seed: { type: "string", description: "seed of splits, corruptions and bootstrap (default 20261128)" },
   out: { type: "string", required: true, description: "folder: judges.csv, judges.json (bins, misjudged examples), judges-reliability.html" },
+  weights: WEIGHTS_OPTION,
   help: { type: "boolean", description: "show this help" },
 } as const;
 
@@ -38,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   const a = parseArgs("validate-judges", argv, OPTIONS);
   const modelDir = resolve(String(a.model ?? join(repoRoot(), "data", "models", "llama-tiny")));
   const seed = numberOpt("validate-judges", "seed", a.seed, 20261128);
+  const weights = weightsOpt("validate-judges", a.weights);
   const successRoutes = list(a.judge, "exchange"), coherenceRoutes = list(a.coherence, "");
   for (const r of successRoutes) if (!["exchange", "classifier", "llm", "http"].includes(r)) throw new UsageError(`validate-judges: --judge takes exchange, classifier, llm, http (got '${r}')`);
   for (const r of coherenceRoutes) if (!["llm", "http"].includes(r)) throw new UsageError(`validate-judges: --coherence takes llm, http (got '${r}')`);
@@ -46,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     return httpJudge({ baseUrl: a["http-url"], model: a["http-model"], rubric, apiKeyEnv: a["http-key-env"] as string | undefined, cacheDir: join(repoRoot(), ".cache", "judgements") });
   };
   const engines: Engine[] = [];
-  const open = async (dir: string): Promise<Engine> => { const e = await createEngine(await loadModel(dir)); engines.push(e); return e; };
+  const open = async (dir: string): Promise<Engine> => { const e = await createEngine(await loadModel(dir), { weights }); engines.push(e); return e; };
   try {
     const engine = await open(modelDir);
     const llmDir = a["llm-model"] !== undefined ? resolve(String(a["llm-model"])) : modelDir;
@@ -55,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
     const parts: JudgeValidation[] = [];
     for (const concept of list(a.concept, "")) {
       const success = await Promise.all(successRoutes.map(async (r): Promise<Judge> => {
-        if (r === "exchange") return conceptExchangeJudge(engine, concept, { seed, modelId: checkpointContentId(modelDir), cacheDir: join(repoRoot(), ".cache", "judges") });
+        if (r === "exchange") return conceptExchangeJudge(engine, concept, { seed, modelId: checkpointContentId(modelDir, weights), cacheDir: join(repoRoot(), ".cache", "judges") });
         if (r === "classifier") return conceptClassifierJudge(concept);
         return r === "llm" ? engineJudge(llm!, readRubric(concept)) : http(readRubric(concept));
       }));
