@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { loadModel } from "../lib/checkpoint/index";
 import { createEngine, type SampleSteering, type WeightFormat } from "../lib/engine/index";
 import { createRng } from "../lib/util/rng";
@@ -6,12 +7,15 @@ import { createRng } from "../lib/util/rng";
  * One process of bench/scale.bench.ts: `build` opens the engine on an empty graph cache (build time = load +
  * first prefill/decode session opens); `run` opens it on the warm cache and times first-token latency (batch 1,
  * 32-token prompt, 1 new token) and steered greedy decode at batch 1/8/32 (16 new tokens minus the 1-token run,
- * so prefill is not counted). Prints one JSON line; maxRss is the process's peak resident set (bytes).
+ * so prefill is not counted). Prints one JSON line; maxRss is the process's peak resident set (bytes); rssAnon and
+ * rssFile split the resident set at the end (sessions open). Format "fp32-noprepack": fp32 with prepack: false.
  */
-const [dir, format, cacheDir, phase] = process.argv.slice(2);
+const [dir, formatArg, cacheDir, phase] = process.argv.slice(2);
+// "fp32-noprepack": fp32 with EngineOptions.prepack false
+const format = formatArg.replace(/-noprepack$/, "") as WeightFormat;
 const t0 = performance.now();
 const model = await loadModel(dir);
-const engine = await createEngine(model, { cacheDir, weights: format as WeightFormat });
+const engine = await createEngine(model, { cacheDir, weights: format, prepack: !formatArg.endsWith("-noprepack") });
 const rng = createRng(1);
 const prompts = (b: number) => Array.from({ length: b }, () => Array.from({ length: 32 }, () => 3 + rng.int(model.spec.vocabSize - 3)));
 const layer = Math.floor(model.spec.nLayers / 2);
@@ -35,6 +39,12 @@ if (phase === "build") {
   for (const b of [1, 8, 32]) tps[b] = (b * 15) / (await gen(b, 16) - await gen(b, 1));
   out.tps = tps;
 }
+// Resident memory now (sessions open), split: anonymous (the process's own allocations: onnxruntime's prepacked
+// weights, arenas, JS) and file-backed (pages of the mmapped weight file, shared and reclaimable by the kernel).
+const status = readFileSync("/proc/self/status", "utf8");
+const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+out.rssAnon = kb("RssAnon");
+out.rssFile = kb("RssFile");
 await engine.dispose();
 out.maxRss = process.resourceUsage().maxRSS * 1024;
 console.log(JSON.stringify(out));

@@ -15,7 +15,8 @@ import { matmulProbe } from "./engine.bench";
  * batch 1/8/32). Ratios: against the fp32 matmul GFLOP/s onnxruntime reaches in this run, and against the
  * weights' bandwidth floor (tokens/s if each decode step only read the stored layer weights once at the memory
  * copy bandwidth measured in this run).
- * Which shapes and formats: STEERSYNTH_BENCH_SCALE="0.5B:fp32,int8,int4;1.2B:int4" (default "0.5B:fp32,int8,int4").
+ * Which shapes and formats: STEERSYNTH_BENCH_SCALE="0.5B:fp32,int8,int4;1.2B:int4" (default "0.5B:fp32,int8,int4");
+ * "fp32-noprepack" is fp32 with EngineOptions.prepack false (`--no-prepack`).
  *
  * Against transformers (optional; it is never a project dependency): with STEERSYNTH_BENCH_PYTHON=<a python that
  * has torch + transformers>, each shape also runs the issue's workload as whole processes, under /usr/bin/time —
@@ -94,6 +95,19 @@ function writeCheckpoint(dir: string, spec: ModelSpec): void {
   renameSync(tmp, dir);
 }
 
+/** The random checkpoint of a shape (written on first use under .cache/bench/scale/<shape>); its folder. */
+export function scaleCheckpoint(shape: string): string {
+  const spec = SHAPES[shape];
+  if (!spec) throw new Error(`bench scale: unknown shape '${shape}' (known: ${Object.keys(SHAPES).join(", ")})`);
+  const dir = join(DIR, shape);
+  if (!existsSync(join(dir, "model.safetensors"))) {
+    const t0 = performance.now();
+    writeCheckpoint(dir, spec);
+    console.log(`(wrote ${dir} in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  return dir;
+}
+
 /** Memory copy bandwidth, GB/s counting the bytes read and written (median of 5 copies of 512 MB). */
 function copyBandwidth(): number {
   const n = 128 << 20, src = new Float32Array(n).fill(1), dst = new Float32Array(n);
@@ -109,7 +123,7 @@ function layerWeightBytes(spec: ModelSpec, format: string): number {
   const { hidden: H, headDim: D, nHeads, nKvHeads, intermediate: I, nLayers } = spec;
   const params = nLayers * (H * (nHeads + 2 * nKvHeads) * D + nHeads * D * H + 3 * H * I);
   const head = spec.vocabSize * H; // the fp32 lm_head (tied: the embedding) is read every step in every format
-  const perParam = format === "fp32" ? 4 : format === "int8" ? 1 + 4 / 32 : 0.5 + 4 / 32;
+  const perParam = format.startsWith("fp32") ? 4 : format === "int8" ? 1 + 4 / 32 : 0.5 + 4 / 32;
   return params * perParam + head * 4;
 }
 
@@ -167,7 +181,8 @@ function compareWithTransformers(python: string, shape: string, dir: string, spe
   console.log(`| transformers fp32 + hook | ${hf.wallS.toFixed(1)} | ${gb(hf.maxRss)} | 1.00× | 1.000 |`);
   for (const format of formats) {
     const args = [join(ROOT, "bin", "steersynth.mjs"), "generate", "--model", dir, "--ids", join(work, "ids.json"), "--max-new-tokens", newTokens, "--temperature", "0",
-      "--vector", join(work, "v.safetensors"), "--alpha", alpha, "--positions", "all", "--batch-size", "8", "--weights", format, "--out", join(work, `${format}.jsonl`)];
+      "--vector", join(work, "v.safetensors"), "--alpha", alpha, "--positions", "all", "--batch-size", "8", "--weights", format.replace(/-noprepack$/, ""),
+      ...(format.endsWith("-noprepack") ? ["--no-prepack"] : []), "--out", join(work, `${format}.jsonl`)];
     // The CLI's own graph cache (.cache/onnx): a group for this checkpoint and format is built here and reused.
     timed(process.execPath, args); // builds the graphs
     const run = timed(process.execPath, args);
@@ -187,16 +202,11 @@ export async function run(): Promise<void> {
   await probe.release();
   const bw = copyBandwidth();
   console.log(`matmul peak ${peak.toFixed(1)} GFLOP/s (ORT fp32, 128×1024·1024×4096); memory copy ${bw.toFixed(1)} GB/s`);
-  console.log("| shape | format | ckpt bf16 GB | cache disk GB | build s | peak RSS build GB | peak RSS cached GB | first token s | tok/s b=1 | b=8 | b=32 | b=1 / floor | b=32 MFU |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("| shape | format | ckpt bf16 GB | cache disk GB | build s | peak RSS build GB | peak RSS cached GB | RSS anon / file GB | first token s | tok/s b=1 | b=8 | b=32 | b=1 / floor | b=32 MFU |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const { shape, formats } of plan) {
     const spec = SHAPES[shape];
-    const dir = join(DIR, shape);
-    if (!existsSync(join(dir, "model.safetensors"))) {
-      const t0 = performance.now();
-      writeCheckpoint(dir, spec);
-      console.log(`(wrote ${dir} in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-    }
+    const dir = scaleCheckpoint(shape);
     const ckpt = statSync(join(dir, "model.safetensors")).size;
     for (const format of formats) {
       const cacheDir = join(DIR, `onnx-${shape}-${format}`);
@@ -212,7 +222,7 @@ export async function run(): Promise<void> {
       const disk = readdirSync(cacheDir).reduce((a, f) => a + statSync(join(cacheDir, f)).size, 0);
       const floor = bw * 1e9 / layerWeightBytes(spec, format);
       const flopsPerToken = 2 * (layerWeightBytes(spec, "fp32") / 4);
-      console.log(`| ${shape} | ${format} | ${gb(ckpt)} | ${gb(disk)} | ${build.buildS.toFixed(1)} | ${gb(build.maxRss)} | ${gb(warm.maxRss)} | ${warm.firstTokenS.toFixed(3)} | ${warm.tps[1].toFixed(2)} | ${warm.tps[8].toFixed(2)} | ${warm.tps[32].toFixed(2)} | ${(warm.tps[1] / floor).toFixed(2)} | ${((warm.tps[32] * flopsPerToken) / 1e9 / peak).toFixed(2)} |`);
+      console.log(`| ${shape} | ${format} | ${gb(ckpt)} | ${gb(disk)} | ${build.buildS.toFixed(1)} | ${gb(build.maxRss)} | ${gb(warm.maxRss)} | ${gb(warm.rssAnon)} / ${gb(warm.rssFile)} | ${warm.firstTokenS.toFixed(3)} | ${warm.tps[1].toFixed(2)} | ${warm.tps[8].toFixed(2)} | ${warm.tps[32].toFixed(2)} | ${(warm.tps[1] / floor).toFixed(2)} | ${((warm.tps[32] * flopsPerToken) / 1e9 / peak).toFixed(2)} |`);
       rmSync(cacheDir, { recursive: true, force: true });
     }
     const python = process.env.STEERSYNTH_BENCH_PYTHON;

@@ -5,7 +5,7 @@ import type { LoadedModel } from "../checkpoint/index";
 import { checkContext, leftPad, validateIds } from "./batch";
 import { assertFinite } from "./finite";
 import { generateBatched } from "./generate";
-import { openSession, type EngineOptions, type Feeds, type RunGraph } from "./session";
+import { checkEngineOptions, openSession, type EngineOptions, type Feeds, type RunGraph } from "./session";
 import { steerMask, steeringVectors, validateSteering } from "./steering-feeds";
 import { IO, normalizeVariant, variantKey, type GraphVariant } from "./variant";
 
@@ -14,6 +14,7 @@ import { IO, normalizeVariant, variantKey, type GraphVariant } from "./variant";
  * model's spec and weights on first use and cached on disk.
  */
 export async function createEngine(model: LoadedModel, opts: EngineOptions = {}): Promise<Engine> {
+  checkEngineOptions(opts);
   const sessions = new Map<string, Promise<ort.InferenceSession>>();
   const run: RunGraph = async (variant, feeds) => {
     const v = normalizeVariant(model.spec, variant);

@@ -40,6 +40,15 @@ export interface EngineOptions {
    * block-quantized (onnxruntime's MatMulNBits; activations and steering stay fp32). See ./quantize.
    */
   weights?: WeightFormat;
+  /**
+   * Whether onnxruntime prepacks constant weights into its own layout (default true). It maps the cache's weight file
+   * (one copy, shared by every session of the checkpoint) and, when prepacking, keeps a packed copy of each matmul
+   * weight and releases the mapped original — except the embedding of a tied head, which the Gather still reads, so
+   * that one is held twice. `false` (fp32 only) reads every weight from the mapping: weights held exactly once, at
+   * up to ~20 % slower small-batch decode (README "Real-size checkpoints"; logits differ from prepacked ones by float
+   * rounding). Quantized formats need prepacking (MatMulNBits is ~20× slower without).
+   */
+  prepack?: boolean;
 }
 
 /**
@@ -89,7 +98,7 @@ export async function openSession(model: LoadedModel, variant: GraphVariant, opt
   const cacheDir = opts.cacheDir === undefined ? defaultCacheDir(model) : opts.cacheDir;
   const options = sessionOptions(opts);
   const format = opts.weights ?? "fp32";
-  if (!WEIGHT_FORMATS.includes(format)) throw new Error(`engine: weights must be one of ${WEIGHT_FORMATS.join(", ")}, got '${format}'`);
+  checkEngineOptions(opts);
   if (cacheDir === null) return create(serializeModel(buildTransformerGraph(model.spec, weightReader(model), variant, format), { kind: "inline" }), options, opts);
 
   // Each weight format is its own group, with its own weight file.
@@ -121,6 +130,13 @@ export async function openSession(model: LoadedModel, variant: GraphVariant, opt
   return create(file, options, opts);
 }
 
+/** The weight options, checked when an engine is created (before any graph is built). */
+export function checkEngineOptions(opts: EngineOptions): void {
+  const format = opts.weights ?? "fp32";
+  if (!WEIGHT_FORMATS.includes(format)) throw new Error(`engine: weights must be one of ${WEIGHT_FORMATS.join(", ")}, got '${format}'`);
+  if (opts.prepack === false && format !== "fp32") throw new Error(`engine: prepack: false needs weights "fp32" (got '${format}': quantized matmuls run ~20× slower unpacked)`);
+}
+
 /** The cache limit: the floor, or room for every checkpoint this process has open plus a quarter. */
 const cacheLimit = (): number => Math.max(CACHE_FLOOR_BYTES, 1.25 * [...inUse.values()].reduce((a, b) => a + b, 0));
 
@@ -149,6 +165,8 @@ function sessionOptions(opts: EngineOptions): ort.InferenceSession.SessionOption
     interOpNumThreads: 1,
     executionMode: "sequential",
     logSeverityLevel: 3,
+    // Off: Gemms read their weights from the mapped weight file (held once); on: onnxruntime keeps its own packed copy.
+    ...(opts.prepack === false ? { extra: { session: { disable_prepacking: "1" } } } : {}),
   };
 }
 

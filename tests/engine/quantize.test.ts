@@ -142,6 +142,25 @@ describe("int8 / int4 engines against fp32", () => {
   });
 });
 
+describe("prepack: false (weights read from the mapped weight file)", () => {
+  it("computes the prepacked engine's logits up to float rounding, on a cached graph; refuses quantized formats", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "noprepack-"));
+    const model = await loadModel(join(repoRoot(), "data", "models", "llama-tiny"));
+    const ids = [[1, 5, 9, 200, 31, 7, 8, 100], [4, 5, 6, 7, 8, 9, 10, 11]];
+    const run = async (prepack: boolean) => {
+      const e = await createEngine(model, { threads: 1, cacheDir: dir, prepack });
+      try { return { logits: (await e.forward(ids)).logits, ids: (await e.generate(ids, { maxNewTokens: 6, eosTokenIds: [] })).map((g) => g.ids) }; }
+      finally { await e.dispose(); }
+    };
+    const packed = await run(true), mapped = await run(false);
+    let maxAbs = 0;
+    for (let i = 0; i < packed.logits.length; i++) maxAbs = Math.max(maxAbs, Math.abs(packed.logits[i] - mapped.logits[i]));
+    expect(maxAbs).toBeLessThan(1e-4); // same maths, another summation order: float rounding only
+    expect(mapped.ids).toEqual(packed.ids);
+    await expect(createEngine(model, { cacheDir: dir, weights: "int8", prepack: false })).rejects.toThrow(/prepack: false needs weights "fp32"/);
+  });
+});
+
 describe("--weights and the study config's models[].weights", () => {
   it("generate --weights int8 runs; a bad value is a usage error naming the choices", async () => {
     const tmp = mkdtempSync(join(tmpdir(), "weights-cli-"));
@@ -175,11 +194,15 @@ describe("--weights and the study config's models[].weights", () => {
         expect(await main([cmd, ...args, "--weights", "int3"])).toBe(2);
         expect(err.join("\n")).toContain(`${cmd}: --weights must be one of fp32, int8, int4, got 'int3'`);
       }
+      err.length = 0;
+      expect(await main(["train", ...bad.train, "--weights", "int4", "--no-prepack"])).toBe(2);
+      expect(err.join("\n")).toContain("train: --no-prepack needs --weights fp32");
       for (const cmd of ["hidden", "generate", "extract", "tune", "score", "train", "validate-judges"]) {
         const out: string[] = [];
         log.mockImplementation((...a: unknown[]) => { out.push(a.join(" ")); });
         expect(await main([cmd, "--help"])).toBe(0);
         expect(out.join("\n")).toContain("--weights");
+        expect(out.join("\n")).toContain("--no-prepack");
       }
     } finally { spy.mockRestore(); log.mockRestore(); }
     // a quantized engine's artefacts are keyed apart from the checkpoint's own

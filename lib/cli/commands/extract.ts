@@ -8,7 +8,7 @@ import {
 import { checkFileTarget, writeFilesAtomic } from "../../util/index";
 import { intOpt, parseArgs, seedOpt, usage, UsageError, type OptionSpec } from "../args";
 import { SUMMARIES } from "../summaries";
-import { WEIGHTS_OPTION, weightsOpt } from "../weights";
+import { PREPACK_OPTION, WEIGHTS_OPTION, weightsOpt } from "../weights";
 
 const summary = SUMMARIES["extract"];
 
@@ -26,6 +26,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   // Each method's own options, from its descriptor.
   ...Object.fromEntries(METHODS.flatMap((d) => d.flags.map((f) => [f.flag, { type: f.type === "boolean" ? "boolean" : "string", description: f.description } as OptionSpec]))),
   weights: WEIGHTS_OPTION,
+  "no-prepack": PREPACK_OPTION,
   help: { type: "boolean", description: "show this help" },
 };
 
@@ -66,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
   const model = await loadModel(a.model as string);
   const raw = a.pairs !== undefined ? readPairsJsonl(a.pairs as string) : loadConceptPairs(a.concept as string, read);
   const pairs = encodePairs(model.tokenizer, raw);
-  const engine = await createEngine(model, { weights: weightsOpt("extract", a.weights) });
+  const engine = await createEngine(model, weightsOpt("extract", a));
   try {
     const vector = await extractVector(engine, pairs, {
       method: steeringMethod, layers, read, dataset: datasetFingerprint(raw),

@@ -6,7 +6,7 @@ import { writeJsonlAtomic } from "../../util/index";
 import { intOpt, numberOpt, parseArgs, seedOpt, usage, UsageError, type OptionSpec } from "../args";
 import { readIdsFile } from "./hidden";
 import { SUMMARIES } from "../summaries";
-import { WEIGHTS_OPTION, weightsOpt } from "../weights";
+import { PREPACK_OPTION, WEIGHTS_OPTION, weightsOpt } from "../weights";
 
 const summary = SUMMARIES["generate"];
 
@@ -26,6 +26,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   positions: { type: "string", description: "where the vector is added: all (prompt and generated tokens; default) or generated" },
   chat: { type: "boolean", description: "render each text prompt as a user turn through the chat template" },
   weights: WEIGHTS_OPTION,
+  "no-prepack": PREPACK_OPTION,
   help: { type: "boolean", description: "show this help" },
 };
 
@@ -74,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
   const prompts = a.ids !== undefined ? readIdsFile(a.ids as string, "generate", false) : encodePrompts(model, readPromptsFile(a.prompts as string), { chat: Boolean(a.chat) });
   const steering = a.vector === undefined ? undefined
     : steerBatch({ terms: [{ vector: readVectorFile(a.vector as string, model.spec), strength: numberOpt("generate", "alpha", a.alpha, 1) }], window: positions as "all" | "generated" }, model.spec, prompts.length);
-  const engine = await createEngine(model, { weights: weightsOpt("generate", a.weights) });
+  const engine = await createEngine(model, weightsOpt("generate", a));
   try {
     const generations = await engine.generate(prompts, {
       maxNewTokens,

@@ -4,7 +4,7 @@ import { createEngine } from "../../engine/index";
 import { readVectorFile, steerBatch } from "../../steering/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 import { SUMMARIES } from "../summaries";
-import { WEIGHTS_OPTION, weightsOpt } from "../weights";
+import { PREPACK_OPTION, WEIGHTS_OPTION, weightsOpt } from "../weights";
 
 const summary = SUMMARIES["hidden"];
 
@@ -16,6 +16,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   alpha: { type: "string", description: "strength: alpha × direction.<layer> is added to layer's output (default 1)" },
   positions: { type: "string", description: "where the vector is added: all (the only choice here; default)" },
   weights: WEIGHTS_OPTION,
+  "no-prepack": PREPACK_OPTION,
   help: { type: "boolean", description: "show this help" },
 };
 
@@ -48,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   const { spec } = model;
   const steering = a.vector === undefined ? undefined
     : steerBatch({ terms: [{ vector: readVectorFile(a.vector as string, spec), strength: numberOpt("hidden", "alpha", a.alpha, 1) }], window: "all" }, spec, ids.length);
-  const engine = await createEngine(model, { weights: weightsOpt("hidden", a.weights) });
+  const engine = await createEngine(model, weightsOpt("hidden", a));
   try {
     const out = await engine.forward(ids, { capture: { sites: ["resid_post"] }, steering });
     const B = ids.length, T = out.seqLen, H = spec.hidden;

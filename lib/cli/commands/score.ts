@@ -1,12 +1,12 @@
 import { join } from "node:path";
 import { loadModel, type LoadedModel } from "../../checkpoint/index";
-import { createEngine, encodePrompts, type Engine, type WeightFormat } from "../../engine/index";
+import { createEngine, encodePrompts, type Engine, type EngineOptions } from "../../engine/index";
 import { readGenerations, type GenerationRow, embedWith, sampleDiversity, setDiversity, pooledPerplexity, perplexityCoherence, type ScoredText, combinedScores, diversityAxis, parseDiversityAxis, conceptClassifierJudge, engineJudge, httpJudge, readRubric, COHERENCE_RUBRIC, type Judge, type JudgeItem } from "../../metrics/index";
 import { writeJsonAtomic, repoRoot } from "../../util/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 import { parseQ } from "./diversity";
 import { SUMMARIES } from "../summaries";
-import { WEIGHTS_OPTION, weightsOpt } from "../weights";
+import { PREPACK_OPTION, WEIGHTS_OPTION, weightsOpt } from "../weights";
 
 const summary = SUMMARIES["score"];
 
@@ -29,6 +29,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   q: { type: "string", description: "Vendi order (default 1; inf allowed)" },
   embedder: { type: "string", description: "engine:<modelDir>:<layer> or transformers:<dir>: adds embedding diversity" },
   weights: WEIGHTS_OPTION,
+  "no-prepack": PREPACK_OPTION,
   help: { type: "boolean", description: "show this help" },
 };
 
@@ -38,10 +39,10 @@ const ROUTES = ["classifier", "llm", "http", "perplexity"] as const;
 /** Engines opened for judging, closed at the end. */
 class Engines {
   private readonly open = new Map<string, Promise<Engine>>();
-  constructor(private readonly weights: WeightFormat) {}
+  constructor(private readonly opts: EngineOptions) {}
   get(dir: string): Promise<Engine> {
     let e = this.open.get(dir);
-    if (!e) { e = loadModel(dir).then((m) => createEngine(m, { weights: this.weights })); this.open.set(dir, e); }
+    if (!e) { e = loadModel(dir).then((m) => createEngine(m, this.opts)); this.open.set(dir, e); }
     return e;
   }
   async close(): Promise<void> { for (const e of this.open.values()) await (await e).dispose(); }
@@ -114,10 +115,10 @@ export async function run(argv: string[]): Promise<number> {
   if (a.coherence === "classifier") throw new UsageError("score: --coherence must be perplexity, llm or http");
   const axisName = (a["diversity-axis"] as string | undefined) ?? "distinct-2";
   const axis = parseDiversityAxis(axisName);
-  const weights = weightsOpt("score", a.weights);
+  const engineOpts = weightsOpt("score", a);
   const rows = readGenerations(a.input as string);
   const items: JudgeItem[] = rows.map((r) => ({ response: r.text, ...(r.prompt !== undefined ? { user: r.prompt } : {}) }));
-  const engines = new Engines(weights);
+  const engines = new Engines(engineOpts);
   try {
     const judges: Record<string, string | number> = {};
     let success: number[] | undefined, coherence: number[] | undefined;

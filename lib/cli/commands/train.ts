@@ -9,7 +9,7 @@ import { writeJsonAtomic, dataPath, repoRoot, deriveSeed } from "../../util/inde
 import { loadConcept, readBaseline, readLabelled, readPrompts } from "../../world/index";
 import { intOpt, numberOpt, parseArgs, seedOpt, usage, UsageError } from "../args";
 import { SUMMARIES } from "../summaries";
-import { WEIGHTS_OPTION, weightsOpt } from "../weights";
+import { PREPACK_OPTION, WEIGHTS_OPTION, weightsOpt } from "../weights";
 
 const summary = SUMMARIES["train"];
 
@@ -30,6 +30,7 @@ const OPTIONS = {
   "top-p": { type: "string", description: "prompting nucleus mass (default 0.95)" },
   cache: { type: "string", description: "cache folder for features and detector runs (default .cache/detect)" },
   weights: WEIGHTS_OPTION,
+  "no-prepack": PREPACK_OPTION,
   help: { type: "boolean", description: "show this help" },
 } as const;
 
@@ -40,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   if (kind !== "probe" && kind !== "finetune") throw new UsageError(`train: --detector must be probe or finetune (got '${kind}')`);
   // Every option is checked before the model loads: a bad count must never silently change the training set.
   const seed = seedOpt("train", a.seed, 20261128);
-  const weights = weightsOpt("train", a.weights);
+  const engineOpts = weightsOpt("train", a), weights = engineOpts.weights;
   const nSeeds = intOpt("train", "seeds", a.seeds, 3, 1);
   const positivesOpt = a.positives === undefined ? undefined : intOpt("train", "positives", a.positives, undefined, 1);
   const negatives = intOpt("train", "negatives", a.negatives, 400, 1);
@@ -56,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
   const test = realExamples(readLabelled(concept.paths.detector_test), "detector_test");
 
   const loaded = await loadModel(modelDir);
-  const engine = await createEngine(loaded, { weights });
+  const engine = await createEngine(loaded, engineOpts);
   try {
     const data = String(a.data);
     let replacement: Replacement | undefined;

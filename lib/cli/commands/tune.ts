@@ -12,7 +12,7 @@ import { progress, writeJsonAtomic } from "../../util/index";
 import { loadConcept, readPrompts } from "../../world/index";
 import { numberOpt, parseArgs, usage, UsageError, type OptionSpec } from "../args";
 import { SUMMARIES } from "../summaries";
-import { WEIGHTS_OPTION, weightsOpt } from "../weights";
+import { PREPACK_OPTION, WEIGHTS_OPTION, weightsOpt } from "../weights";
 
 const summary = SUMMARIES["tune"];
 
@@ -34,6 +34,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   seed: { type: "string", description: "seed (default 20261128)" },
   out: { type: "string", required: true, description: "output folder: vector.safetensors (+ .json provenance), tune.json, tune-curve.html" },
   weights: WEIGHTS_OPTION,
+  "no-prepack": PREPACK_OPTION,
   help: { type: "boolean", description: "show this help" },
 };
 
@@ -63,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   const layers = layerArg === "auto" ? Array.from({ length: model.spec.nLayers }, (_, l) => l) : [int("layer", 0, 0)];
   if (layers.some((l) => l >= model.spec.nLayers)) throw new UsageError(`tune: --layer ${layerArg} does not exist (the model has layers 0..${model.spec.nLayers - 1})`);
   const concept = loadConcept(String(a.concept));
-  const engine = await createEngine(model, { weights: weightsOpt("tune", a.weights) });
+  const engine = await createEngine(model, weightsOpt("tune", a));
   try {
     const raw = loadConceptPairs(String(a.concept), read);
     const extract = (ls: number[]): Promise<SteeringVector> =>

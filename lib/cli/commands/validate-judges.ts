@@ -11,7 +11,7 @@ import { checkpointContentId } from "../../study/index";
 import { repoRoot, writeJsonAtomic } from "../../util/index";
 import { numberOpt, parseArgs, usage, UsageError } from "../args";
 import { SUMMARIES } from "../summaries";
-import { WEIGHTS_OPTION, weightsOpt } from "../weights";
+import { PREPACK_OPTION, WEIGHTS_OPTION, weightsOpt } from "../weights";
 
 const summary = SUMMARIES["validate-judges"];
 
@@ -29,6 +29,7 @@ const OPTIONS = {
   seed: { type: "string", description: "seed of splits, corruptions and bootstrap (default 20261128)" },
   out: { type: "string", required: true, description: "folder: judges.csv, judges.json (bins, misjudged examples), judges-reliability.html" },
   weights: WEIGHTS_OPTION,
+  "no-prepack": PREPACK_OPTION,
   help: { type: "boolean", description: "show this help" },
 } as const;
 
@@ -40,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   const a = parseArgs("validate-judges", argv, OPTIONS);
   const modelDir = resolve(String(a.model ?? join(repoRoot(), "data", "models", "llama-tiny")));
   const seed = numberOpt("validate-judges", "seed", a.seed, 20261128);
-  const weights = weightsOpt("validate-judges", a.weights);
+  const engineOpts = weightsOpt("validate-judges", a), weights = engineOpts.weights;
   const successRoutes = list(a.judge, "exchange"), coherenceRoutes = list(a.coherence, "");
   for (const r of successRoutes) if (!["exchange", "classifier", "llm", "http"].includes(r)) throw new UsageError(`validate-judges: --judge takes exchange, classifier, llm, http (got '${r}')`);
   for (const r of coherenceRoutes) if (!["llm", "http"].includes(r)) throw new UsageError(`validate-judges: --coherence takes llm, http (got '${r}')`);
@@ -49,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
     return httpJudge({ baseUrl: a["http-url"], model: a["http-model"], rubric, apiKeyEnv: a["http-key-env"] as string | undefined, cacheDir: join(repoRoot(), ".cache", "judgements") });
   };
   const engines: Engine[] = [];
-  const open = async (dir: string): Promise<Engine> => { const e = await createEngine(await loadModel(dir), { weights }); engines.push(e); return e; };
+  const open = async (dir: string): Promise<Engine> => { const e = await createEngine(await loadModel(dir), engineOpts); engines.push(e); return e; };
   try {
     const engine = await open(modelDir);
     const llmDir = a["llm-model"] !== undefined ? resolve(String(a["llm-model"])) : modelDir;
