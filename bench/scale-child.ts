@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { loadModel } from "../lib/checkpoint/index";
-import { createEngine, type SampleSteering, type WeightFormat } from "../lib/engine/index";
+import { createEngine, type Engine, type SampleSteering, type WeightFormat } from "../lib/engine/index";
 import { createRng } from "../lib/util/rng";
 
 /**
@@ -22,6 +22,57 @@ const layer = Math.floor(model.spec.nLayers / 2);
 const steering = (b: number): SampleSteering[] => Array.from({ length: b }, () => ({
   window: "all", add: { [`${layer}.resid_post`]: Float32Array.from({ length: model.spec.hidden }, () => 0.05 * rng.normal()) },
 }));
+/**
+ * Quantization drift on random checkpoints: logits of 4 prompts × 32 tokens (max |Δ|, mean KL(fp32 ‖ q) per
+ * position, top-1 agreement), and the CAA and PCA directions at `layer` (resid_post at the last token) of 16 pairs
+ * that share a random 28-token prefix and end in one of two fixed 4-token suffixes: cosine fp32 vs q.
+ */
+async function drift(ref: Engine, q: Engine, V: number, H: number, layer: number): Promise<Record<string, number>> {
+  const ids = prompts(4);
+  const [a, b] = [(await ref.forward(ids)).logits, (await q.forward(ids)).logits];
+  let maxAbs = 0, kl = 0, top1 = 0;
+  const rows = a.length / V;
+  for (let r = 0; r < rows; r++) {
+    const lse = (x: Float32Array) => { let m = -Infinity; for (let i = r * V; i < (r + 1) * V; i++) m = Math.max(m, x[i]); let z = 0; for (let i = r * V; i < (r + 1) * V; i++) z += Math.exp(x[i] - m); return m + Math.log(z); };
+    const la = lse(a), lb = lse(b);
+    let am = 0, bm = 0;
+    for (let i = r * V; i < (r + 1) * V; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(a[i] - b[i]));
+      const pa = a[i] - la;
+      kl += Math.exp(pa) * (pa - (b[i] - lb));
+      if (a[i] > a[r * V + am]) am = i - r * V;
+      if (b[i] > b[r * V + bm]) bm = i - r * V;
+    }
+    if (am === bm) top1++;
+  }
+  const suffix = [prompts(1)[0].slice(0, 4), prompts(1)[0].slice(0, 4)];
+  const prefixes = prompts(16).map((p) => p.slice(0, 28));
+  const read = async (e: Engine): Promise<Float32Array[]> => {
+    const key = `${layer}.resid_post`;
+    const acts = async (k: number) => {
+      const cap = (await e.forward(prefixes.map((p) => [...p, ...suffix[k]]), { capture: { sites: ["resid_post"], layers: [layer] }, logits: "none" })).captures.get(key)!;
+      return prefixes.map((_, i) => cap.subarray((i * 32 + 31) * H, (i * 32 + 32) * H)); // last token of each
+    };
+    const [pos, neg] = [await acts(0), await acts(1)];
+    return pos.map((p, i) => p.map((x, j) => x - neg[i][j]));
+  };
+  const directions = (diffs: Float32Array[]) => {
+    const caa = new Float64Array(H);
+    for (const d of diffs) for (let j = 0; j < H; j++) caa[j] += d[j] / diffs.length;
+    let v = Float64Array.from(caa); // power iteration on DᵀD from the mean: the first principal direction (uncentred)
+    for (let it = 0; it < 100; it++) {
+      const w = new Float64Array(H);
+      for (const d of diffs) { let dot = 0; for (let j = 0; j < H; j++) dot += d[j] * v[j]; for (let j = 0; j < H; j++) w[j] += dot * d[j]; }
+      const n = Math.hypot(...w);
+      v = w.map((x) => x / n);
+    }
+    return { caa, pca: v };
+  };
+  const cos = (x: Float64Array, y: Float64Array) => { let d = 0, nx = 0, ny = 0; for (let j = 0; j < H; j++) { d += x[j] * y[j]; nx += x[j] ** 2; ny += y[j] ** 2; } return d / Math.sqrt(nx * ny); };
+  const [da, db] = [directions(await read(ref)), directions(await read(q))];
+  return { logitsMaxAbs: maxAbs, klMean: kl / rows, top1: top1 / rows, caaCos: cos(da.caa, db.caa), pcaCos: Math.abs(cos(da.pca, db.pca)) };
+}
+
 const gen = async (b: number, n: number) => {
   const p = prompts(b), s = steering(b);
   const t = performance.now();
@@ -29,7 +80,12 @@ const gen = async (b: number, n: number) => {
   return (performance.now() - t) / 1000;
 };
 const out: Record<string, unknown> = {};
-if (phase === "build") {
+if (phase === "drift") {
+  // This quantized engine against the fp32 one (its graphs cached in argv[6]) on the same inputs.
+  const ref = await createEngine(model, { cacheDir: process.argv[6], weights: "fp32" });
+  Object.assign(out, await drift(ref, engine, model.spec.vocabSize, model.spec.hidden, layer));
+  await ref.dispose();
+} else if (phase === "build") {
   await gen(1, 2); // builds and opens the prefill and decode graphs
   out.buildS = (performance.now() - t0) / 1000;
 } else {

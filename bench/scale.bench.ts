@@ -95,6 +95,14 @@ function writeCheckpoint(dir: string, spec: ModelSpec): void {
   renameSync(tmp, dir);
 }
 
+/** One fresh process of bench/scale-child.ts; its JSON line. */
+function child(dir: string, format: string, cacheDir: string, phase: string, ...extra: string[]) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench", "scale-child.ts"), dir, format, cacheDir, phase, ...extra],
+    { cwd: ROOT, encoding: "utf8", env: { ...process.env, STEERSYNTH_PROGRESS: "off" }, maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench scale: ${dir} ${format} ${phase} exited ${r.status ?? r.signal}: ${r.stderr.slice(-1500)}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!);
+}
+
 /** The random checkpoint of a shape (written on first use under .cache/bench/scale/<shape>); its folder. */
 export function scaleCheckpoint(shape: string): string {
   const spec = SHAPES[shape];
@@ -211,20 +219,26 @@ export async function run(): Promise<void> {
     for (const format of formats) {
       const cacheDir = join(DIR, `onnx-${shape}-${format}`);
       rmSync(cacheDir, { recursive: true, force: true });
-      const child = (phase: string) => {
-        const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench", "scale-child.ts"), dir, format, cacheDir, phase],
-          { cwd: ROOT, encoding: "utf8", env: { ...process.env, STEERSYNTH_PROGRESS: "off" }, maxBuffer: 1 << 24 });
-        if (r.status !== 0) throw new Error(`bench scale: ${shape} ${format} ${phase} exited ${r.status ?? r.signal}: ${r.stderr.slice(-1500)}`);
-        return JSON.parse(r.stdout.trim().split("\n").pop()!);
-      };
-      const build = child("build");
-      const warm = child("run");
+      const build = child(dir, format, cacheDir, "build");
+      const warm = child(dir, format, cacheDir, "run");
       const disk = readdirSync(cacheDir).reduce((a, f) => a + statSync(join(cacheDir, f)).size, 0);
       const floor = bw * 1e9 / layerWeightBytes(spec, format);
       const flopsPerToken = 2 * (layerWeightBytes(spec, "fp32") / 4);
       console.log(`| ${shape} | ${format} | ${gb(ckpt)} | ${gb(disk)} | ${build.buildS.toFixed(1)} | ${gb(build.maxRss)} | ${gb(warm.maxRss)} | ${gb(warm.rssAnon)} / ${gb(warm.rssFile)} | ${warm.firstTokenS.toFixed(3)} | ${warm.tps[1].toFixed(2)} | ${warm.tps[8].toFixed(2)} | ${warm.tps[32].toFixed(2)} | ${(warm.tps[1] / floor).toFixed(2)} | ${((warm.tps[32] * flopsPerToken) / 1e9 / peak).toFixed(2)} |`);
-      rmSync(cacheDir, { recursive: true, force: true });
     }
+    // Quantized against fp32 on the same inputs (both graph caches are still there); an 8B fp32 engine does not fit.
+    const fp32Cache = join(DIR, `onnx-${shape}-fp32`);
+    const quantized = formats.filter((f) => f === "int8" || f === "int4");
+    if (quantized.length && existsSync(fp32Cache)) {
+      console.log(`\n${shape}: quantized vs fp32 — logits of 4 × 32 random tokens, CAA/PCA directions of 16 random pairs at the middle layer`);
+      console.log("| format | logits max abs Δ | mean KL(fp32 ‖ q) per position | top-1 agreement | CAA cosine | PCA cosine |");
+      console.log("|---|---|---|---|---|---|");
+      for (const format of quantized) {
+        const d = child(dir, format, join(DIR, `onnx-${shape}-${format}`), "drift", fp32Cache);
+        console.log(`| ${format} | ${d.logitsMaxAbs.toFixed(3)} | ${d.klMean.toExponential(2)} | ${d.top1.toFixed(3)} | ${d.caaCos.toFixed(4)} | ${d.pcaCos.toFixed(4)} |`);
+      }
+    }
+    for (const format of formats) rmSync(join(DIR, `onnx-${shape}-${format}`), { recursive: true, force: true });
     const python = process.env.STEERSYNTH_BENCH_PYTHON;
     if (python) compareWithTransformers(python, shape, dir, spec, formats);
   }
