@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { loadModel } from "../lib/checkpoint/index";
 import { createEngine, type Engine, type SampleSteering, type WeightFormat } from "../lib/engine/index";
+import { cosine, meanRows, principalAxis, row, subtract } from "../lib/math/index";
 import { createRng } from "../lib/util/rng";
 
 /**
@@ -47,30 +48,19 @@ async function drift(ref: Engine, q: Engine, V: number, H: number, layer: number
   }
   const suffix = [prompts(1)[0].slice(0, 4), prompts(1)[0].slice(0, 4)];
   const prefixes = prompts(16).map((p) => p.slice(0, 28));
-  const read = async (e: Engine): Promise<Float32Array[]> => {
+  // Paired differences [16, H]: resid_post at the last token, suffix 0 minus suffix 1.
+  const read = async (e: Engine): Promise<Float32Array> => {
     const key = `${layer}.resid_post`;
-    const acts = async (k: number) => {
+    const lastTokens = async (k: number) => {
       const cap = (await e.forward(prefixes.map((p) => [...p, ...suffix[k]]), { capture: { sites: ["resid_post"], layers: [layer] }, logits: "none" })).captures.get(key)!;
-      return prefixes.map((_, i) => cap.subarray((i * 32 + 31) * H, (i * 32 + 32) * H)); // last token of each
+      return Float32Array.from(prefixes.flatMap((_, i) => [...row(cap, H, i * 32 + 31)]));
     };
-    const [pos, neg] = [await acts(0), await acts(1)];
-    return pos.map((p, i) => p.map((x, j) => x - neg[i][j]));
+    return subtract(await lastTokens(0), await lastTokens(1));
   };
-  const directions = (diffs: Float32Array[]) => {
-    const caa = new Float64Array(H);
-    for (const d of diffs) for (let j = 0; j < H; j++) caa[j] += d[j] / diffs.length;
-    let v = Float64Array.from(caa); // power iteration on DᵀD from the mean: the first principal direction (uncentred)
-    for (let it = 0; it < 100; it++) {
-      const w = new Float64Array(H);
-      for (const d of diffs) { let dot = 0; for (let j = 0; j < H; j++) dot += d[j] * v[j]; for (let j = 0; j < H; j++) w[j] += dot * d[j]; }
-      const n = Math.hypot(...w);
-      v = w.map((x) => x / n);
-    }
-    return { caa, pca: v };
-  };
-  const cos = (x: Float64Array, y: Float64Array) => { let d = 0, nx = 0, ny = 0; for (let j = 0; j < H; j++) { d += x[j] * y[j]; nx += x[j] ** 2; ny += y[j] ** 2; } return d / Math.sqrt(nx * ny); };
+  // CAA: the mean difference; PCA: the first principal axis of the differences (lib/math, as the methods use).
+  const directions = (diffs: Float32Array) => ({ caa: meanRows(diffs, H), pca: principalAxis(diffs, H) });
   const [da, db] = [directions(await read(ref)), directions(await read(q))];
-  return { logitsMaxAbs: maxAbs, klMean: kl / rows, top1: top1 / rows, caaCos: cos(da.caa, db.caa), pcaCos: Math.abs(cos(da.pca, db.pca)) };
+  return { logitsMaxAbs: maxAbs, klMean: kl / rows, top1: top1 / rows, caaCos: cosine(da.caa, db.caa), pcaCos: Math.abs(cosine(da.pca, db.pca)) };
 }
 
 const gen = async (b: number, n: number) => {

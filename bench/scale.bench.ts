@@ -138,9 +138,9 @@ function layerWeightBytes(spec: ModelSpec, format: string): number {
 const gb = (b: number) => (b / 1e9).toFixed(2);
 
 /** A whole process under /usr/bin/time: wall seconds and peak RSS (bytes). */
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { wallS: number; maxRss: number } {
+function timed(cmd: string, args: string[]): { wallS: number; maxRss: number } {
   const t0 = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "maxrss_kb=%M", cmd, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, STEERSYNTH_PROGRESS: "off", ...env }, maxBuffer: 1 << 26 });
+  const r = spawnSync("/usr/bin/time", ["-f", "maxrss_kb=%M", cmd, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, STEERSYNTH_PROGRESS: "off" }, maxBuffer: 1 << 26 });
   const wallS = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`bench scale: ${cmd} ${args.join(" ")} exited ${r.status ?? r.signal}: ${r.stderr.slice(-1500)}`);
   const kb = /maxrss_kb=(\d+)/.exec(r.stderr);

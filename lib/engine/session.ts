@@ -97,8 +97,7 @@ const inUse = new Map<string, number>();
 export async function openSession(model: LoadedModel, variant: GraphVariant, opts: EngineOptions): Promise<ort.InferenceSession> {
   const cacheDir = opts.cacheDir === undefined ? defaultCacheDir(model) : opts.cacheDir;
   const options = sessionOptions(opts);
-  const format = opts.weights ?? "fp32";
-  checkEngineOptions(opts);
+  const format = opts.weights ?? "fp32"; // checked by createEngine (checkEngineOptions)
   if (cacheDir === null) return create(serializeModel(buildTransformerGraph(model.spec, weightReader(model), variant, format), { kind: "inline" }), options, opts);
 
   // Each weight format is its own group, with its own weight file.
