@@ -14,5 +14,5 @@ export { validateSteering } from "./steering-feeds";
 export { validateSampling } from "./sampling";
 export type * from "./types";
 export { encodeExchange, encodePrompts, truncateExchange } from "./prompts";
-export { captureActivations, type CaptureOptions } from "./capture";
+export { captureActivations, forwardByLength, readRows, type ByLengthOptions, type CaptureOptions } from "./capture";
 export { READ_POLICIES, readPositions, type EncodedText, type ReadPolicy } from "./read";

@@ -1,6 +1,6 @@
 import type { TextTokenizer } from "../checkpoint/index";
-import { encodePrompts, type Engine } from "../engine/index";
-import { responseNll, type ScoredText } from "./coherence";
+import { encodePrompts, forwardByLength, type Engine } from "../engine/index";
+import { logitsBatchSize, responseNll, responseNllFromLogits, type ScoredText } from "./coherence";
 import type { Judge, JudgeItem } from "./judges/types";
 import { tokenize } from "./tokenize";
 
@@ -75,23 +75,22 @@ export async function coherenceParts(engine: Engine, items: readonly JudgeItem[]
     // An overlong pair keeps the prompt and the response's start.
     return { promptIds: prompts[i], responseIds: ids.slice(0, Math.max(1, model.spec.maxPositions - prompts[i].length)) };
   });
-  const nll = await responseNll(engine, scored, opts);
-  const nll0 = await responseNll(engine, scored.map((s) => ({ promptIds: empty, responseIds: s.responseIds.slice(0, Math.max(1, model.spec.maxPositions - empty.length)) })), opts);
+  // One pass gives both the response NLL and the next-token distribution after the response's last token.
   const cont = wordContinuationIds(tok, V);
-  const continuation: number[] = [];
-  const batchSize = opts.batchSize ?? 16;
-  for (let i = 0; i < scored.length; i += batchSize) {
-    const batch = scored.slice(i, i + batchSize).map((s) => [...s.promptIds, ...s.responseIds].slice(0, model.spec.maxPositions));
-    const res = await engine.forward(batch, { logits: "last" }); // [B, V]
-    batch.forEach((_, b) => {
-      const l = res.logits.subarray(b * V, (b + 1) * V);
-      let max = -Infinity;
-      for (const x of l) if (x > max) max = x;
-      let z = 0, c = 0;
-      for (let v = 0; v < V; v++) { const e = Math.exp(l[v] - max); z += e; if (cont[v]) c += e; }
-      continuation.push(c / z);
-    });
-  }
+  const nll: number[] = [], continuation: number[] = [];
+  const seqs = scored.map((s) => [...s.promptIds, ...s.responseIds]);
+  await forwardByLength(engine, seqs, { batchSize: opts.batchSize ?? logitsBatchSize(seqs, V), label: "coherence", logits: "all" }, (res, b, i) => {
+    const t = responseNllFromLogits(res.logits, V, res.seqLen, res.pad[b], b, scored[i].promptIds.length, scored[i].responseIds);
+    nll[i] = t.reduce((s, x) => s + x, 0) / t.length;
+    const at = (b * res.seqLen + res.seqLen - 1) * V; // left padding: the last token is at T − 1
+    const l = res.logits.subarray(at, at + V);
+    let max = -Infinity;
+    for (const x of l) if (x > max) max = x;
+    let z = 0, c = 0;
+    for (let v = 0; v < V; v++) { const e = Math.exp(l[v] - max); z += e; if (cont[v]) c += e; }
+    continuation[i] = c / z;
+  });
+  const nll0 = await responseNll(engine, scored.map((s) => ({ promptIds: empty, responseIds: s.responseIds.slice(0, Math.max(1, model.spec.maxPositions - empty.length)) })), opts);
   return items.map((it, i) => ({ nll: nll[i], pmi: nll0[i] - nll[i], loop: loopFraction(it.response), continuation: continuation[i] }));
 }
 

@@ -1,41 +1,43 @@
-import type { Engine } from "../engine/index";
+import { type Engine, forwardByLength } from "../engine/index";
 import { logSoftmaxAt } from "../math/index";
-import { progress } from "../util/index";
 
 /** A prompt and the response to score, as token ids of the reference model. */
 export interface ScoredText { promptIds: number[]; responseIds: number[] }
 
 /**
+ * NLL (nats) of each response token of sample b of a forward pass over prompt ++ response (P prompt tokens), each
+ * token from the logits row before it. logits: [B, T, V] ("all"). [responseIds.length]
+ */
+export function responseNllFromLogits(logits: Float32Array, V: number, T: number, pad: number, b: number, P: number, responseIds: readonly number[]): Float64Array {
+  return Float64Array.from(responseIds, (tok, r) => {
+    const at = (b * T + pad + P + r - 1) * V; // logits row predicting response token r
+    return -logSoftmaxAt(logits.subarray(at, at + V), tok);
+  });
+}
+
+/** Logits of every position cost T·V floats per sequence: batches stay under ~256 MB of them (≤ 16 sequences). */
+export function logitsBatchSize(seqs: readonly (readonly number[])[], vocabSize: number): number {
+  const longest = seqs.reduce((m, s) => Math.max(m, s.length), 1);
+  return Math.max(1, Math.min(16, Math.floor((256 << 20) / (4 * longest * vocabSize))));
+}
+
+/**
  * Negative log-likelihood (nats) of every response token under the engine's model, given its prompt: each
  * response token from the logits at the position before it. Needs a non-empty prompt (at least a BOS token),
- * since the first response token needs a context; an empty response is an error.
+ * since the first response token needs a context; an empty response is an error. Items are batched by length
+ * (less padding); results are in the order given and do not depend on the batching beyond float rounding.
  */
 export async function responseTokenNll(engine: Engine, items: readonly ScoredText[], opts: { batchSize?: number; label?: string } = {}): Promise<Float64Array[]> {
-  const batchSize = opts.batchSize ?? 4;
   const V = engine.model.spec.vocabSize;
   items.forEach((it, i) => {
     if (it.promptIds.length === 0) throw new Error(`perplexity: item ${i} has an empty prompt (prepend at least BOS)`);
     if (it.responseIds.length === 0) throw new Error(`perplexity: item ${i} has an empty response`);
   });
+  const seqs = items.map((it) => [...it.promptIds, ...it.responseIds]);
   const out = new Array<Float64Array>(items.length);
-  const bar = progress(opts.label ?? "perplexity", items.length);
-  try {
-    for (let start = 0; start < items.length; start += batchSize) {
-      const batch = items.slice(start, start + batchSize);
-      const res = await engine.forward(batch.map((it) => [...it.promptIds, ...it.responseIds]), { logits: "all" });
-      const T = res.seqLen;
-      batch.forEach((it, b) => {
-        const P = it.promptIds.length;
-        out[start + b] = Float64Array.from(it.responseIds, (tok, r) => {
-          const at = (b * T + res.pad[b] + P + r - 1) * V; // logits row predicting response token r
-          return -logSoftmaxAt(res.logits.subarray(at, at + V), tok);
-        });
-      });
-      bar.tick(batch.length);
-    }
-  } finally {
-    bar.done();
-  }
+  await forwardByLength(engine, seqs, { batchSize: opts.batchSize ?? logitsBatchSize(seqs, V), label: opts.label ?? "perplexity", logits: "all" }, (res, b, i) => {
+    out[i] = responseNllFromLogits(res.logits, V, res.seqLen, res.pad[b], b, items[i].promptIds.length, items[i].responseIds);
+  });
   return out;
 }
 

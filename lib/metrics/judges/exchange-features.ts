@@ -1,5 +1,5 @@
-import { type Engine, captureActivations, encodeExchange, encodePrompts, truncateExchange } from "../../engine/index";
-import { responseTokenNll } from "../coherence";
+import { type Engine, encodeExchange, encodePrompts, forwardByLength, readPositions, readRows, truncateExchange } from "../../engine/index";
+import { logitsBatchSize, responseNllFromLogits, responseTokenNll } from "../coherence";
 import { tokenize } from "../tokenize";
 import { fnv1a } from "./hashed-features";
 import type { JudgeItem } from "./types";
@@ -105,13 +105,19 @@ export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem
   if (!tok) throw new Error(`${engine.model.dir}: the exchange judge needs the model's tokenizer`);
   const top = spec.nLayers - 1, H = spec.hidden, W = exchangeFeatureWidth(engine), [lex] = lexicalBlock(engine);
   const encoded = items.map((it, i) => truncateExchange(encodeExchange(tok, it.user ?? "", it.response, `judged item ${i}`), spec.maxPositions));
-  const read = async (policy: "mean" | "last") =>
-    (await captureActivations(engine, encoded, { sites: ["resid_post"], layers: [top], read: policy, batchSize: 32, label: `judge features (${policy})` })).get(`${top}.resid_post`)!; // [n, H]
-  const mean = await read("mean"), last = await read("last");
   const responses = encoded.map((e) => e.ids.slice(e.responseStart, e.responseEnd));
+  // One pass over each exchange reads the top layer (mean and last) and the response's NLL given the user turn.
+  const mean = new Float32Array(items.length * H), last = new Float32Array(items.length * H); // [n, H]
+  const nll = new Array<Float64Array>(items.length);
+  const seqs = encoded.map((e) => e.ids);
+  await forwardByLength(engine, seqs, { batchSize: logitsBatchSize(seqs, spec.vocabSize), label: "judge features", capture: { sites: ["resid_post"], layers: [top] }, logits: "all" }, (res, b, i) => {
+    const acts = res.captures.get(`${top}.resid_post`)!, e = encoded[i];
+    readRows(mean, H, i, acts, res.seqLen, res.pad[b], b, readPositions(e, "mean", `judged item ${i}`));
+    readRows(last, H, i, acts, res.seqLen, res.pad[b], b, readPositions(e, "last", `judged item ${i}`));
+    nll[i] = responseNllFromLogits(res.logits, spec.vocabSize, res.seqLen, res.pad[b], b, e.responseStart, responses[i]);
+  });
   const empty = encodePrompts(engine.model, [""], { chat: true })[0];
-  const nll = await responseTokenNll(engine, encoded.map((e, i) => ({ promptIds: e.ids.slice(0, e.responseStart), responseIds: responses[i] })), { batchSize: 16, label: "judge features (claim)" });
-  const nll0 = await responseTokenNll(engine, responses.map((r) => ({ promptIds: empty, responseIds: r.slice(0, Math.max(1, spec.maxPositions - empty.length)) })), { batchSize: 16, label: "judge features (claim, no prompt)" });
+  const nll0 = await responseTokenNll(engine, responses.map((r) => ({ promptIds: empty, responseIds: r.slice(0, Math.max(1, spec.maxPositions - empty.length)) })), { label: "judge features (no prompt)" });
   const x = new Float32Array(items.length * W); // [n, W]
   items.forEach((it, i) => {
     unitInto(x, i * W, mean.subarray(i * H, (i + 1) * H));

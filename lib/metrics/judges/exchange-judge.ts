@@ -53,7 +53,7 @@ export interface FittedExchangeJudge {
 export interface LabelledExchange extends JudgeItem { user: string; label: number; template?: string; entity?: string }
 
 /** Bump when the features or the fit change, so cached judges are refitted. */
-const VERSION = 2;
+const VERSION = 3;
 export const LEXICAL_WEIGHTS = [1, 2] as const;
 
 /**

@@ -42,4 +42,4 @@ export interface StoredGenerations {
 }
 
 /** Bump when a stage's computation changes, so cached artefacts are recomputed. */
-export const STUDY_VERSION = 6; // 6: ITI heads chosen by steering effect
+export const STUDY_VERSION = 7; // 6: ITI heads chosen by steering effect; 7: judges read each text in one pass (float rounding differs)

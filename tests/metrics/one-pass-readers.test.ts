@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadModel } from "../../lib/checkpoint/index";
+import { captureActivations, createEngine, encodeExchange, encodePrompts, forwardByLength, truncateExchange } from "../../lib/engine/index";
+import type { Engine } from "../../lib/engine/types";
+import { logSoftmaxAt } from "../../lib/math/index";
+import { coherenceParts } from "../../lib/metrics/coherence-judge";
+import { exchangeFeatures, exchangeFeatureWidth, lexicalBlock, LEXICAL_DIM } from "../../lib/metrics/judges/exchange-features";
+import { loadConcept, readLabelled } from "../../lib/world/index";
+
+// The judges read several quantities from one forward pass per text (forwardByLength). Each is checked here against
+// the same quantity computed on its own, one text per unpadded forward, on the real default model. Tolerance 1e-4
+// (float rounding of batched, padded matmuls; the values are O(1)).
+let engine: Engine;
+beforeAll(async () => { engine = await createEngine(await loadModel("data/models/llama-tiny")); });
+afterAll(async () => { await engine.dispose(); });
+
+const rows = () => readLabelled(loadConcept("sycophancy").paths.judge_train).slice(0, 10);
+
+/** NLL of each response token, from one unpadded forward of prompt ++ response. */
+async function tokenNll(ids: number[], responseStart: number): Promise<number[]> {
+  const V = engine.model.spec.vocabSize;
+  const { logits } = await engine.forward([ids], { logits: "all" });
+  return ids.slice(responseStart).map((tok, r) => -logSoftmaxAt(logits.subarray((responseStart + r - 1) * V, (responseStart + r) * V), tok));
+}
+
+describe("forwardByLength", () => {
+  it("visits every sequence once with its own row of a length-sorted batch", async () => {
+    const seqs = [[1, 5, 6, 7], [1, 9], [1, 4, 4, 4, 4, 4], [1, 3, 3]];
+    const seen: number[] = [];
+    await forwardByLength(engine, seqs, { batchSize: 3, label: "t", logits: "last" }, (res, b, i) => {
+      seen.push(i);
+      expect(res.seqLen - res.pad[b]).toBe(seqs[i].length);
+    });
+    expect(seen).toEqual([1, 3, 0, 2]);
+    await expect(forwardByLength(engine, seqs, { batchSize: 0, label: "t", logits: "none" }, () => {})).rejects.toThrow(/t: batchSize must be a positive integer/);
+  });
+});
+
+describe("one-pass judge features", () => {
+  it("exchange features: mean/last top-layer rows and the claim block equal separate passes (1e-4)", async () => {
+    const items = rows();
+    const spec = engine.model.spec, tok = engine.model.tokenizer!, H = spec.hidden, W = exchangeFeatureWidth(engine), [lex] = lexicalBlock(engine);
+    const x = await exchangeFeatures(engine, items);
+    const encoded = items.map((it, i) => truncateExchange(encodeExchange(tok, it.user ?? "", it.response, `${i}`), spec.maxPositions));
+    const top = spec.nLayers - 1;
+    for (const [read, offset] of [["mean", 0], ["last", H]] as const) {
+      const acts = (await captureActivations(engine, encoded, { sites: ["resid_post"], layers: [top], read, batchSize: 1 })).get(`${top}.resid_post`)!;
+      encoded.forEach((_, i) => {
+        const row = acts.subarray(i * H, (i + 1) * H);
+        const n = Math.hypot(...row);
+        for (let k = 0; k < H; k++) expect(Math.abs(x[i * W + offset + k] - row[k] / n)).toBeLessThan(1e-4);
+      });
+    }
+    const empty = encodePrompts(engine.model, [""], { chat: true })[0];
+    for (const [i, e] of encoded.entries()) {
+      const nll = await tokenNll(e.ids, e.responseStart);
+      const nll0 = await tokenNll([...empty, ...e.ids.slice(e.responseStart)], empty.length);
+      // claim statistics over all tokens: (copied share) · ℓ_copied + (1 − share) · ℓ_other = mean ℓ; same for ℓ₀
+      const c = Array.from(x.subarray(i * W + lex + LEXICAL_DIM, (i + 1) * W)).map((v) => v / 0.3);
+      const share = c[6];
+      const mean = (v: number[]) => v.reduce((s, t) => s + t, 0) / v.length;
+      expect(Math.abs(share * c[0] + (1 - share) * c[3] - mean(nll))).toBeLessThan(1e-4);
+      expect(Math.abs(share * c[1] + (1 - share) * c[4] - mean(nll0))).toBeLessThan(1e-4);
+    }
+  });
+
+  it("coherence parts: NLL, PMI and the word-continuation mass equal separate passes (1e-4)", async () => {
+    const items = rows();
+    const tok = engine.model.tokenizer!, V = engine.model.spec.vocabSize;
+    const parts = await coherenceParts(engine, items);
+    const prompts = encodePrompts(engine.model, items.map((it) => it.user ?? ""), { chat: true });
+    const empty = encodePrompts(engine.model, [""], { chat: true })[0];
+    const cont = (await import("../../lib/metrics/coherence-judge")).wordContinuationIds(tok, V);
+    for (const [i, it] of items.entries()) {
+      const r = tok.encode(it.response, { addSpecialTokens: false });
+      const mean = (v: number[]) => v.reduce((s, t) => s + t, 0) / v.length;
+      const nll = mean(await tokenNll([...prompts[i], ...r], prompts[i].length));
+      const nll0 = mean(await tokenNll([...empty, ...r], empty.length));
+      expect(Math.abs(parts[i].nll - nll)).toBeLessThan(1e-4);
+      expect(Math.abs(parts[i].pmi - (nll0 - nll))).toBeLessThan(1e-4);
+      const { logits } = await engine.forward([[...prompts[i], ...r]], { logits: "last" });
+      const mass = Array.from(logits).reduce((s, l, v) => s + (cont[v] ? Math.exp(logSoftmaxAt(logits, v)) : 0), 0);
+      expect(Math.abs(parts[i].continuation - mass)).toBeLessThan(1e-4);
+    }
+  });
+});
