@@ -1,4 +1,4 @@
-import { WEIGHT_FORMATS, type EngineOptions, type WeightFormat } from "../engine/index";
+import { WEIGHT_FORMATS, weightOptionsProblem, type EngineOptions, type WeightFormat, type WeightOptionNames } from "../engine/index";
 import { UsageError, type OptionSpec } from "./args";
 
 /** `--weights`, shared by the commands that run a model (here, not in args.ts: it needs the engine, and `--help` must not). */
@@ -13,13 +13,12 @@ export const PREPACK_OPTION: OptionSpec = {
   description: "fp32 only: onnxruntime reads the layer weights from the mapped weight file instead of its own packed copy — weights held once in memory, small-batch decode up to ~20 % slower (README \"Real-size checkpoints\")",
 };
 
-/** The engine options of `--weights` and `--no-prepack`, checked before any model loads. */
+const FLAG_NAMES: WeightOptionNames = { weights: "--weights", noPrepack: "--no-prepack", fp32: "--weights fp32" };
+
+/** The engine options of `--weights` and `--no-prepack`, checked (by the engine's rule) before any model loads. */
 export function weightsOpt(command: string, a: Record<string, unknown>): Required<Pick<EngineOptions, "weights" | "prepack">> {
-  const value = a.weights;
-  if (value !== undefined && (typeof value !== "string" || !(WEIGHT_FORMATS as readonly string[]).includes(value)))
-    throw new UsageError(`${command}: --weights must be one of ${WEIGHT_FORMATS.join(", ")}, got '${String(value)}'`);
-  const weights = (value ?? "fp32") as WeightFormat;
   const prepack = a["no-prepack"] !== true;
-  if (!prepack && weights !== "fp32") throw new UsageError(`${command}: --no-prepack needs --weights fp32 (quantized matmuls run ~20× slower unpacked)`);
-  return { weights, prepack };
+  const problem = weightOptionsProblem(a.weights, prepack, FLAG_NAMES);
+  if (problem) throw new UsageError(`${command}: ${problem}`);
+  return { weights: (a.weights ?? "fp32") as WeightFormat, prepack };
 }

@@ -8,7 +8,8 @@
  * The plain-TypeScript oracle (referenceForward, naiveGenerate) lives beside it for tests.
  */
 export { createEngine } from "./engine";
-export type { EngineOptions } from "./session";
+export type { EngineOptions, WeightOptionNames } from "./session";
+export { weightOptionsProblem } from "./session";
 export { WEIGHT_FORMATS, type WeightFormat } from "./quantize";
 export { validateSteering } from "./steering-feeds";
 export { validateSampling } from "./sampling";

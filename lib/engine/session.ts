@@ -129,11 +129,23 @@ export async function openSession(model: LoadedModel, variant: GraphVariant, opt
   return create(file, options, opts);
 }
 
+/** How a caller's users name the weight options in messages: option fields here, flags in the CLI. */
+export interface WeightOptionNames { weights: string; noPrepack: string; fp32: string }
+const FIELD_NAMES: WeightOptionNames = { weights: "weights", noPrepack: "prepack: false", fp32: 'weights "fp32"' };
+
+/** What is wrong with a weights / prepack pair, or null: the one rule behind the engine's and the CLI's checks. */
+export function weightOptionsProblem(weights: unknown, prepack: boolean, names: WeightOptionNames = FIELD_NAMES): string | null {
+  const format = weights ?? "fp32";
+  if (typeof format !== "string" || !(WEIGHT_FORMATS as readonly string[]).includes(format))
+    return `${names.weights} must be one of ${WEIGHT_FORMATS.join(", ")}, got '${String(format)}'`;
+  if (!prepack && format !== "fp32") return `${names.noPrepack} needs ${names.fp32} (got '${format}': quantized matmuls run ~20× slower unpacked)`;
+  return null;
+}
+
 /** The weight options, checked when an engine is created (before any graph is built). */
 export function checkEngineOptions(opts: EngineOptions): void {
-  const format = opts.weights ?? "fp32";
-  if (!WEIGHT_FORMATS.includes(format)) throw new Error(`engine: weights must be one of ${WEIGHT_FORMATS.join(", ")}, got '${format}'`);
-  if (opts.prepack === false && format !== "fp32") throw new Error(`engine: prepack: false needs weights "fp32" (got '${format}': quantized matmuls run ~20× slower unpacked)`);
+  const problem = weightOptionsProblem(opts.weights, opts.prepack !== false);
+  if (problem) throw new Error(`engine: ${problem}`);
 }
 
 /** The cache limit: the floor, or room for every checkpoint this process has open plus a quarter. */

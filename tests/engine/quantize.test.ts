@@ -5,7 +5,7 @@ import * as ort from "onnxruntime-node";
 import { describe, expect, it, vi } from "vitest";
 import { loadModel } from "../../lib/checkpoint/load";
 import { main } from "../../lib/cli/main";
-import { createEngine } from "../../lib/engine";
+import { createEngine, weightOptionsProblem } from "../../lib/engine";
 import { GraphBuilder, serializeModel } from "../../lib/engine/onnx-builder";
 import { ACCURACY_LEVEL, BLOCK_SIZE, dequantizeRows, quantizeRows } from "../../lib/engine/quantize";
 import type { LoadedModel } from "../../lib/checkpoint/types";
@@ -158,6 +158,18 @@ describe("prepack: false (weights read from the mapped weight file)", () => {
     expect(maxAbs).toBeLessThan(1e-4); // same maths, another summation order: float rounding only
     expect(mapped.ids).toEqual(packed.ids);
     await expect(createEngine(model, { cacheDir: dir, weights: "int8", prepack: false })).rejects.toThrow(/prepack: false needs weights "fp32"/);
+  });
+});
+
+describe("weightOptionsProblem: the one rule behind the engine's and the CLI's checks", () => {
+  it("accepts every format with prepack and only fp32 without; names the options as the caller asks", () => {
+    for (const w of [undefined, "fp32", "int8", "int4"]) expect(weightOptionsProblem(w, true)).toBeNull();
+    expect(weightOptionsProblem("fp32", false)).toBeNull();
+    expect(weightOptionsProblem(undefined, false)).toBeNull(); // fp32 is the default
+    expect(weightOptionsProblem("int4", false)).toBe(`prepack: false needs weights "fp32" (got 'int4': quantized matmuls run ~20× slower unpacked)`);
+    expect(weightOptionsProblem(true, true)).toBe("weights must be one of fp32, int8, int4, got 'true'"); // a flag given no value
+    const flags = { weights: "--weights", noPrepack: "--no-prepack", fp32: "--weights fp32" };
+    expect(weightOptionsProblem("int8", false, flags)).toMatch(/^--no-prepack needs --weights fp32 \(got 'int8'/);
   });
 });
 
