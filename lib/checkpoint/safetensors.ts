@@ -270,6 +270,8 @@ export function firstNonFinite(file: string, dataStart: number, name: string, e:
     for (let at = 0; at < total; at += chunk.length) {
       const part = chunk.subarray(0, Math.min(chunk.length, total - at));
       readExactly(fd, file, part, dataStart + e.data_offsets[0] + at, `tensor '${name}'`);
+      if (!anyExponentAllOnes(part, size as 2 | 4, mask)) continue; // part starts the chunk: 4-byte aligned
+      // Rare: find which value it was, one element at a time.
       const words = size === 4 ? new Uint32Array(part.buffer, 0, part.length / 4) : new Uint16Array(part.buffer, 0, part.length / 2);
       for (let i = 0; i < words.length; i++)
         if ((words[i] & mask) === mask) return { index: at / size + i, value: toFloat32(e.dtype, part.subarray(i * size, (i + 1) * size))[0] };
@@ -278,4 +280,29 @@ export function firstNonFinite(file: string, dataStart: number, name: string, e:
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Whether any float in `bytes` (element size 2 or 4, its exponent bits `mask`) is Inf or NaN, reading the bytes as
+ * 32-bit words (two 16-bit floats each) without a branch per element: for one element's exponent field x = bits &
+ * mask, x + (mask's lowest bit) carries into the element's sign bit exactly when x == mask; the sums are OR-ed up
+ * (four accumulators, independent chains: 2× faster than one) and their sign bits read once. A 16-GB checkpoint is
+ * checked at every load, so this loop is the load's cost (README "Real-size checkpoints"). `bytes` must start
+ * 4-byte aligned.
+ */
+export function anyExponentAllOnes(bytes: Uint8Array, size: 2 | 4, mask: number): boolean {
+  if (bytes.byteOffset % 4) throw new Error("internal: anyExponentAllOnes needs 4-byte aligned bytes");
+  const low = mask & -mask;
+  const m = size === 4 ? mask : mask | (mask << 16), add = size === 4 ? low : low | (low << 16), sign = size === 4 ? 0x80000000 : 0x80008000;
+  const w = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+  let a = 0, b = 0, c = 0, d = 0;
+  const n4 = w.length & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    a |= (w[i] & m) + add; b |= (w[i + 1] & m) + add; c |= (w[i + 2] & m) + add; d |= (w[i + 3] & m) + add;
+  }
+  for (let i = n4; i < w.length; i++) a |= (w[i] & m) + add;
+  if (((a | b | c | d) & sign) !== 0) return true;
+  // A 16-bit tensor of odd length leaves one element after the last whole word.
+  if (size === 2 && bytes.length % 4 === 2) return ((bytes[bytes.length - 2] | (bytes[bytes.length - 1] << 8)) & mask) === mask;
+  return false;
 }

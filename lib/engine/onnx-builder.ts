@@ -28,6 +28,8 @@ export interface InitializerData {
    * a variant graph that only refers into the shared weight file never reads it.
    */
   bytes: Uint8Array | (() => Uint8Array);
+  /** Set on an alias (GraphBuilder.alias): the initializer whose bytes these are, stored once in a shared file. */
+  sameAs?: string;
 }
 
 /** The initializer's bytes, made now if they were deferred (checked against the declared size). */
@@ -70,6 +72,19 @@ export class GraphBuilder {
   /** A uint8 initializer (packed quantized weights), now or deferred. */
   uint8(name: string, dims: number[], data: Uint8Array | (() => Uint8Array)): string {
     return this.addInit(name, "uint8", dims, data);
+  }
+
+  /**
+   * A second initializer with the values of `of` (defined before): in a shared weight file both names point at the
+   * same bytes, so onnxruntime maps them apart but the disk holds one copy (inline, the bytes are written twice).
+   */
+  alias(name: string, of: string): string {
+    const t = this.initializers.get(of);
+    if (!t) throw new Error(`onnx graph: alias '${name}' of undefined initializer '${of}'`);
+    if (t.sameAs) throw new Error(`onnx graph: alias '${name}' of alias '${of}' (alias the original, '${t.sameAs}')`);
+    this.addInit(name, t.dtype, t.dims, () => initializerBytes(of, t));
+    this.initializers.get(name)!.sameAs = of;
+    return name;
   }
 
   /** An int64 constant (shapes, axes, indices). */
@@ -140,7 +155,8 @@ const isShared = (name: string): boolean => !name.startsWith("const_");
 /**
  * The shared data file of a graph (built from the variant holding every weight): its index, computed from the
  * declared sizes alone, and its chunks, 64-byte aligned as ONNX's own external-data writer does, made one weight at
- * a time as the writer asks for them. Written once per checkpoint; every variant then refers to it.
+ * a time as the writer asks for them; an alias shares its original's entry. Written once per checkpoint; every
+ * variant then refers to it.
  */
 export function layoutShared(b: GraphBuilder): { chunks: Iterable<Uint8Array>; index: SharedIndex } {
   const index: SharedIndex = {};
@@ -148,6 +164,7 @@ export function layoutShared(b: GraphBuilder): { chunks: Iterable<Uint8Array>; i
   let offset = 0;
   for (const [name, t] of b.initializers) {
     if (!isShared(name)) continue;
+    if (t.sameAs) { index[name] = index[t.sameAs]; continue; } // defined before its alias, so already placed
     const padding = (64 - (offset % 64)) % 64;
     offset += padding;
     index[name] = { offset, length: t.byteLength };

@@ -16,7 +16,7 @@ export type Feeds = Record<string, ort.Tensor>;
 export type RunGraph = (variant: GraphVariant, feeds: Feeds) => Promise<ort.InferenceSession.ReturnType>;
 
 /** Bump when the graph builder's output changes, so cached graphs are rebuilt. */
-export const BUILDER_VERSION = 6;
+export const BUILDER_VERSION = 7;
 
 /**
  * The disk cache is trimmed to max(this, 1.25 × the checkpoints this process has open), least recently used
@@ -43,8 +43,9 @@ export interface EngineOptions {
   /**
    * Whether onnxruntime prepacks constant weights into its own layout (default true). It maps the cache's weight file
    * (one copy, shared by every session of the checkpoint) and, when prepacking, keeps a packed copy of each matmul
-   * weight and releases the mapped original — except the embedding of a tied head, which the Gather still reads, so
-   * that one is held twice. `false` (fp32 only) reads every weight from the mapping: weights held exactly once, at
+   * weight and releases the mapped original (a tied head's weight is an alias of the embedding, so the Gather's own
+   * mapping holds only the rows it looks up; graph.ts tiedHead) — peak memory is reached while packing, when a weight
+   * is both mapped and packed. `false` (fp32 only) reads every weight from the mapping: weights held exactly once, at
    * up to ~20 % slower small-batch decode (README "Real-size checkpoints"; logits differ from prepacked ones by float
    * rounding). Quantized formats need prepacking (MatMulNBits is ~20× slower without).
    */

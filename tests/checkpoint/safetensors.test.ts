@@ -2,7 +2,7 @@ import { mkdtempSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { encodeSafetensors, MAX_HEADER_BYTES, floatToBf16, floatToHalf, halfToFloat, readSafetensors, writeSafetensors } from "../../lib/checkpoint/safetensors";
+import { anyExponentAllOnes, encodeSafetensors, MAX_HEADER_BYTES, floatToBf16, floatToHalf, halfToFloat, readSafetensors, writeSafetensors } from "../../lib/checkpoint/safetensors";
 
 const dir = mkdtempSync(join(tmpdir(), "st-"));
 
@@ -108,5 +108,44 @@ describe("safetensors", () => {
     const seen: string[] = [];
     expect(() => readSafetensors(path, undefined, (name, e) => { seen.push(name); if (e.dtype !== "F32") throw new Error(`${name}: ${e.dtype}`); })).toThrow("x: F64");
     expect(seen).toEqual(["x"]);
+  });
+});
+
+describe("anyExponentAllOnes (the load-time finiteness check on stored bits)", () => {
+  // Reference: decode every element and ask Number.isFinite.
+  const naive = (bytes: Uint8Array, dtype: "F32" | "F16" | "BF16"): boolean => {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const size = dtype === "F32" ? 4 : 2;
+    for (let i = 0; i < bytes.length / size; i++) {
+      const v = dtype === "F32" ? dv.getFloat32(i * 4, true) : dtype === "F16" ? halfToFloat(dv.getUint16(i * 2, true)) : new Float32Array(new Uint32Array([dv.getUint16(i * 2, true) << 16]).buffer)[0];
+      if (!Number.isFinite(v)) return true;
+    }
+    return false;
+  };
+  const MASK = { F32: 0x7f800000, F16: 0x7c00, BF16: 0x7f80 } as const;
+  it("agrees with decoding every value, for Inf/NaN/largest finite at every position, odd lengths included", () => {
+    let seed = 7;
+    const rand = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed; };
+    for (const dtype of ["F32", "F16", "BF16"] as const) {
+      const size = dtype === "F32" ? 4 : 2;
+      // non-finite and largest-finite bit patterns (sign set or not)
+      const special = dtype === "F32" ? [0x7f800000, 0xff800000, 0x7fc00001, 0x7f7fffff, 0xff7fffff]
+        : dtype === "F16" ? [0x7c00, 0xfc00, 0x7e01, 0x7bff, 0xfbff] : [0x7f80, 0xff80, 0x7fc1, 0x7f7f, 0xff7f];
+      for (const n of [1, 2, 3, 7, 8, 33]) {
+        for (let at = 0; at < n; at++) for (const bits of special) {
+          const bytes = new Uint8Array(n * size);
+          const dv = new DataView(bytes.buffer);
+          // random finite values: exponent field kept below all-ones
+          for (let i = 0; i < n; i++) {
+            if (size === 4) dv.setUint32(i * 4, (rand() & 0x807fffff) | ((rand() % 255) << 23), true);
+            else dv.setUint16(i * 2, (rand() & ~MASK[dtype] & 0xffff) | (((rand() % (dtype === "F16" ? 31 : 255)) << (dtype === "F16" ? 10 : 7)) & MASK[dtype]), true);
+          }
+          expect(naive(bytes, dtype)).toBe(false);
+          expect(anyExponentAllOnes(bytes, size, MASK[dtype])).toBe(false);
+          if (size === 4) dv.setUint32(at * 4, bits, true); else dv.setUint16(at * 2, bits, true);
+          expect(anyExponentAllOnes(bytes, size, MASK[dtype])).toBe(naive(bytes, dtype));
+        }
+      }
+    }
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadModel } from "../../lib/checkpoint/load";
 import { saveModel } from "../../lib/checkpoint/save";
 import { createEngine } from "../../lib/engine";
+import { GraphBuilder, layoutShared, serializeModel } from "../../lib/engine/onnx-builder";
 import { pruneCache } from "../../lib/engine/session";
 import { memoryModel, randomIds, SPECS } from "./fixtures";
 
@@ -71,6 +72,14 @@ describe("graph cache", () => {
     // the data file holds the weights once (fused q|k|v and gate|up are re-laid-out, not duplicated; 64-byte padding)
     expect(dataBytes).toBeGreaterThanOrEqual(weightBytes * 0.9);
     expect(dataBytes).toBeLessThanOrEqual(weightBytes * 1.1);
+    // the tied head reads the embedding's bytes under a name of its own (graph.ts tiedHead: onnxruntime can then
+    // release the head's mapping after prepacking), stored once: both index entries point at the same range
+    const index = JSON.parse(readFileSync(join(cacheDir, `${files.find((f) => f.endsWith(".weights"))!}.json`), "utf8")) as Record<string, unknown>;
+    expect(m.spec.tieEmbeddings).toBe(true);
+    expect(index["lm_head.tied"]).toEqual(index["embed.weight"]);
+    const full = onnx.ModelProto.decode(readFileSync(join(cacheDir, graphs[0]))).graph!;
+    expect(full.node!.filter((n) => n.opType === "Gather" && n.input![0] === "embed.weight")).toHaveLength(1);
+    expect(full.node!.filter((n) => n.input!.includes("embed.weight"))).toHaveLength(1); // the Gather only
     // the graphs hold no weights themselves: every initializer of 1 KiB or more points into the one weight file
     const weightsFile = files.find((f) => f.endsWith(".weights"))!;
     for (const g of graphs) {
@@ -92,6 +101,28 @@ describe("graph cache", () => {
       expect(r.logits.length).toBe(4 * engine.model.spec.vocabSize);
     } finally { await engine.dispose(); }
     expect(readdirSync(cacheDir).filter((f) => f.endsWith(".weights"))).toHaveLength(1);
+  });
+});
+
+describe("GraphBuilder.alias", () => {
+  it("shares the original's bytes in a shared weight file, copies them inline, and refuses a dangling alias", () => {
+    const b = new GraphBuilder();
+    let reads = 0;
+    b.float("w", [2, 3], () => { reads++; return Float32Array.from([1, 2, 3, 4, 5, 6]); });
+    b.float("v", [1], Float32Array.from([7]));
+    expect(b.alias("w2", "w")).toBe("w2");
+    b.op("Add", [b.op("MatMul", [b.input("x", "float", [1, 2]), "w"]), b.op("MatMul", [b.input("y", "float", [1, 2]), "w2"])]);
+    const { chunks, index } = layoutShared(b);
+    expect(index.w2).toEqual(index.w);
+    const bytes = [...chunks].reduce((a, c) => a + c.byteLength, 0);
+    expect(bytes).toBe(index.v.offset + 4); // w (24 bytes), padding to 64, v: no second copy of w
+    expect(reads).toBe(1);
+    const inline = onnx.ModelProto.decode(serializeModel(b, { kind: "inline" })).graph!.initializer!;
+    const raw = (n: string) => [...new Float32Array(Uint8Array.from(inline.find((t) => t.name === n)!.rawData!).buffer)];
+    expect(raw("w2")).toEqual(raw("w"));
+    expect(raw("w2")).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(() => b.alias("u", "nope")).toThrow("alias 'u' of undefined initializer 'nope'");
+    expect(() => b.alias("u", "w2")).toThrow("alias 'u' of alias 'w2' (alias the original, 'w')");
   });
 });
 
