@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { loadModel } from "../lib/checkpoint/index";
-import { createEngine, type Engine, type SampleSteering, type WeightFormat } from "../lib/engine/index";
+import { createEngine, logitDrift, type Engine, type SampleSteering, type WeightFormat } from "../lib/engine/index";
 import { cosine, meanRows, principalAxis, row, subtract } from "../lib/math/index";
 import { createRng } from "../lib/util/rng";
 
@@ -30,22 +30,7 @@ const steering = (b: number): SampleSteering[] => Array.from({ length: b }, () =
  */
 async function drift(ref: Engine, q: Engine, V: number, H: number, layer: number): Promise<Record<string, number>> {
   const ids = prompts(4);
-  const [a, b] = [(await ref.forward(ids)).logits, (await q.forward(ids)).logits];
-  let maxAbs = 0, kl = 0, top1 = 0;
-  const rows = a.length / V;
-  for (let r = 0; r < rows; r++) {
-    const lse = (x: Float32Array) => { let m = -Infinity; for (let i = r * V; i < (r + 1) * V; i++) m = Math.max(m, x[i]); let z = 0; for (let i = r * V; i < (r + 1) * V; i++) z += Math.exp(x[i] - m); return m + Math.log(z); };
-    const la = lse(a), lb = lse(b);
-    let am = 0, bm = 0;
-    for (let i = r * V; i < (r + 1) * V; i++) {
-      maxAbs = Math.max(maxAbs, Math.abs(a[i] - b[i]));
-      const pa = a[i] - la;
-      kl += Math.exp(pa) * (pa - (b[i] - lb));
-      if (a[i] > a[r * V + am]) am = i - r * V;
-      if (b[i] > b[r * V + bm]) bm = i - r * V;
-    }
-    if (am === bm) top1++;
-  }
+  const d = logitDrift((await ref.forward(ids)).logits, (await q.forward(ids)).logits, V);
   const suffix = [prompts(1)[0].slice(0, 4), prompts(1)[0].slice(0, 4)];
   const prefixes = prompts(16).map((p) => p.slice(0, 28));
   // Paired differences [16, H]: resid_post at the last token, suffix 0 minus suffix 1.
@@ -60,7 +45,7 @@ async function drift(ref: Engine, q: Engine, V: number, H: number, layer: number
   // CAA: the mean difference; PCA: the first principal axis of the differences (lib/math, as the methods use).
   const directions = (diffs: Float32Array) => ({ caa: meanRows(diffs, H), pca: principalAxis(diffs, H) });
   const [da, db] = [directions(await read(ref)), directions(await read(q))];
-  return { logitsMaxAbs: maxAbs, klMean: kl / rows, top1: top1 / rows, caaCos: cosine(da.caa, db.caa), pcaCos: Math.abs(cosine(da.pca, db.pca)) };
+  return { logitsMaxAbs: d.maxAbs, klMean: d.kl, top1: d.top1, caaCos: cosine(da.caa, db.caa), pcaCos: Math.abs(cosine(da.pca, db.pca)) };
 }
 
 const gen = async (b: number, n: number) => {

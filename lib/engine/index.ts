@@ -10,7 +10,7 @@
 export { createEngine } from "./engine";
 export type { EngineOptions, WeightOptionNames } from "./session";
 export { weightOptionsProblem } from "./session";
-export { WEIGHT_FORMATS, type WeightFormat } from "./quantize";
+export { logitDrift, WEIGHT_FORMATS, type LogitDrift, type WeightFormat } from "./quantize";
 export { validateSteering } from "./steering-feeds";
 export { validateSampling } from "./sampling";
 export type * from "./types";

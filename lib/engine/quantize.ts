@@ -69,3 +69,40 @@ export function dequantizeRows(qz: Quantized, N: number, K: number, bits: 4 | 8,
     }
   return out;
 }
+
+/** How far a quantized engine's logits are from fp32's, per position (row of V). */
+export interface LogitDrift {
+  maxAbs: number; // max |ref − q| over every logit
+  kl: number; // mean over positions of KL(softmax(ref) ‖ softmax(q)), nats
+  top1: number; // share of positions whose argmax agrees
+}
+
+/**
+ * The drift of logits `q` from `ref` ([positions, V] row-major, the same inputs): what the README, the quantize test
+ * and the scale bench report for int8/int4 against fp32. Log-softmax in float64.
+ */
+export function logitDrift(ref: Float32Array, q: Float32Array, V: number): LogitDrift {
+  if (ref.length !== q.length || ref.length % V !== 0) throw new Error(`logitDrift: logits of ${ref.length} and ${q.length} values are not the same [positions, ${V}]`);
+  const logZ = (x: Float32Array, o: number): number => {
+    let m = -Infinity;
+    for (let i = o; i < o + V; i++) m = Math.max(m, x[i]);
+    let z = 0;
+    for (let i = o; i < o + V; i++) z += Math.exp(x[i] - m);
+    return m + Math.log(z);
+  };
+  let maxAbs = 0, kl = 0, top1 = 0;
+  const rows = ref.length / V;
+  for (let o = 0; o < ref.length; o += V) {
+    const la = logZ(ref, o), lb = logZ(q, o);
+    let am = o, bm = o;
+    for (let i = o; i < o + V; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(ref[i] - q[i]));
+      const pa = ref[i] - la;
+      kl += Math.exp(pa) * (pa - (q[i] - lb));
+      if (ref[i] > ref[am]) am = i;
+      if (q[i] > q[bm]) bm = i;
+    }
+    if (am - o === bm - o) top1++;
+  }
+  return { maxAbs, kl: kl / rows, top1: top1 / rows };
+}

@@ -5,7 +5,7 @@ import * as ort from "onnxruntime-node";
 import { describe, expect, it, vi } from "vitest";
 import { loadModel } from "../../lib/checkpoint/load";
 import { main } from "../../lib/cli/main";
-import { createEngine, weightOptionsProblem } from "../../lib/engine";
+import { createEngine, logitDrift, weightOptionsProblem } from "../../lib/engine";
 import { GraphBuilder, serializeModel } from "../../lib/engine/onnx-builder";
 import { ACCURACY_LEVEL, BLOCK_SIZE, dequantizeRows, quantizeRows } from "../../lib/engine/quantize";
 import type { LoadedModel } from "../../lib/checkpoint/types";
@@ -79,31 +79,23 @@ describe("block quantization: packing", () => {
   });
 });
 
-function logSoftmax(x: Float32Array, o: number, V: number): Float64Array {
-  let m = -Infinity;
-  for (let i = 0; i < V; i++) m = Math.max(m, x[o + i]);
-  let s = 0;
-  for (let i = 0; i < V; i++) s += Math.exp(x[o + i] - m);
-  const l = Math.log(s) + m;
-  return Float64Array.from({ length: V }, (_, i) => x[o + i] - l);
-}
-const argmax = (x: Float64Array) => x.indexOf(Math.max(...x));
-
-/** Mean KL(fp32 ‖ q) over positions and the fraction of positions whose top token agrees. */
-function drift(a: Float32Array, b: Float32Array, V: number): { kl: number; top1: number } {
-  let kl = 0, top1 = 0, n = 0;
-  for (let o = 0; o < a.length; o += V, n++) {
-    const p = logSoftmax(a, o, V), q = logSoftmax(b, o, V);
-    for (let i = 0; i < V; i++) kl += Math.exp(p[i]) * (p[i] - q[i]);
-    if (argmax(p) === argmax(q)) top1++;
-  }
-  return { kl: kl / n, top1: top1 / n };
-}
-
 async function logitsOf(model: LoadedModel, ids: number[][], weights?: "fp32" | "int8" | "int4") {
   const e = await createEngine(model, { threads: 1, cacheDir: null, ...(weights ? { weights } : {}) });
   try { return (await e.forward(ids)).logits; } finally { await e.dispose(); }
 }
+
+describe("logitDrift", () => {
+  it("matches a hand computation on two positions", () => {
+    // position 0: ref [0, ln 3] → p = (1/4, 3/4); q [0, 0] → (1/2, 1/2): KL = ¼ ln ½ + ¾ ln 1.5; argmax 1 vs 0 (tie → first)
+    // position 1: identical logits: KL 0, argmax agrees
+    const ref = Float32Array.from([0, Math.log(3), 2, -1]), q = Float32Array.from([0, 0, 2, -1]);
+    const d = logitDrift(ref, q, 2);
+    expect(d.kl).toBeCloseTo((0.25 * Math.log(0.5) + 0.75 * Math.log(1.5)) / 2, 6);
+    expect(d.top1).toBe(0.5);
+    expect(d.maxAbs).toBeCloseTo(Math.log(3), 6);
+    expect(() => logitDrift(ref, q.subarray(0, 2), 2)).toThrow("not the same [positions, 2]");
+  });
+});
 
 describe("int8 / int4 engines against fp32", () => {
   it("weights: fp32 is the default graph, bit for bit", async () => {
@@ -115,8 +107,8 @@ describe("int8 / int4 engines against fp32", () => {
     const model = await loadModel(join(repoRoot(), "data", "models", "llama-tiny"));
     const ids = randomIds(model.spec, [12, 9, 12, 5], 7);
     const fp32 = await logitsOf(model, ids), V = model.spec.vocabSize;
-    const d8 = drift(fp32, await logitsOf(model, ids, "int8"), V);
-    const d4 = drift(fp32, await logitsOf(model, ids, "int4"), V);
+    const d8 = logitDrift(fp32, await logitsOf(model, ids, "int8"), V);
+    const d4 = logitDrift(fp32, await logitsOf(model, ids, "int4"), V);
     expect(d8.kl).toBeLessThan(3e-3);
     expect(d8.top1).toBeGreaterThanOrEqual(0.9);
     expect(d4.kl).toBeLessThan(0.2);
@@ -132,7 +124,7 @@ describe("int8 / int4 engines against fp32", () => {
 
   it.each(["llama", "qwen2", "mistral", "gemma2", "gpt2"] as const)("%s: int8 mean KL ≤ 3e-3 (biases, tied heads, fused weights)", async (arch) => {
     const m = memoryModel(SPECS[arch], 3), ids = randomIds(m.spec, [12, 9], 7);
-    const d = drift(await logitsOf(m, ids), await logitsOf(m, ids, "int8"), m.spec.vocabSize);
+    const d = logitDrift(await logitsOf(m, ids), await logitsOf(m, ids, "int8"), m.spec.vocabSize);
     expect(d.kl).toBeLessThan(3e-3);
     expect(d.kl).toBeGreaterThan(0); // it is quantized, not silently fp32
   });
