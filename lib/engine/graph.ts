@@ -9,7 +9,7 @@ import { IO, type GraphVariant } from "./variant";
  * attention scale, softcaps, sliding windows, tied head) — there is no branch on the architecture's name.
  *
  * Layout: the residual stream is kept 2-D, x [N = B*T, H], so every linear layer is one Gemm with the
- * checkpoint's [out, in] weight (transB = 1: no transposed copies; a tied head reads the embedding's bytes under its own name, see tiedHead).
+ * checkpoint's [out, in] weight (transB = 1: no transposed copies; a tied head reads the embedding, see tiedHead).
  * Q/K/V and gate/up are fused into one Gemm each (concatenated rows) — fewer, larger matrix products.
  * With `format` int8/int4 those layer Gemms become MatMulNBits on block-quantized weights (./quantize); the
  * embedding, the head, norms, biases, activations and steering stay fp32.
@@ -33,7 +33,7 @@ import { IO, type GraphVariant } from "./variant";
  *   x = x + post?(o(attn_out))                          → resid_mid
  *   x = x + post?(mlp(ln_mlp(x))), ablate_resid, + steer_resid   → resid_post
  */
-export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant: GraphVariant, format: WeightFormat = "fp32"): GraphBuilder {
+export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant: GraphVariant, format: WeightFormat = "fp32", aliasTiedHead = false): GraphBuilder {
   const b = new GraphBuilder();
   const { hidden: H, nHeads, nKvHeads, headDim: D, vocabSize: V } = spec;
   const qDim = nHeads * D, kvDim = nKvHeads * D;
@@ -139,7 +139,7 @@ export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant
       // Left padding puts every sample's newest token at index T − 1.
       last = b.op("Gather", [toBTH(x, shapeBTH), b.int64([-1], [])], { axis: 1 }); // [B, H]
     }
-    let logits = b.op("Gemm", [norm(b, spec, last, init, "final_norm"), spec.tieEmbeddings ? tiedHead(b, init) : init("lm_head.weight")], { transB: 1 });
+    let logits = b.op("Gemm", [norm(b, spec, last, init, "final_norm"), spec.tieEmbeddings ? (aliasTiedHead ? tiedHead(b, init) : init("embed.weight")) : init("lm_head.weight")], { transB: 1 });
     if (spec.finalSoftcap !== null) logits = softcap(b, logits, spec.finalSoftcap);
     if (variant.logits === "all") b.output(IO.logits, b.op("Reshape", [logits, shapeBTV]), "float", ["batch", "seq", V]);
     else b.output(IO.logits, logits, "float", ["batch", V]);
@@ -148,12 +148,14 @@ export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant
 }
 
 /**
- * A tied head's weight: an alias of the embedding (the same bytes in the weight file, GraphBuilder.alias), so the
- * Gather and the head Gemm never share one initializer. Why: onnxruntime maps the weight file per initializer, and
- * when it prepacks a Gemm's weight it releases that mapping — unless another node (here the embedding Gather) still
- * reads the initializer; then the whole embedding stays resident twice (packed for the head, mapped for the Gather,
- * whose pages prepacking has just read). Apart, the head's mapping is packed and released, and the Gather's holds
- * only the pages its lookups touch (README "Real-size checkpoints").
+ * A tied head's weight as an alias of the embedding (the same bytes in the weight file, GraphBuilder.alias), so the
+ * Gather and the head Gemm do not share one initializer — for prepacked sessions on a shared weight file
+ * (`aliasTiedHead`). Why: onnxruntime maps the weight file per initializer, and when it prepacks a Gemm's weight it
+ * releases that mapping — unless another node (here the embedding Gather) still reads the initializer; then the whole
+ * embedding stays resident twice (packed for the head, mapped for the Gather, whose pages prepacking has just read).
+ * Apart, the head's mapping is packed and released, and the Gather's holds only the pages its lookups touch. Without
+ * prepacking nothing is released, and two mappings of one range would count its pages twice: one initializer then.
+ * (README "Real-size checkpoints".)
  */
 function tiedHead(b: GraphBuilder, init: (n: string) => string): string {
   const name = "lm_head.tied";

@@ -75,8 +75,9 @@ export class GraphBuilder {
   }
 
   /**
-   * A second initializer with the values of `of` (defined before): in a shared weight file both names point at the
-   * same bytes, so onnxruntime maps them apart but the disk holds one copy (inline, the bytes are written twice).
+   * A second initializer with the values of `of` (defined before): in a shared weight file both names refer to the
+   * same bytes (the original's entry), so onnxruntime maps them apart but the disk holds one copy; inline, the bytes
+   * are written twice.
    */
   alias(name: string, of: string): string {
     const t = this.initializers.get(of);
@@ -155,8 +156,8 @@ const isShared = (name: string): boolean => !name.startsWith("const_");
 /**
  * The shared data file of a graph (built from the variant holding every weight): its index, computed from the
  * declared sizes alone, and its chunks, 64-byte aligned as ONNX's own external-data writer does, made one weight at
- * a time as the writer asks for them; an alias shares its original's entry. Written once per checkpoint; every
- * variant then refers to it.
+ * a time as the writer asks for them; aliases have no entry of their own. Written once per checkpoint; every variant
+ * then refers to it.
  */
 export function layoutShared(b: GraphBuilder): { chunks: Iterable<Uint8Array>; index: SharedIndex } {
   const index: SharedIndex = {};
@@ -164,7 +165,7 @@ export function layoutShared(b: GraphBuilder): { chunks: Iterable<Uint8Array>; i
   let offset = 0;
   for (const [name, t] of b.initializers) {
     if (!isShared(name)) continue;
-    if (t.sameAs) { index[name] = index[t.sameAs]; continue; } // defined before its alias, so already placed
+    if (t.sameAs) continue; // an alias is written as its original's entry (serializeModel)
     const padding = (64 - (offset % 64)) % 64;
     offset += padding;
     index[name] = { offset, length: t.byteLength };
@@ -185,7 +186,7 @@ export function serializeModel(b: GraphBuilder, placement: InitializerPlacement)
   const initializer = [...b.initializers].map(([name, t]) => {
     const base = { name, dims: t.dims, dataType: DTYPE[t.dtype] };
     if (placement.kind === "inline" || !isShared(name)) return onnx.TensorProto.create({ ...base, rawData: initializerBytes(name, t) });
-    const at = placement.index[name];
+    const at = placement.index[t.sameAs ?? name];
     // A weight the shared file lacks (or of another size) is a graph-builder bug: a variant used a weight the
     // full graph does not, or built it differently.
     if (!at || at.length !== t.byteLength)

@@ -105,7 +105,10 @@ export async function openSession(model: LoadedModel, variant: GraphVariant, opt
   const group = `${model.spec.arch}-${fingerprint({ v: BUILDER_VERSION, spec: model.spec, weights: weightsIdentity(model), format })}`;
   const dataName = `${group}.weights`;
   const dataFile = join(cacheDir, dataName), indexFile = `${dataFile}.json`;
-  const file = join(cacheDir, `${group}.${fingerprint(variantKey(variant))}.onnx`);
+  // A prepacked session's tied head reads an alias of the embedding (graph.ts tiedHead): the graphs differ, the weight
+  // file does not (an alias has no bytes of its own).
+  const alias = model.spec.tieEmbeddings && opts.prepack !== false;
+  const file = join(cacheDir, `${group}.${fingerprint({ variant: variantKey(variant), alias })}.onnx`);
   let index = existsSync(dataFile) ? readIndex(indexFile) : null;
   if (!existsSync(file) || !index) {
     ensureDir(cacheDir);
@@ -113,14 +116,14 @@ export async function openSession(model: LoadedModel, variant: GraphVariant, opt
     let graph: GraphBuilder | null = null;
     // The data layout is a function of the weights alone, so a rewritten data file keeps older variants valid.
     if (!index) {
-      const full = buildTransformerGraph(model.spec, weights, FULL_VARIANT, format);
+      const full = buildTransformerGraph(model.spec, weights, FULL_VARIANT, format, alias);
       const layout = layoutShared(full);
       writeChunksAtomic(dataFile, layout.chunks);
       writeFileAtomic(indexFile, JSON.stringify(layout.index));
       index = layout.index;
       if (variantKey(variant) === variantKey(FULL_VARIANT)) graph = full;
     }
-    graph ??= buildTransformerGraph(model.spec, weights, variant, format);
+    graph ??= buildTransformerGraph(model.spec, weights, variant, format, alias);
     writeFileAtomic(file, serializeModel(graph, { kind: "shared", fileName: dataName, index }));
   }
   const now = new Date();

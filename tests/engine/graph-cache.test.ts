@@ -72,14 +72,15 @@ describe("graph cache", () => {
     // the data file holds the weights once (fused q|k|v and gate|up are re-laid-out, not duplicated; 64-byte padding)
     expect(dataBytes).toBeGreaterThanOrEqual(weightBytes * 0.9);
     expect(dataBytes).toBeLessThanOrEqual(weightBytes * 1.1);
-    // the tied head reads the embedding's bytes under a name of its own (graph.ts tiedHead: onnxruntime can then
-    // release the head's mapping after prepacking), stored once: both index entries point at the same range
-    const index = JSON.parse(readFileSync(join(cacheDir, `${files.find((f) => f.endsWith(".weights"))!}.json`), "utf8")) as Record<string, unknown>;
+    // prepacked, the tied head reads the embedding's bytes under a name of its own (graph.ts tiedHead: onnxruntime can
+    // then release the head's mapping after packing), stored once: both initializers point at the same range
     expect(m.spec.tieEmbeddings).toBe(true);
-    expect(index["lm_head.tied"]).toEqual(index["embed.weight"]);
+    const where = (t: InstanceType<typeof onnx.TensorProto>) => t.externalData!.filter((e) => e.key !== "location").map((e) => [e.key, e.value]);
     const full = onnx.ModelProto.decode(readFileSync(join(cacheDir, graphs[0]))).graph!;
-    expect(full.node!.filter((n) => n.opType === "Gather" && n.input![0] === "embed.weight")).toHaveLength(1);
-    expect(full.node!.filter((n) => n.input!.includes("embed.weight"))).toHaveLength(1); // the Gather only
+    const init = (n: string) => full.initializer!.find((t) => t.name === n)!;
+    expect(where(init("lm_head.tied"))).toEqual(where(init("embed.weight")));
+    expect(full.node!.filter((n) => n.input!.includes("embed.weight")).map((n) => n.opType)).toEqual(["Gather"]);
+    expect(full.node!.filter((n) => n.input!.includes("lm_head.tied")).map((n) => n.opType)).toEqual(["Gemm"]);
     // the graphs hold no weights themselves: every initializer of 1 KiB or more points into the one weight file
     const weightsFile = files.find((f) => f.endsWith(".weights"))!;
     for (const g of graphs) {
@@ -90,6 +91,26 @@ describe("graph cache", () => {
       for (const t of external) expect(t.externalData!.find((e) => e.key === "location")!.value).toBe(weightsFile);
       for (const t of inits.filter((t) => t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL)) expect(t.rawData!.byteLength).toBeLessThan(1024);
     }
+  });
+
+  it("without prepacking a tied head reads the embedding itself (two mappings of one range would count it twice), same weight file", async () => {
+    const cacheDir = join(dir, "shared");
+    const before = readdirSync(cacheDir).filter((f) => f.endsWith(".weights"));
+    const model = await loadModel(join(dir, "gemma"));
+    const ids = randomIds(model.spec, [5, 3], 2);
+    const prepacked = await createEngine(model, { threads: 1, cacheDir });
+    const unpacked = await createEngine(model, { threads: 1, cacheDir, prepack: false });
+    try {
+      const [a, b] = [(await prepacked.forward(ids)).logits, (await unpacked.forward(ids)).logits];
+      expect(Math.max(...a.map((x, i) => Math.abs(x - b[i])))).toBeLessThan(1e-4); // float rounding only (quantize.test)
+    } finally { await prepacked.dispose(); await unpacked.dispose(); }
+    expect(readdirSync(cacheDir).filter((f) => f.endsWith(".weights"))).toEqual(before);
+    const graphs = readdirSync(cacheDir).filter((f) => f.endsWith(".onnx")).map((f) => onnx.ModelProto.decode(readFileSync(join(cacheDir, f))).graph!);
+    const withAlias = graphs.filter((g) => g.initializer!.some((t) => t.name === "lm_head.tied"));
+    expect(withAlias.length).toBeGreaterThan(0);
+    expect(withAlias.length).toBeLessThan(graphs.length);
+    for (const g of graphs.filter((g) => !withAlias.includes(g)))
+      if (g.output!.some((o) => o.name === "logits")) expect(g.node!.filter((n) => n.input!.includes("embed.weight")).map((n) => n.opType).sort()).toEqual(["Gather", "Gemm"]);
   });
 
   it("a cached graph whose weight file was deleted is rebuilt, not opened broken", async () => {
@@ -113,10 +134,14 @@ describe("GraphBuilder.alias", () => {
     expect(b.alias("w2", "w")).toBe("w2");
     b.op("Add", [b.op("MatMul", [b.input("x", "float", [1, 2]), "w"]), b.op("MatMul", [b.input("y", "float", [1, 2]), "w2"])]);
     const { chunks, index } = layoutShared(b);
-    expect(index.w2).toEqual(index.w);
+    expect(Object.keys(index).sort()).toEqual(["v", "w"]); // an alias has no entry, hence no bytes, of its own
     const bytes = [...chunks].reduce((a, c) => a + c.byteLength, 0);
     expect(bytes).toBe(index.v.offset + 4); // w (24 bytes), padding to 64, v: no second copy of w
     expect(reads).toBe(1);
+    const shared = onnx.ModelProto.decode(serializeModel(b, { kind: "shared", fileName: "f.weights", index })).graph!.initializer!;
+    const where = (n: string) => shared.find((t) => t.name === n)!.externalData!.map((e) => `${e.key}=${e.value}`);
+    expect(where("w2")).toEqual(where("w"));
+    expect(where("w2")).toEqual(["location=f.weights", "offset=0", "length=24"]);
     const inline = onnx.ModelProto.decode(serializeModel(b, { kind: "inline" })).graph!.initializer!;
     const raw = (n: string) => [...new Float32Array(Uint8Array.from(inline.find((t) => t.name === n)!.rawData!).buffer)];
     expect(raw("w2")).toEqual(raw("w"));
