@@ -75,7 +75,7 @@ describe("graph cache", () => {
     // prepacked, the tied head reads the embedding's bytes under a name of its own (graph.ts tiedHead: onnxruntime can
     // then release the head's mapping after packing), stored once: both initializers point at the same range
     expect(m.spec.tieEmbeddings).toBe(true);
-    const where = (t: InstanceType<typeof onnx.TensorProto>) => t.externalData!.filter((e) => e.key !== "location").map((e) => [e.key, e.value]);
+    const where = (t: onnxProto.onnx.ITensorProto) => t.externalData!.filter((e) => e.key !== "location").map((e) => [e.key, e.value]);
     const full = onnx.ModelProto.decode(readFileSync(join(cacheDir, graphs[0]))).graph!;
     const init = (n: string) => full.initializer!.find((t) => t.name === n)!;
     expect(where(init("lm_head.tied"))).toEqual(where(init("embed.weight")));
