@@ -102,7 +102,7 @@ export function logitDrift(ref: Float32Array, q: Float32Array, V: number): Logit
       if (ref[i] > ref[am]) am = i;
       if (q[i] > q[bm]) bm = i;
     }
-    if (am - o === bm - o) top1++;
+    if (am === bm) top1++;
   }
   return { maxAbs, kl: kl / rows, top1: top1 / rows };
 }
