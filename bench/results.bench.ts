@@ -20,7 +20,7 @@ function syntheticRows(groups: number, seed: number): UnitRow[] {
     const detector = rng.next() > 0.1;
     const aurocs = detector ? [score(), score(), score()] : [];
     return {
-      concept, model: "llama-tiny", method, layer, strength, success: score(), coherence: score(), diversity_sample: score(), diversity_set: score(),
+      concept, model: "llama-tiny", method, layer, strength, success: score(), violation_rate: score(), coherence: score(), diversity_sample: score(), diversity_set: score(),
       hm_scd: score(), hm_sc: score(), auroc: detector ? aurocs.reduce((s, x) => s + x, 0) / 3 : null, auroc_ci_low: detector ? 0.4 : null,
       auroc_ci_high: detector ? 0.9 : null, aurocs, detector_note: detector ? null : "too few usable generations", n_train: 364, n_test: 200,
       empty_responses: rng.int(4), examples: ["one response", "another, \"quoted\"", "ünïcode ✓"], set_metrics: {},

@@ -6,7 +6,7 @@ import type { LabelledRow } from "../world/index";
  * examples optionally replaced by generated ones (steered, or prompted as the baseline). Every example keeps
  * its provenance so a trained detector can be traced back to the exact generations it saw.
  */
-export type Source = "real" | "steered" | "prompting";
+export type Source = "real" | "steered" | "prompting" | "unsteered";
 
 export interface Example {
   user: string;

@@ -12,8 +12,8 @@ const LAYER_DASHES = ["solid", "dash", "dot", "dashdot", "longdash"];
 
 /**
  * One score against steering strength, faceted models (rows) × concepts (columns), one line per method (and per
- * layer when a method was run at several: dashes tell layers apart), with the prompting and real-data values of the
- * same score as horizontal reference lines. `metricVsStrength(rows, "coherence")` is the coherence-vs-strength figure.
+ * layer when a method was run at several: dashes tell layers apart), with the baselines' values (real data, prompting,
+ * unsteered) of the same score as horizontal reference lines. `metricVsStrength(rows, "coherence")` is the coherence-vs-strength figure.
  */
 export function metricVsStrength(rows: readonly ResultRow[], metric: IntrinsicMetric): Figure {
   const steered = steeredRows(rows);
@@ -47,11 +47,11 @@ export function metricVsStrength(rows: readonly ResultRow[], metric: IntrinsicMe
   return { data, layout: grid.layout };
 }
 
-const BASELINE_SYMBOL = { prompting: "diamond", real: "star" } as const;
+const BASELINE_SYMBOL = { prompting: "diamond", real: "star", unsteered: "circle-open" } as const;
 
 /**
  * The success–diversity trade-off: every steered configuration as a point (y = success, x = a diversity score),
- * one colour per method, faceted models × concepts; prompting and real data as single reference markers.
+ * one colour per method, faceted models × concepts; the baselines (real, prompting, unsteered) as single reference markers.
  */
 export function tradeoffScatter(rows: readonly ResultRow[], opts: { x?: IntrinsicMetric; y?: IntrinsicMetric } = {}): Figure {
   const xm = opts.x ?? "diversity_set", ym = opts.y ?? "success";

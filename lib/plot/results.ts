@@ -1,9 +1,10 @@
 import { METHODS } from "../steering/index";
+import { isBaselineMethod, type Baseline } from "../study/index";
 
 /**
  * The study's results table as the figure builders read it: one row per steering configuration
- * (concept × model × method × layer × strength), plus baseline rows (method "prompting" or "real", no layer or
- * strength) that carry the same scores for prompted and real data. Structural: rows from lib/study fit as they are.
+ * (concept × model × method × layer × strength), plus baseline rows (method "real", "prompting" or "unsteered",
+ * no layer or strength; lib/study BASELINES) that carry the same scores for real, prompted and unsteered data. Structural: rows from lib/study fit as they are.
  */
 export interface ResultRow {
   concept: string;
@@ -12,6 +13,8 @@ export interface ResultRow {
   layer: number | null;
   strength: number | null;
   success: number | null;
+  /** Share of responses the success judge calls violating (absent in results written before it existed). */
+  violation_rate?: number | null;
   coherence: number | null;
   diversity_sample: number | null;
   diversity_set: number | null;
@@ -37,9 +40,8 @@ export const METRIC_LABELS: Record<IntrinsicMetric | "auroc", string> = {
   auroc: "detector AUROC",
 };
 
-export type Baseline = "prompting" | "real";
-export const BASELINES: readonly Baseline[] = ["prompting", "real"];
-export const isBaseline = (r: ResultRow): boolean => r.method === "prompting" || r.method === "real";
+export { BASELINES, type Baseline } from "../study/index";
+export const isBaseline = (r: ResultRow): boolean => isBaselineMethod(r.method);
 export const steeredRows = (rows: readonly ResultRow[]): ResultRow[] => rows.filter((r) => !isBaseline(r));
 
 /** The baseline row for (concept, model), or undefined when the table has none. */
@@ -62,7 +64,7 @@ const rank = (m: string): number => (METHOD_ORDER.includes(m) ? METHOD_ORDER.ind
 const PALETTE = ["#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 const FIXED_COLORS: Record<string, string> = {
   ...Object.fromEntries(METHODS.flatMap((d) => (d.color ? [[d.name, d.color]] : []))),
-  prompting: "#555555", real: "#000000",
+  prompting: "#555555", real: "#000000", unsteered: "#999999",
 };
 export function methodColor(method: string): string {
   if (FIXED_COLORS[method]) return FIXED_COLORS[method];
@@ -81,7 +83,6 @@ export function assertResultRows(rows: readonly unknown[], what = "results"): as
     for (const k of strings) if (typeof r[k] !== "string" || r[k] === "") throw new Error(`${what}[${i}].${k}: expected a non-empty string, got ${JSON.stringify(r[k])}`);
     for (const k of numbers) if (r[k] !== null && typeof r[k] !== "number") throw new Error(`${what}[${i}].${k}: expected a number or null, got ${JSON.stringify(r[k])}`);
     if (r.beats_prompting !== null && typeof r.beats_prompting !== "boolean") throw new Error(`${what}[${i}].beats_prompting: expected a boolean or null`);
-    const baseline = r.method === "prompting" || r.method === "real";
-    if (!baseline && (r.strength === null || r.layer === null)) throw new Error(`${what}[${i}]: steered row (method ${String(r.method)}) needs layer and strength`);
+    if (!isBaselineMethod(String(r.method)) && (r.strength === null || r.layer === null)) throw new Error(`${what}[${i}]: steered row (method ${String(r.method)}) needs layer and strength`);
   });
 }

@@ -3,7 +3,7 @@ import { BASELINES, baselineOf, methodColor, type IntrinsicMetric, type ResultRo
 
 /** Trace pieces shared by the study's figure builders. */
 
-const BASELINE_DASH = { prompting: "dash", real: "dot" } as const;
+const BASELINE_DASH = { prompting: "dash", real: "dot", unsteered: "dashdot" } as const;
 export const finite = (v: number | null): v is number => v !== null && Number.isFinite(v);
 
 /** Legend entries are shown once per figure: the first trace of each legend group shows it. */
@@ -12,7 +12,7 @@ export function legendOnce(): (group: string) => boolean {
   return (group) => (seen.has(group) ? false : (seen.add(group), true));
 }
 
-/** Horizontal baseline lines (prompting, real) for one facet, spanning the x values given. */
+/** Horizontal baseline lines (real, prompting, unsteered) for one facet, spanning the x values given. */
 export function baselineTraces(rows: readonly ResultRow[], concept: string, model: string, metric: IntrinsicMetric | "auroc",
   xs: readonly (number | string)[], axes: { xaxis: string; yaxis: string }, showLegend: (g: string) => boolean): Trace[] {
   if (xs.length === 0) return [];

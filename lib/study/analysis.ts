@@ -1,6 +1,7 @@
 import { mean } from "../math/index";
 import { bootstrap, spearman } from "../metrics/index";
 import { deriveSeed } from "../util/index";
+import { isBaselineMethod } from "./grid";
 import type { ResultRow } from "./results";
 
 /**
@@ -13,7 +14,9 @@ import type { ResultRow } from "./results";
  *   consistency      per score: in how many concepts ρ > 0 with a CI excluding 0, and the mean ρ;
  *   claims           (a)–(d) of the paper, each with the numbers and a verdict by a fixed rule (CLAIM_RULES);
  *   tuning           per (concept, model, method) with a tuned row: its AUROC against the grid's best, median
- *                    and worst.
+ *                    and worst;
+ *   working regime   per (concept, model, method): the grid strengths that at least double the unsteered
+ *                    baseline's violation rate while keeping ≥ 80 % of its coherence (REGIME_RULE).
  * With few points (5 strengths) a bootstrap CI is coarse, and it never excludes 0 when a resample can be all
  * ties; read narrow intervals from many configurations, not from one cell.
  */
@@ -28,7 +31,7 @@ export type AurocScore = (typeof AUROC_SCORES)[number];
  */
 export type AnalysisRow = Pick<ResultRow, "concept" | "model"> & { method: string }
   & { [K in "layer" | "strength" | AurocScore | "auroc" | "auroc_ci_low" | "auroc_ci_high" | "beats_prompting"]: ResultRow[K] | null }
-  & Partial<Pick<ResultRow, "origin">>;
+  & Partial<Pick<ResultRow, "origin">> & { violation_rate?: number | null };
 
 export interface AnalysisOptions {
   seed: number;
@@ -51,7 +54,7 @@ export interface Correlation {
 export const excludesZero = (c: Correlation): boolean => c.low !== null && c.high !== null && (c.low > 0 || c.high < 0);
 
 const finite = (x: number | null | undefined): x is number => typeof x === "number" && Number.isFinite(x);
-const isSteered = (r: AnalysisRow): boolean => r.method !== "prompting" && r.method !== "real";
+const isSteered = (r: AnalysisRow): boolean => !isBaselineMethod(r.method);
 const inGrid = (r: AnalysisRow): boolean => r.origin !== "tuned";
 const isTuned = (r: AnalysisRow): boolean => r.origin === "tuned" || r.origin === "grid+tuned";
 
@@ -240,24 +243,69 @@ export function tuningComparison(rows: readonly AnalysisRow[]): TuningComparison
   });
 }
 
+export const REGIME_RULE = "a grid strength works if its violation rate (share of responses the success judge calls violating) is at least twice the unsteered baseline's and above it, and its coherence is at least 0.8 × the unsteered baseline's (same concept and model); a (concept, model, method) has a working regime if some strength works." as const;
+
+export interface RegimePoint {
+  strength: number;
+  violationRate: number;
+  coherence: number;
+  works: boolean;
+}
+
+export interface WorkingRegime {
+  concept: string;
+  model: string;
+  method: string;
+  unsteeredRate: number;
+  unsteeredCoherence: number;
+  /** The grid strengths in order (every layer the method ran at). */
+  points: (RegimePoint & { layer: number | null })[];
+  /** The working strength with the highest violation rate, or null when none works. */
+  best: (RegimePoint & { layer: number | null }) | null;
+}
+
+/**
+ * Per (concept, model, method): which grid strengths form a working regime against the unsteered baseline of
+ * the same concept and model (REGIME_RULE). Cells without an unsteered row or without violation rates (results
+ * written before they existed) are left out.
+ */
+export function workingRegimes(rows: readonly AnalysisRow[]): WorkingRegime[] {
+  const base = new Map(rows.filter((r) => r.method === "unsteered" && finite(r.violation_rate) && finite(r.coherence)).map((r) => [`${r.concept}\u0000${r.model}`, r]));
+  const grid = rows.filter((r) => isSteered(r) && inGrid(r) && finite(r.strength) && finite(r.violation_rate) && finite(r.coherence));
+  return [...groupBy(grid, (r) => [r.concept, r.model, r.method].join("\u0000")).values()].flatMap((rs) => {
+    const { concept, model, method } = rs[0];
+    const u = base.get(`${concept}\u0000${model}`);
+    if (!u) return [];
+    const r0 = u.violation_rate!, c0 = u.coherence!;
+    const points = rs.map((r) => {
+      const violationRate = r.violation_rate!, coherence = r.coherence!;
+      return { layer: r.layer, strength: r.strength!, violationRate, coherence, works: violationRate >= 2 * r0 && violationRate > r0 && coherence >= 0.8 * c0 };
+    });
+    const best = points.filter((p) => p.works).reduce<(typeof points)[number] | null>((b, p) => (!b || p.violationRate > b.violationRate ? p : b), null);
+    return [{ concept, model, method, unsteeredRate: r0, unsteeredCoherence: c0, points, best }];
+  });
+}
+
 export interface Analysis {
   format: "steersynth.analysis/1";
-  rules: typeof CLAIM_RULES;
+  rules: typeof CLAIM_RULES & { regime: typeof REGIME_RULE };
   trends: StrengthTrend[];
   tracking: AurocTracking[];
   consistency: Consistency[];
   claims: Claims;
   tuning: TuningComparison[];
+  regime: WorkingRegime[];
 }
 
 export function analyzeResults(rows: readonly AnalysisRow[], opts: AnalysisOptions): Analysis {
   const trends = strengthTrends(rows, opts), tracking = aurocTracking(rows, opts), cons = consistency(tracking);
   return {
     format: "steersynth.analysis/1",
-    rules: CLAIM_RULES,
+    rules: { ...CLAIM_RULES, regime: REGIME_RULE },
     trends, tracking, consistency: cons,
     claims: { a: claimA(trends), b: claimB(rows), c: claimC(rows, opts), d: claimD(cons) },
     tuning: tuningComparison(rows),
+    regime: workingRegimes(rows),
   };
 }
 
@@ -283,6 +331,14 @@ export function formatAnalysis(a: Analysis): string {
     out.push(`  ${"cell".padEnd(34)}${"tuned".padEnd(16)}best    median  worst   grid below tuned`);
     for (const t of a.tuning)
       out.push(`  ${`${t.concept}/${t.model}/${t.method}`.padEnd(34)}${`${num(t.tuned, 3)} (×${num(t.tunedStrength, 3)})`.padEnd(16)}${num(t.best, 3).padEnd(8)}${num(t.median, 3).padEnd(8)}${num(t.worst, 3).padEnd(8)}${t.rankBelow}/${t.grid}`);
+  }
+  if (a.regime.length) {
+    const pct = (x: number) => `${Math.round(100 * x)} %`;
+    out.push("", `Working regime (violation rate ≥ 2 × unsteered, coherence ≥ 0.8 × unsteered): ${a.regime.filter((w) => w.best).length} of ${a.regime.length} (concept, model, method) cells`);
+    out.push(`  ${"cell".padEnd(34)}${"unsteered rate / coh.".padEnd(24)}best working strength: rate / coh.`);
+    for (const w of a.regime)
+      out.push(`  ${`${w.concept}/${w.model}/${w.method}`.padEnd(34)}${`${pct(w.unsteeredRate)} / ${num(w.unsteeredCoherence)}`.padEnd(24)}` +
+        (w.best ? `×${w.best.strength}: ${pct(w.best.violationRate)} / ${num(w.best.coherence)}` : `none (max rate ${pct(Math.max(...w.points.map((p) => p.violationRate)))})`));
   }
   const { claims: k } = a;
   out.push("", "The paper's claims (rules in analysis.json):");

@@ -17,7 +17,7 @@ export const CONTRACT_COLUMNS = [
   "concept", "model", "method", "layer", "strength", "success", "coherence", "diversity_sample", "diversity_set",
   "hm_scd", "hm_sc", "auroc", "auroc_ci_low", "auroc_ci_high", "beats_prompting",
 ] as const;
-export const EXTRA_COLUMNS = ["delta_vs_prompting", "p_vs_prompting", "aurocs", "n_train", "n_test", "empty_responses", "detector_note", "origin", "examples"] as const;
+export const EXTRA_COLUMNS = ["violation_rate", "delta_vs_prompting", "p_vs_prompting", "aurocs", "n_train", "n_test", "empty_responses", "detector_note", "origin", "examples"] as const;
 export type ResultColumn = (typeof CONTRACT_COLUMNS)[number] | (typeof EXTRA_COLUMNS)[number];
 export const RESULT_COLUMNS: readonly ResultColumn[] = [...CONTRACT_COLUMNS, ...EXTRA_COLUMNS];
 
@@ -30,7 +30,7 @@ export const COLUMN_TYPES: Readonly<Record<ResultColumn, ColumnType>> = {
   concept: string(), model: string(), method: string(), layer: int32(true), strength: double(true),
   success: double(), coherence: double(), diversity_sample: double(), diversity_set: double(), hm_scd: double(), hm_sc: double(),
   auroc: double(true), auroc_ci_low: double(true), auroc_ci_high: double(true), beats_prompting: { type: "boolean", nullable: true },
-  delta_vs_prompting: double(true), p_vs_prompting: double(true), aurocs: string(), n_train: int32(), n_test: int32(),
+  violation_rate: double(), delta_vs_prompting: double(true), p_vs_prompting: double(true), aurocs: string(), n_train: int32(), n_test: int32(),
   empty_responses: int32(), detector_note: string(true), origin: string(true), examples: string(),
 };
 

@@ -2,10 +2,10 @@ import type { StudyConfig } from "./config";
 
 /**
  * The study grid. A configuration is one (concept, model, method, layer, strength); the runner's work units are
- *   baseline  (concept, model, "real" | "prompting"): one row each;
+ *   baseline  (concept, model, "real" | "prompting" | "unsteered"): one row each;
  *   group     (concept, model, method, layer): one steering vector whose strengths are generated in one sweep
  *             batch, one row per strength.
- * Enumeration is deterministic: concept, model (config order), the two baselines, then method (config key
+ * Enumeration is deterministic: concept, model (config order), the three baselines, then method (config key
  * order), layer, strength (as listed; a tuned strength after the grid's). Shards take units by index, so every
  * process agrees on the split.
  */
@@ -17,8 +17,18 @@ export interface Configuration {
   strength: number;
 }
 
+/**
+ * The reference rows of every (concept, model): `real` = the concept's own violating examples, `prompting` =
+ * generations under the concept's instructions, `unsteered` = generations with neither instruction nor steering
+ * (the model's own behaviour: what "steering raises violations" is measured against).
+ */
+export const BASELINES = ["real", "prompting", "unsteered"] as const;
+export type Baseline = (typeof BASELINES)[number];
+/** Whether a results row's method names a baseline rather than a steering method. */
+export const isBaselineMethod = (method: string): method is Baseline => (BASELINES as readonly string[]).includes(method);
+
 export type Unit =
-  | { kind: "baseline"; concept: string; model: string; source: "real" | "prompting" }
+  | { kind: "baseline"; concept: string; model: string; source: Baseline }
   | { kind: "group"; concept: string; model: string; method: string; layer: number; strengths: number[]; tuned: boolean };
 
 /** Stable identifier of a configuration, used in provenance and logs. */
@@ -39,7 +49,7 @@ export function enumerateUnits(cfg: StudyConfig, layersFor: (concept: string, mo
   const out: Unit[] = [];
   for (const concept of cfg.concepts)
     for (const m of cfg.models) {
-      out.push({ kind: "baseline", concept, model: m.name, source: "real" }, { kind: "baseline", concept, model: m.name, source: "prompting" });
+      for (const source of BASELINES) out.push({ kind: "baseline", concept, model: m.name, source });
       const layers = layersFor(concept, m.name);
       for (const [method, mc] of Object.entries(cfg.methods))
         for (const layer of layers) out.push({ kind: "group", concept, model: m.name, method, layer, strengths: [...mc.strengths], tuned: mc.tuned });

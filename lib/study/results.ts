@@ -4,12 +4,13 @@ import * as aq from "arquero";
 import { pairedSignFlipTest } from "../metrics/index";
 import { writeFileAtomic, writeJsonAtomic } from "../util/index";
 import { RESULT_COLUMNS } from "./columns";
+import { isBaselineMethod } from "./grid";
 import { resultsParquet } from "./parquet";
 import type { UnitRow } from "./stages/row";
 
 /**
  * The results table: one row per configuration plus, per concept and model, the baselines (method
- * "prompting" and "real", layer and strength empty), in the study's enumeration order (lib/study/grid).
+ * "real", "prompting" and "unsteered", layer and strength empty; lib/study/grid BASELINES), in the study's enumeration order (lib/study/grid).
  * Columns and their types: lib/study/columns (the contract columns are never renamed, more may follow).
  * beats_prompting: the configuration's mean AUROC over detector seeds exceeds the prompting baseline's for the
  * same concept and model (empty for baselines). delta_vs_prompting is that difference and p_vs_prompting a
@@ -26,8 +27,6 @@ export interface ResultRow extends Omit<UnitRow, "aurocs" | "examples" | "set_me
   examples: string;
 }
 
-const isSteered = (method: string): boolean => method !== "prompting" && method !== "real";
-
 /** Add the cross-row columns; rows keep their order (the enumeration order). */
 export function assembleResults(rows: readonly UnitRow[]): ResultRow[] {
   const key = (r: { concept: string; model: string }) => `${r.concept}\u0000${r.model}`;
@@ -37,7 +36,7 @@ export function assembleResults(rows: readonly UnitRow[]): ResultRow[] {
     const id = [r.concept, r.model, r.method, r.layer, r.strength].join("/");
     if (seen.has(id)) throw new Error(`results: configuration ${id} appears twice`);
     seen.add(id);
-    const base = isSteered(r.method) ? prompting.get(key(r)) : undefined;
+    const base = !isBaselineMethod(r.method) ? prompting.get(key(r)) : undefined;
     const comparable = base !== undefined && r.auroc !== null && base.auroc !== null;
     if (comparable && base.aurocs.length !== r.aurocs.length)
       throw new Error(`results: ${id} has ${r.aurocs.length} detector seeds but its prompting baseline has ${base.aurocs.length}`);
@@ -146,24 +145,24 @@ export function mergeShards(dir: string): ResultRow[] {
 const fmt = (x: number | null, digits = 3): string => (x === null ? "–" : x.toFixed(digits));
 
 /**
- * The printed summary: per concept and model the reference AUROCs (real data, prompting) and the best
+ * The printed summary: per concept and model the reference AUROCs (real data, prompting, unsteered) and the best
  * steered configuration; configurations beating prompting. The correlations, with their CIs, are
  * lib/study/analysis's (formatAnalysis).
  */
 export function summarize(rows: readonly ResultRow[]): string {
   const lines: string[] = [];
   // Steered configurations with a detector (rows without one say why in detector_note).
-  const steered = rows.filter((r) => isSteered(r.method) && r.auroc !== null);
+  const steered = rows.filter((r) => !isBaselineMethod(r.method) && r.auroc !== null);
   const pairs = [...new Map(rows.map((r) => [`${r.concept}\u0000${r.model}`, { concept: r.concept, model: r.model }])).values()];
   const concepts = [...new Set(rows.map((r) => r.concept))];
   const ci = (r: ResultRow | undefined) => (r ? `${fmt(r.auroc)} [${fmt(r.auroc_ci_low)}, ${fmt(r.auroc_ci_high)}]` : "–");
   lines.push("Detector AUROC on real test data (mean over seeds [95% CI]):");
-  lines.push(`  ${"concept".padEnd(14)}${"model".padEnd(14)}${"real".padEnd(24)}${"prompting".padEnd(24)}${"best steered".padEnd(24)}configuration        success  beats`);
+  lines.push(`  ${"concept".padEnd(14)}${"model".padEnd(14)}${"real".padEnd(24)}${"prompting".padEnd(24)}${"unsteered".padEnd(24)}${"best steered".padEnd(24)}configuration        success  beats`);
   for (const { concept, model } of pairs) {
     const of = (m: string) => rows.find((r) => r.concept === concept && r.model === model && r.method === m);
     const mine = steered.filter((r) => r.concept === concept && r.model === model);
     const best = mine.reduce<ResultRow | undefined>((b, r) => (!b || r.auroc! > b.auroc! ? r : b), undefined);
-    lines.push(`  ${concept.padEnd(14)}${model.padEnd(14)}${ci(of("real")).padEnd(24)}${ci(of("prompting")).padEnd(24)}${ci(best).padEnd(24)}` +
+    lines.push(`  ${concept.padEnd(14)}${model.padEnd(14)}${ci(of("real")).padEnd(24)}${ci(of("prompting")).padEnd(24)}${ci(of("unsteered")).padEnd(24)}${ci(best).padEnd(24)}` +
       `${(best ? `${best.method} L${best.layer} ×${best.strength}` : "–").padEnd(21)}${fmt(best?.success ?? null, 2).padStart(7)}  ${mine.filter((r) => r.beats_prompting).length}/${mine.length}`);
   }
   lines.push("", "Configurations beating the prompting baseline (mean AUROC over detector seeds):");

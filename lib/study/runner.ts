@@ -30,7 +30,7 @@ import { tuneRange, tuneSteering } from "./tune";
  * keyed by content fingerprints, lib/study/store):
  *   layers    (model, concept data) → the "auto" layer            `layer-choice`
  *   extract   (model, concept data, method, layer, read) → vector `vector` (+ its .json provenance)
- *   generate  a group's whole strength sweep | the prompting baseline's generations   `generations`
+ *   generate  a group's whole strength sweep | a baseline's (prompting, unsteered)      `generations`
  *   judges    success + coherence judges, their validation        `coherence-reference`, `judge-validation`, judges/
  *   score     intrinsic scores                                    (in `row`)
  *   detect    detector runs per seed                              `features`, `detector`
@@ -214,12 +214,13 @@ export class StudyRunner {
     const c = this.concept(u.concept);
     const where = { method: u.source, layer: null, strength: null };
     if (u.source === "real") return this.store.json("row", { ...this.scoringKey(h, c), baseline: "real" }, () => this.scoreAndDetect(h, c, where, null));
-    const genKey = this.generationKey(h, c, { baseline: "prompting" });
+    const genKey = this.generationKey(h, c, { baseline: u.source });
+    const systems = u.source === "prompting" ? c.systems : null; // unsteered: no instruction, no steering
     return this.store.json("row", { ...this.scoringKey(h, c), generations: genKey }, async () => {
       const g = await this.store.json<StoredGenerations>("generations", genKey, () => this.timed("generation", () => promptingGenerations({
-        engine: h.engine, concept: c.name, prompts: c.prompts, systems: c.systems, samples: generatedPerConfiguration(this.cfg.samples), seed: this.cfg.seed, sampling: this.sampling(),
+        engine: h.engine, concept: c.name, prompts: c.prompts, systems, samples: generatedPerConfiguration(this.cfg.samples), seed: this.cfg.seed, sampling: this.sampling(),
       })));
-      return this.scoreAndDetect(h, c, where, promptingReplacement(g, `${c.name}__${h.name}__prompting`));
+      return this.scoreAndDetect(h, c, where, promptingReplacement(g, `${c.name}__${h.name}__${u.source}`));
     });
   }
 

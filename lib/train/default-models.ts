@@ -36,7 +36,7 @@ export const DEFAULT_RECIPES: readonly ModelRecipe[] = [
     name: "llama-tiny",
     arch: "llama",
     dims: { hidden: 256, nLayers: 4, nHeads: 4, nKvHeads: 2, intermediate: 688, tieEmbeddings: false },
-    train: { steps: 2200, batchSize: 16, maxLen: 256, lr: 3e-3, warmupSteps: 40 },
+    train: { steps: 4400, batchSize: 16, maxLen: 256, lr: 3e-3, warmupSteps: 40 },
     dtype: "F32",
   },
   {
@@ -44,7 +44,7 @@ export const DEFAULT_RECIPES: readonly ModelRecipe[] = [
     name: "qwen2-tiny",
     arch: "qwen2",
     dims: { hidden: 224, nLayers: 3, nHeads: 4, nKvHeads: 2, intermediate: 608, tieEmbeddings: true },
-    train: { steps: 2600, batchSize: 16, maxLen: 256, lr: 3e-3, warmupSteps: 40 },
+    train: { steps: 5200, batchSize: 16, maxLen: 256, lr: 3e-3, warmupSteps: 40 },
     dtype: "F32",
   },
 ];

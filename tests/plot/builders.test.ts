@@ -37,9 +37,15 @@ describe("metricVsStrength", () => {
   it("has one facet per model × concept and one line per method/layer plus the baselines present", () => {
     expectWellFormed(fig);
     expect(facetCount(fig)).toBe(MODELS.length * CONCEPTS.length);
-    // 4 method/layer lines per facet, prompting everywhere, real in 3 of the 4 facets.
+    // 4 method/layer lines per facet, prompting everywhere, real in 3 of the 4 facets (baselines in lib/study BASELINES order).
     expect(fig.data.length).toBe(MODELS.length * CONCEPTS.length * (METHOD_LAYERS.length + 1) + 3);
-    expect(tracesIn(fig, "x").map((t) => t.name)).toEqual(["actadd", "caa L2", "caa L4", "pca", "prompting", "real"]);
+    expect(tracesIn(fig, "x").map((t) => t.name)).toEqual(["actadd", "caa L2", "caa L4", "pca", "real", "prompting"]);
+  });
+  it("draws an unsteered row as a third baseline line, in its own dash", () => {
+    const withUnsteered = [...rows, { ...rows.find((r) => r.method === "prompting" && r.concept === "toxic" && r.model === "m1")!, method: "unsteered", success: 0.125 }];
+    const line = tracesIn(metricVsStrength(withUnsteered, "success"), "x").find((t) => t.name === "unsteered")!;
+    expect(line.y).toEqual([0.125, 0.125]);
+    expect((line.line as { dash: string }).dash).toBe("dashdot");
   });
   it("plots the rows' values sorted by strength", () => {
     // Facet (row 1 = m2, col 0 = toxic) is axis 3.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   analyzeResults, aurocTracking, consistency, correlationInterval, excludesZero, formatAnalysis, strengthTrends, tuningComparison,
-  type AnalysisRow,
+  workingRegimes, type AnalysisRow,
 } from "../../lib/study/analysis";
 
 const opts = { seed: 7, iterations: 400 };
@@ -138,5 +138,35 @@ describe("claims", () => {
     expect(analyzeResults(build(() => false), opts).claims.b.verdict).toBe("not reproduced");
     const most = analyzeResults(build((_, k) => k > 1), opts).claims.c;
     expect(most).toMatchObject({ beating: 16, verdict: "not reproduced" });
+  });
+});
+
+describe("workingRegimes", () => {
+  // Unsteered: 10 % violating, coherence 0.8. A strength works at rate ≥ 20 % (and > 10 %) with coherence ≥ 0.64.
+  const unsteered = row({ method: "unsteered", layer: null, strength: null, violation_rate: 0.1, coherence: 0.8 });
+  const grid = [
+    row({ strength: 1, violation_rate: 0.15, coherence: 0.79 }), // raises, but not twice
+    row({ strength: 2, violation_rate: 0.2, coherence: 0.65 }),  // exactly twice (2 · 0.1 is 0.2 in floats), 81 %: works
+    row({ strength: 4, violation_rate: 0.5, coherence: 0.63 }),  // strong, but below 80 % coherence
+    row({ strength: 8, violation_rate: 0.25, coherence: 0.7, origin: "tuned" }), // tuned rows are not grid points
+  ];
+
+  it("marks the strengths that double the violation rate at ≥ 80 % coherence, and picks the highest rate among them", () => {
+    const [w] = workingRegimes([unsteered, ...grid]);
+    expect(w).toMatchObject({ concept: "c1", model: "m", method: "caa", unsteeredRate: 0.1, unsteeredCoherence: 0.8 });
+    expect(w.points.map((p) => [p.strength, p.works])).toEqual([[1, false], [2, true], [4, false]]);
+    expect(w.best).toMatchObject({ strength: 2, violationRate: 0.2, layer: 1 });
+  });
+
+  it("has no regime when coherence breaks first, needs a rate above an unsteered 0, and needs an unsteered row", () => {
+    const broken = workingRegimes([unsteered, grid[0], grid[2]]);
+    expect(broken[0].best).toBeNull();
+    expect(formatAnalysis(analyzeResults([unsteered, grid[0], grid[2]], opts))).toMatch(/c1\/m\/caa .*none \(max rate 50 %\)/);
+    const zero = { ...unsteered, violation_rate: 0 };
+    expect(workingRegimes([zero, row({ strength: 1, violation_rate: 0, coherence: 0.8 })])[0].best).toBeNull();
+    expect(workingRegimes([zero, row({ strength: 1, violation_rate: 0.02, coherence: 0.8 })])[0].best).toMatchObject({ strength: 1 });
+    expect(workingRegimes(grid)).toEqual([]);
+    // Results written before violation rates existed: no regime rows, not a default.
+    expect(workingRegimes([unsteered, row({ strength: 1 })])).toEqual([]);
   });
 });

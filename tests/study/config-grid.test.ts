@@ -92,11 +92,11 @@ describe("grid enumeration", () => {
   it("is deterministic and ordered concept → model → baselines → method → layer → strength", () => {
     const units = enumerateUnits(cfg, layers);
     expect(enumerateUnits(cfg, layers)).toEqual(units);
-    // Per (concept, model): 2 baselines + methods × layers groups (llama-tiny 2 layers, qwen2-tiny 1).
+    // Per (concept, model): 3 baselines + methods × layers groups (llama-tiny 2 layers, qwen2-tiny 1).
     const methods = Object.keys(cfg.methods).length;
-    expect(units).toHaveLength(cfg.concepts.length * ((2 + 2 * methods) + (2 + methods)));
-    expect(units.slice(0, 4).map(unitId)).toEqual([
-      "toxicity/llama-tiny/real", "toxicity/llama-tiny/prompting", "toxicity/llama-tiny/actadd/L1", "toxicity/llama-tiny/actadd/L2",
+    expect(units).toHaveLength(cfg.concepts.length * ((3 + 2 * methods) + (3 + methods)));
+    expect(units.slice(0, 5).map(unitId)).toEqual([
+      "toxicity/llama-tiny/real", "toxicity/llama-tiny/prompting", "toxicity/llama-tiny/unsteered", "toxicity/llama-tiny/actadd/L1", "toxicity/llama-tiny/actadd/L2",
     ]);
     const confs = configurations(units);
     expect(confs[0]).toEqual({ concept: "toxicity", model: "llama-tiny", method: "actadd", layer: 1, strength: cfg.methods.actadd!.strengths[0] });

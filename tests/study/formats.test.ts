@@ -20,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const unit = (method: UnitRow["method"], strength: number | null, aurocs: number[], over: Partial<UnitRow> = {}): UnitRow => ({
   concept: "toxicity", model: "m", method, layer: strength === null ? null : 3, strength,
-  success: 0.5, coherence: 0.25 + (strength ?? 0) / 10, diversity_sample: 0.9, diversity_set: 1 / 3, hm_scd: 0.4, hm_sc: 0.3,
+  success: 0.5, violation_rate: 0.375, coherence: 0.25 + (strength ?? 0) / 10, diversity_sample: 0.9, diversity_set: 1 / 3, hm_scd: 0.4, hm_sc: 0.3,
   auroc: aurocs.length ? aurocs.reduce((s, x) => s + x, 0) / aurocs.length : null,
   auroc_ci_low: aurocs.length ? 0.1 : null, auroc_ci_high: aurocs.length ? 0.9 : null, aurocs, detector_note: null,
   n_train: 10, n_test: 20, empty_responses: 0, examples: ["a, \"b\"\nnew line", "ünïcode ✓"], set_metrics: { responses: 2 }, origin: strength === null ? null : "grid", ...over,

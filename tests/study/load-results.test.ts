@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const row = (method: UnitRow["method"], layer: number | null, strength: number | null, aurocs: number[], concept = "toxicity"): UnitRow => ({
   concept, model: "m", method, layer, strength,
-  success: 0.125 + (strength ?? 0) / 8, coherence: 0.75 - (strength ?? 0) / 16, diversity_sample: 0.9, diversity_set: 0.8, hm_scd: 0.4, hm_sc: 0.3,
+  success: 0.125 + (strength ?? 0) / 8, violation_rate: (strength ?? 0) / 8, coherence: 0.75 - (strength ?? 0) / 16, diversity_sample: 0.9, diversity_set: 0.8, hm_scd: 0.4, hm_sc: 0.3,
   auroc: aurocs.reduce((s, x) => s + x, 0) / aurocs.length, auroc_ci_low: 0.1, auroc_ci_high: 0.95, aurocs, detector_note: null,
   n_train: 10, n_test: 20, empty_responses: 1, examples: ["one \"quoted\", reply", "two"], set_metrics: { responses: 2 },
   origin: strength === null ? null : "grid",

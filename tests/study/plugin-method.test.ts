@@ -83,7 +83,7 @@ describe("a steering method defined outside lib/", () => {
     try {
       const rows = (await runUnits(runner, await runner.units())).flat();
       const row = (method: string) => rows.find((r) => r.method === method)!;
-      expect(rows.map((r) => r.method).sort()).toEqual(["median-all", "median-config", "prompting", "real"]);
+      expect(rows.map((r) => r.method).sort()).toEqual(["median-all", "median-config", "prompting", "real", "unsteered"]);
       for (const m of ["median-all", "median-config"]) {
         expect(row(m).layer).toBe(1);
         expect(Number.isFinite(row(m).success) && Number.isFinite(row(m).coherence)).toBe(true);

@@ -12,7 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const row = (method: UnitRow["method"], strength: number | null, aurocs: number[]): UnitRow => ({
   concept: "toxicity", model: "m", method, layer: strength === null ? null : 1, strength,
-  success: 0.5, coherence: 0.25 + (strength ?? 0) / 10, diversity_sample: 0.9, diversity_set: 0.8, hm_scd: 0.4, hm_sc: 0.3,
+  success: 0.5, violation_rate: 0.25, coherence: 0.25 + (strength ?? 0) / 10, diversity_sample: 0.9, diversity_set: 0.8, hm_scd: 0.4, hm_sc: 0.3,
   auroc: aurocs.reduce((s, x) => s + x, 0) / aurocs.length, auroc_ci_low: 0.1, auroc_ci_high: 0.9, aurocs, detector_note: null,
   n_train: 10, n_test: 20, empty_responses: 0, examples: ["a, \"b\"", "c"], set_metrics: { responses: 2 }, origin: strength === null ? null : "grid",
 });

@@ -16,9 +16,9 @@ import { writeRandomModel, writeTinyConcept } from "./fixtures";
  */
 const dir = mkdtempSync(join(tmpdir(), "steersynth-study-"));
 const config = join(dir, "tiny.json");
-// 2 baselines + 2 methods × 2 strengths; caa's tuned strength is one of its grid points (tuning evaluates only
+// 3 baselines + 2 methods × 2 strengths; caa's tuned strength is one of its grid points (tuning evaluates only
 // the two ends of [1, 4] on a budget of one round), so it shares that row.
-const ROWS = 6;
+const ROWS = 7;
 
 interface Exit { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
@@ -61,13 +61,13 @@ beforeAll(async () => {
 afterAll(() => { setProgressMode(null); rmSync(dir, { recursive: true, force: true }); });
 
 describe("study runner", () => {
-  it("writes the results contract: one row per configuration + the two baselines, loadable as CSV and Arrow", () => {
+  it("writes the results contract: one row per configuration + the three baselines, loadable as CSV and Arrow", () => {
     const t = aq.fromCSV(clean);
     for (const c of CONTRACT_COLUMNS) expect(t.columnNames()).toContain(c);
     const rows = t.objects() as Record<string, unknown>[];
     expect(rows).toHaveLength(ROWS);
     expect(rows.map((r) => [r.method, r.layer, r.strength])).toEqual([
-      ["real", null, null], ["prompting", null, null], ["caa", 1, 1], ["caa", 1, 4], ["actadd", 1, 1], ["actadd", 1, 4],
+      ["real", null, null], ["prompting", null, null], ["unsteered", null, null], ["caa", 1, 1], ["caa", 1, 4], ["actadd", 1, 1], ["actadd", 1, 4],
     ]);
     for (const r of rows) {
       expect(r.concept).toBe("toxicity");
@@ -82,7 +82,10 @@ describe("study runner", () => {
       expect(r.n_test).toBe(120);
       // beats_prompting is empty for baselines, a boolean for configurations (and agrees with the AUROCs).
       const prompting = rows[1].auroc as number;
-      expect(r.beats_prompting).toBe(r.method === "real" || r.method === "prompting" ? null : (r.auroc as number) > prompting);
+      const baseline = r.method === "real" || r.method === "prompting" || r.method === "unsteered";
+      expect(r.beats_prompting).toBe(baseline ? null : (r.auroc as number) > prompting);
+      // violation_rate: a share of the 8 scored responses, on baselines too.
+      expect(Number.isInteger((r.violation_rate as number) * 8)).toBe(true);
     }
     // The judges were validated first: one success row and one row per corruption, each with its flag.
     const judges = aq.fromCSV(readFileSync(join(dir, "clean", "tiny", "judges.csv"), "utf8")).objects() as Record<string, unknown>[];
@@ -92,7 +95,7 @@ describe("study runner", () => {
     const arrow = aq.fromArrow(readFileSync(join(dir, "clean", "tiny", "results.arrow"))).objects() as Record<string, unknown>[];
     expect(arrow).toHaveLength(ROWS);
     arrow.forEach((r, i) => { for (const c of CONTRACT_COLUMNS) expect(r[c], c).toEqual(rows[i][c]); });
-    expect(rows.map((r) => r.origin)).toEqual([null, null, ...(rows[2].origin === "grid+tuned" ? ["grid+tuned", "grid"] : ["grid", "grid+tuned"]), "grid", "grid"]);
+    expect(rows.map((r) => r.origin)).toEqual([null, null, null, ...(rows[3].origin === "grid+tuned" ? ["grid+tuned", "grid"] : ["grid", "grid+tuned"]), "grid", "grid"]);
   });
 
   it("writes analysis.json: trends per (concept, model, method), tracking per concept, the claims, tuned vs grid", () => {
@@ -103,6 +106,10 @@ describe("study runner", () => {
     expect(a.tuning).toHaveLength(1);
     expect(a.tuning[0]).toMatchObject({ concept: "toxicity", method: "caa", grid: 2 });
     expect(Object.keys(a.claims)).toEqual(["a", "b", "c", "d"]);
+    // The working regime is judged against the unsteered row of results.csv.
+    const unsteered = (aq.fromCSV(clean).objects() as Record<string, unknown>[]).find((r) => r.method === "unsteered")!;
+    expect(a.regime.map((w: { method: string; unsteeredRate: number; points: unknown[] }) => [w.method, w.unsteeredRate, w.points.length]))
+      .toEqual([["caa", unsteered.violation_rate, 2], ["actadd", unsteered.violation_rate, 2]]);
   });
 
   it("two shards run as separate concurrent processes, merged, equal one run byte for byte", async () => {

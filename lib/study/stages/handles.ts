@@ -31,15 +31,15 @@ export interface SamplingSettings {
   topK: number;
 }
 
-/** Generated texts of one group (cells in sweep order) or of the prompting baseline, as the study stores them. */
+/** Generated texts of one group (cells in sweep order) or of a generated baseline, as the study stores them. */
 export interface StoredGenerations {
   prompts: string[];
   seeds: number[];
   texts: string[];
-  /** Per text: the strength (groups) or the system prompt (prompting). */
+  /** Per text: the strength (groups) or the system prompt (prompting; absent for unsteered). */
   strengths?: number[];
   systems?: string[];
 }
 
 /** Bump when a stage's computation changes, so cached artefacts are recomputed. */
-export const STUDY_VERSION = 7; // 6: ITI heads chosen by steering effect; 7: judges read each text in one pass (float rounding differs)
+export const STUDY_VERSION = 8; // 6: ITI heads chosen by steering effect; 7: judges read each text in one pass (float rounding differs); 8: rows carry violation_rate

@@ -17,11 +17,12 @@ export function steeredReplacement(gens: StoredGenerations, strength: number, co
   };
 }
 
-/** The prompting baseline's generations as the replacement. */
+/** A generated baseline's texts as the replacement: prompting (stored with its system prompts) or unsteered. */
 export function promptingReplacement(gens: StoredGenerations, config: string): Replacement {
+  const systems = gens.systems;
   return {
-    source: "prompting",
-    items: gens.texts.map((text, k) => ({ user: gens.prompts[k], text, provenance: { config, sample: k, seed: gens.seeds[k], system: gens.systems![k] } })),
+    source: systems ? "prompting" : "unsteered",
+    items: gens.texts.map((text, k) => ({ user: gens.prompts[k], text, provenance: { config, sample: k, seed: gens.seeds[k], ...(systems ? { system: systems[k] } : {}) } })),
   };
 }
 

@@ -5,7 +5,7 @@ import type { DetectOutcome } from "./detect";
 export interface UnitRow extends Omit<IntrinsicScores, "set_metrics"> {
   concept: string;
   model: string;
-  /** A method's name, or a baseline: "prompting" | "real". */
+  /** A method's name, or a baseline: "real" | "prompting" | "unsteered" (lib/study/grid BASELINES). */
   method: string;
   layer: number | null;
   strength: number | null;
@@ -32,7 +32,7 @@ export function resultRow(
   const r = det.result;
   return {
     ...where,
-    success: s.success, coherence: s.coherence, diversity_sample: s.diversity_sample, diversity_set: s.diversity_set, hm_scd: s.hm_scd, hm_sc: s.hm_sc,
+    success: s.success, violation_rate: s.violation_rate, coherence: s.coherence, diversity_sample: s.diversity_sample, diversity_set: s.diversity_set, hm_scd: s.hm_scd, hm_sc: s.hm_sc,
     auroc: r?.auroc ?? null, auroc_ci_low: r?.auroc_ci[0] ?? null, auroc_ci_high: r?.auroc_ci[1] ?? null, aurocs: r?.aurocs ?? [],
     detector_note: det.note,
     n_train: r?.n_train ?? 0, n_test: r?.n_test ?? nTest,
