@@ -121,7 +121,7 @@ async function writeReports(dir: string, seed: number): Promise<void> {
     const file = await measureAllBehaviour(engine, judges);
     writeJsonAtomic(join(dir, "behaviour_report.json"), file);
     for (const c of file.concepts)
-      console.error(`${name} / ${c.concept}: violating ${pct(c.plain.rate)} plain → ${pct(c.instructed.rate)} instructed (mean judge score ${c.plain.meanScore.toFixed(2)} → ${c.instructed.meanScore.toFixed(2)}, p = ${c.pValue.toFixed(4)}, n = ${c.samples})`);
+      console.error(`${name} / ${c.concept}: violating ${pct(c.plain.rate)} plain → ${pct(c.instructed.rate)} instructed (mean judge score ${c.plain.meanScore.toFixed(2)} → ${c.instructed.meanScore.toFixed(2)}, p = ${c.pValue.toFixed(4)}, n = ${c.samples}; on topic ${pct(c.plain.onTopic)} plain, ${pct(c.topicality.real)} of real replies)`);
     // The teacher-forced steering check of tests/steering/default-models.test.ts, recorded with the model.
     const cases = [];
     for (const concept of CONCEPTS) cases.push(...await measureSteerability(engine, name, concept, { seed }));

@@ -4,6 +4,7 @@
  * Definitions and the choices made where common Python implementations differ: lib/metrics/README.md.
  */
 export { tokenize } from "./tokenize";
+export { topicality, frameWords, candidateWords, validateTopicality, FRAME_SHARE, MIN_LETTERS } from "./topicality";
 export { Vocabulary, ngramCounts, ngramKeys } from "./ngrams";
 export { distinctN, corpusDistinctN, repetitionRate, ngramEntropy } from "./distinct";
 export { compressionRatio, setCompressionRatio } from "./compression";

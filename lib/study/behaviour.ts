@@ -7,12 +7,14 @@
  * only in the system turn), and score both with the concept's success judge (default: the classifier judge of
  * lib/metrics, P(violating | response)). Paired, so the test is a sign-flip test on the per-prompt score
  * differences. Approximation: the classifier judge is a bag-of-n-grams model, not a human rater.
+ * Each condition's replies are also checked for topicality (lib/metrics/topicality: a content word shared with the
+ * prompt), next to the same rule on the concept's real compliant replies and on another prompt's reply.
  */
 import { mean } from "../math/index";
-import { encodePrompts, type Engine } from "../engine/index";
-import { generatePrompting, sampleAssignment } from "./stages/generate-prompting";
-import { conceptClassifierJudge, type Judge, pairedSignFlipTest } from "../metrics/index";
-import { loadConcept, readBaseline, readPrompts } from "../world/index";
+import type { Engine } from "../engine/index";
+import { generatePrompting } from "./stages/generate-prompting";
+import { conceptClassifierJudge, type Judge, pairedSignFlipTest, topicality, validateTopicality } from "../metrics/index";
+import { loadConcept, readBaseline, readLabelled, readPrompts } from "../world/index";
 
 export interface BehaviourOptions {
   /** Prompts per condition (the first n held-out prompts). */
@@ -31,6 +33,8 @@ export interface ConditionStats {
   meanScore: number;
   /** Share of replies that ended at EOS (a finished chat turn). */
   finished: number;
+  /** Share of replies on topic by the lexical rule of lib/metrics/topicality. */
+  onTopic: number;
 }
 
 export interface BehaviourReport {
@@ -41,12 +45,15 @@ export interface BehaviourReport {
   instructed: ConditionStats;
   /** Two-sided paired sign-flip test of instructed − plain judge scores. */
   pValue: number;
+  /** The topicality rule on the concept's real compliant detector_test replies, and on another prompt's reply. */
+  topicality: { real: number; swapped: number; n: number };
   /** One reply of each condition for the first prompt, to read. */
   example: { user: string; plain: string; instructed: string; system: string };
 }
 
-function stats(scores: readonly number[], finished: readonly boolean[]): ConditionStats {
-  return { rate: mean(scores.map((s) => (s > 0.5 ? 1 : 0))), meanScore: mean(scores), finished: mean(finished.map((f) => (f ? 1 : 0))) };
+function stats(scores: readonly number[], finished: readonly boolean[], onTopic: readonly boolean[]): ConditionStats {
+  const share = (xs: readonly boolean[]) => mean(xs.map((f) => (f ? 1 : 0)));
+  return { rate: mean(scores.map((s) => (s > 0.5 ? 1 : 0))), meanScore: mean(scores), finished: share(finished), onTopic: share(onTopic) };
 }
 
 /** `judge`: the concept's success judge (default: its classifier judge, trained here; pass one to reuse it across models). */
@@ -54,21 +61,24 @@ export async function measureBehaviour(engine: Engine, conceptName: string, opts
   const concept = loadConcept(conceptName);
   const prompts = readPrompts(concept.paths.prompts).map((p) => p.user).slice(0, opts.samples);
   const systems = readBaseline(concept.paths.baseline).map((b) => b.system);
-  const { seeds } = sampleAssignment(concept.name, prompts, prompts.length, opts.seed);
-  const plainIds = prompts.map((p) => encodePrompts(engine.model, [p], { chat: true })[0]);
-  const plain = await engine.generate(plainIds, { ...opts.sampling, seeds, batchSize: 64 });
-  const instructed = await generatePrompting({ engine, concept: concept.name, prompts, systems, samples: prompts.length, seed: opts.seed, sampling: opts.sampling });
-  const plainTexts = plain.map((g) => g.text ?? "");
-  const plainScores = await judge.score(prompts.map((user, i) => ({ user, response: plainTexts[i] })));
+  // Same prompts and per-sample seeds in both conditions (common random numbers).
+  const generate = (s: readonly string[] | null) => generatePrompting({ engine, concept: concept.name, prompts, systems: s, samples: prompts.length, seed: opts.seed, sampling: opts.sampling });
+  const plain = await generate(null), instructed = await generate(systems);
+  const plainScores = await judge.score(prompts.map((user, i) => ({ user, response: plain.texts[i] })));
   const instructedScores = await judge.score(prompts.map((user, i) => ({ user, response: instructed.texts[i] })));
+  const allPrompts = readPrompts(concept.paths.prompts).map((p) => p.user);
+  const { onTopic } = topicality(allPrompts);
+  const topical = (texts: readonly string[]) => texts.map((t, i) => onTopic(prompts[i], t));
+  const compliant = readLabelled(concept.paths.detector_test).filter((r) => r.label === 0);
   return {
     concept: concept.name,
     samples: prompts.length,
     judge: judge.id,
-    plain: stats(plainScores, plain.map((g) => g.finish === "eos")),
-    instructed: stats(instructedScores, instructed.finishes.map((f) => f === "eos")),
+    plain: stats(plainScores, plain.finishes.map((f) => f === "eos"), topical(plain.texts)),
+    instructed: stats(instructedScores, instructed.finishes.map((f) => f === "eos"), topical(instructed.texts)),
     pValue: pairedSignFlipTest(instructedScores, plainScores, { seed: opts.seed }).pValue,
-    example: { user: prompts[0], plain: plainTexts[0], instructed: instructed.texts[0], system: systems[0] },
+    topicality: validateTopicality(allPrompts, compliant),
+    example: { user: prompts[0], plain: plain.texts[0], instructed: instructed.texts[0], system: systems[0] },
   };
 }
 

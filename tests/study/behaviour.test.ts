@@ -41,7 +41,8 @@ describe.each(DEFAULT_RECIPES.map((r) => r.name))("data/models/%s behaviour", (n
   for (const concept of CONCEPTS) {
     it(`${concept}: rare unprompted, more frequent under the baseline instructions`, async () => {
       const r = await measureBehaviour(engine, concept, BEHAVIOUR_DEFAULTS, judges.get(concept)!);
-      const line = `${name} / ${concept}: ${r.plain.rate.toFixed(2)} → ${r.instructed.rate.toFixed(2)} (scores ${r.plain.meanScore.toFixed(2)} → ${r.instructed.meanScore.toFixed(2)}, p ${r.pValue.toFixed(4)})`;
+      const line = `${name} / ${concept}: ${r.plain.rate.toFixed(2)} → ${r.instructed.rate.toFixed(2)} (scores ${r.plain.meanScore.toFixed(2)} → ${r.instructed.meanScore.toFixed(2)}, p ${r.pValue.toFixed(4)}; ` +
+        `on topic ${r.plain.onTopic.toFixed(2)} plain, real replies ${r.topicality.real.toFixed(2)}, another prompt's ${r.topicality.swapped.toFixed(2)})`;
       console.log(line);
       expect(r.samples).toBe(BEHAVIOUR_DEFAULTS.samples);
       expect.soft(r.plain.rate, line).toBeLessThan(0.5);
