@@ -332,7 +332,7 @@ export function formatAnalysis(a: Analysis): string {
     for (const t of a.tuning)
       out.push(`  ${`${t.concept}/${t.model}/${t.method}`.padEnd(34)}${`${num(t.tuned, 3)} (×${num(t.tunedStrength, 3)})`.padEnd(16)}${num(t.best, 3).padEnd(8)}${num(t.median, 3).padEnd(8)}${num(t.worst, 3).padEnd(8)}${t.rankBelow}/${t.grid}`);
   }
-  if (a.regime.length) {
+  if (a.regime?.length) { // absent in analysis.json files written before it existed
     const pct = (x: number) => `${Math.round(100 * x)} %`;
     out.push("", `Working regime (violation rate ≥ 2 × unsteered, coherence ≥ 0.8 × unsteered): ${a.regime.filter((w) => w.best).length} of ${a.regime.length} (concept, model, method) cells`);
     out.push(`  ${"cell".padEnd(34)}${"unsteered rate / coh.".padEnd(24)}best working strength: rate / coh.`);
