@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { candidateWords, frameWords, topicality, validateTopicality } from "../../lib/metrics/topicality";
+import { CONCEPTS, loadConcept, readLabelled, readPrompts } from "../../lib/world/index";
 
 describe("topicality (lexical on-topic rule)", () => {
   // 10 prompts: "tell me straight" in all of them is phrasing (frame), each topic word in one.
@@ -26,5 +27,17 @@ describe("topicality (lexical on-topic rule)", () => {
     const pairs = topics.map((t, k) => ({ user: prompts[k], response: k < 8 ? `Start small with ${t}.` : "Happy to help with that." }));
     expect(validateTopicality(prompts, pairs)).toEqual({ real: 0.8, swapped: 0, n: 10 });
     expect(() => validateTopicality(prompts, pairs.slice(0, 1))).toThrow(/at least 2/);
+  });
+});
+
+describe("topicality on the embedded concepts' real replies (the rule's validation)", () => {
+  // Measured 2026-12-03: real compliant detector_test replies pass 78–88 %, another prompt's reply 6–16 %. The
+  // rule undercounts (a paraphrase shares no word), so read a model's on-topic share next to the real replies'.
+  it.each([...CONCEPTS])("%s: most real compliant replies pass, few replies of another prompt do", (name) => {
+    const c = loadConcept(name);
+    const v = validateTopicality(readPrompts(c.paths.prompts).map((p) => p.user), readLabelled(c.paths.detector_test).filter((r) => r.label === 0));
+    console.log(`${name}: real ${v.real.toFixed(3)}, another prompt's ${v.swapped.toFixed(3)} (n ${v.n})`);
+    expect(v.real).toBeGreaterThanOrEqual(0.75);
+    expect(v.swapped).toBeLessThanOrEqual(0.2);
   });
 });

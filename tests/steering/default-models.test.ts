@@ -15,7 +15,7 @@ import { setProgressMode } from "../../lib/util/progress";
  * (lib/study/steerability STEER_STRENGTHS), moves the held-out log-likelihood ratio
  * r = log p(violating | user) − log p(compliant | user) of the last 64 pairs up at +α and down at −α, each with
  * a paired sign-flip test p < 0.01. The margin target (≥ 0.5 nats both ways) is printed per case; it is met only
- * where the line says so (issue 12: the models are to be rebuilt until every case meets it).
+ * where the line says so (16 of the 40 cases on the committed models; issue 12 asks for all of them).
  * Skipped only when data/models/ does not exist yet.
  */
 const modelsDir = dataPath("models");
@@ -29,15 +29,14 @@ const SEED = 20261128; // the default study's seed: its layer choice
  * as soon as steering works there, and the list must then shrink). Why they fail: lib/train/README.md.
  */
 const KNOWN_FAILURES = new Set<string>([
-  // Sycophancy: +α barely raises r on llama-tiny (the raise saturates below 0.3 nats at the smallest strengths and
-  // turns negative as α grows, while −α lowers r strongly); ITI's effect-chosen heads do steer it.
+  // Sycophancy on llama-tiny: only ITI steers it (raise 0.57 nats); CAA and probe barely move r either way at the
+  // "auto" layer (raise ≤ 0.01), PCA's direction lowers r at +α (raise −0.27) and ActAdd's raise is −0.01.
   "llama-tiny/sycophancy/actadd", "llama-tiny/sycophancy/caa", "llama-tiny/sycophancy/pca", "llama-tiny/sycophancy/probe",
-  "qwen2-tiny/sycophancy/actadd", "qwen2-tiny/sycophancy/caa", "qwen2-tiny/sycophancy/probe",
-  // ActAdd's 4-pair difference is too noisy for toxicity (both models) and hallucination (qwen2-tiny: raise p 0.04).
-  "llama-tiny/toxicity/actadd", "qwen2-tiny/toxicity/actadd", "qwen2-tiny/hallucination/actadd",
-  // Hallucination / ITI: the heads chosen on the held-out quarter of the fitting pairs do not raise r on the
-  // evaluation pairs (selection noise: 32 pairs per head).
-  "llama-tiny/hallucination/iti", "qwen2-tiny/hallucination/iti",
+  // ActAdd's 4-pair difference: too noisy for toxicity (both models; raise −0.03 / +0.23, p 0.011), sycophancy
+  // (qwen2-tiny, raise 0.00) and hallucination (qwen2-tiny, raise 0.27, p 0.025).
+  "llama-tiny/toxicity/actadd", "qwen2-tiny/toxicity/actadd", "qwen2-tiny/sycophancy/actadd", "qwen2-tiny/hallucination/actadd",
+  // qwen2-tiny: sycophancy PCA raises 0.09 (p 0.04); hallucination ITI raises 0.10 (p 0.26) while it lowers 0.71.
+  "qwen2-tiny/sycophancy/pca", "qwen2-tiny/hallucination/iti",
 ]);
 
 // A hang guard, not a speed target: one (model, concept)'s steerability (5 methods, ITI's head search, 3 strengths
