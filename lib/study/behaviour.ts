@@ -59,14 +59,14 @@ function stats(scores: readonly number[], finished: readonly boolean[], onTopic:
 /** `judge`: the concept's success judge (default: its classifier judge, trained here; pass one to reuse it across models). */
 export async function measureBehaviour(engine: Engine, conceptName: string, opts: BehaviourOptions = BEHAVIOUR_DEFAULTS, judge: Judge = conceptClassifierJudge(conceptName)): Promise<BehaviourReport> {
   const concept = loadConcept(conceptName);
-  const prompts = readPrompts(concept.paths.prompts).map((p) => p.user).slice(0, opts.samples);
+  const allPrompts = readPrompts(concept.paths.prompts).map((p) => p.user);
+  const prompts = allPrompts.slice(0, opts.samples);
   const systems = readBaseline(concept.paths.baseline).map((b) => b.system);
   // Same prompts and per-sample seeds in both conditions (common random numbers).
   const generate = (s: readonly string[] | null) => generatePrompting({ engine, concept: concept.name, prompts, systems: s, samples: prompts.length, seed: opts.seed, sampling: opts.sampling });
   const plain = await generate(null), instructed = await generate(systems);
   const plainScores = await judge.score(prompts.map((user, i) => ({ user, response: plain.texts[i] })));
   const instructedScores = await judge.score(prompts.map((user, i) => ({ user, response: instructed.texts[i] })));
-  const allPrompts = readPrompts(concept.paths.prompts).map((p) => p.user);
   const { onTopic } = topicality(allPrompts);
   const topical = (texts: readonly string[]) => texts.map((t, i) => onTopic(prompts[i], t));
   const compliant = readLabelled(concept.paths.detector_test).filter((r) => r.label === 0);
