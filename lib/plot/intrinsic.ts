@@ -2,7 +2,7 @@ import { facetGrid } from "./facets";
 import type { Figure, Trace } from "./figure";
 import {
   BASELINES, METRIC_LABELS, baselineOf, distinct, methodColor, methodsOf, steeredRows,
-  type IntrinsicMetric, type ResultRow,
+  type Baseline, type IntrinsicMetric, type ResultRow,
 } from "./results";
 import { baselineTraces, finite, legendOnce } from "./traces";
 
@@ -47,7 +47,7 @@ export function metricVsStrength(rows: readonly ResultRow[], metric: IntrinsicMe
   return { data, layout: grid.layout };
 }
 
-const BASELINE_SYMBOL = { prompting: "diamond", real: "star", unsteered: "circle-open" } as const;
+const BASELINE_SYMBOL: Record<Baseline, string> = { prompting: "diamond", real: "star", unsteered: "circle-open" };
 
 /**
  * The success–diversity trade-off: every steered configuration as a point (y = success, x = a diversity score),

@@ -1,9 +1,10 @@
 import type { Trace } from "./figure";
-import { BASELINES, baselineOf, methodColor, type IntrinsicMetric, type ResultRow } from "./results";
+import { BASELINES, baselineOf, methodColor, type Baseline, type IntrinsicMetric, type ResultRow } from "./results";
 
 /** Trace pieces shared by the study's figure builders. */
 
-const BASELINE_DASH = { prompting: "dash", real: "dot", unsteered: "dashdot" } as const;
+// Typed by Baseline so that a new baseline in lib/study BASELINES cannot be drawn without a style.
+const BASELINE_DASH: Record<Baseline, string> = { prompting: "dash", real: "dot", unsteered: "dashdot" };
 export const finite = (v: number | null): v is number => v !== null && Number.isFinite(v);
 
 /** Legend entries are shown once per figure: the first trace of each legend group shows it. */
