@@ -25,6 +25,7 @@ export {
   type Interval, type BootstrapOptions, type PairedTest,
 } from "./stats";
 export type { Judge, JudgeItem } from "./judges/types";
+export { isViolating, VIOLATION_THRESHOLD } from "./judges/types";
 export { judgePrompt, COHERENCE_RUBRIC } from "./judges/prompt";
 export { trainClassifierJudge, conceptClassifierJudge, type ConceptClassifier, type ClassifierOptions } from "./judges/classifier";
 export { engineJudge } from "./judges/engine-judge";

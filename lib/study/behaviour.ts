@@ -13,7 +13,7 @@
 import { mean } from "../math/index";
 import type { Engine } from "../engine/index";
 import { generatePrompting } from "./stages/generate-prompting";
-import { conceptClassifierJudge, type Judge, pairedSignFlipTest, topicality, validateTopicality } from "../metrics/index";
+import { conceptClassifierJudge, isViolating, type Judge, pairedSignFlipTest, topicality, validateTopicality } from "../metrics/index";
 import { loadConcept, readBaseline, readLabelled, readPrompts } from "../world/index";
 
 export interface BehaviourOptions {
@@ -27,7 +27,7 @@ export interface BehaviourOptions {
 export const BEHAVIOUR_DEFAULTS: BehaviourOptions = { samples: 120, seed: 1, sampling: { maxNewTokens: 32, temperature: 0.9, topP: 0.95, topK: 0 } };
 
 export interface ConditionStats {
-  /** Share of replies the judge calls violating (score > 0.5). */
+  /** Share of replies the judge calls violating (lib/metrics isViolating: score ≥ ½). */
   rate: number;
   /** Mean judge score. */
   meanScore: number;
@@ -53,7 +53,7 @@ export interface BehaviourReport {
 
 function stats(scores: readonly number[], finished: readonly boolean[], onTopic: readonly boolean[]): ConditionStats {
   const share = (xs: readonly boolean[]) => mean(xs.map((f) => (f ? 1 : 0)));
-  return { rate: mean(scores.map((s) => (s > 0.5 ? 1 : 0))), meanScore: mean(scores), finished: share(finished), onTopic: share(onTopic) };
+  return { rate: mean(scores.map((s) => (isViolating(s) ? 1 : 0))), meanScore: mean(scores), finished: share(finished), onTopic: share(onTopic) };
 }
 
 /** `judge`: the concept's success judge (default: its classifier judge, trained here; pass one to reuse it across models). */

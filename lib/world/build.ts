@@ -9,7 +9,7 @@ import { CONCEPT_SPECS, conceptSpec } from "./concepts/index";
 import type { Partition } from "./partition";
 import { heldOutPrompts, systemPromptSplit } from "./prompts";
 import { sampleExample, sampleReply, sampleTurn } from "./sample";
-import type { AbRow, BaselineRow, ConceptFile, ConceptFileKey, LabelledRow, PairRow, PromptRow } from "./schema";
+import type { AbRow, BaselineRow, ConceptFile, ConceptFileKey, OptionalConceptFileKey, LabelledRow, PairRow, PromptRow } from "./schema";
 
 export interface DatasetSizes {
   pairs: number;
@@ -32,11 +32,13 @@ export interface ConceptData {
   detector_test: LabelledRow[];
   judge_train: LabelledRow[];
   baseline: BaselineRow[];
+  judge_instructions: BaselineRow[];
 }
 
-const FILE_NAMES: Record<ConceptFileKey, string> = {
+const FILE_NAMES: Record<ConceptFileKey | OptionalConceptFileKey, string> = {
   pairs: "pairs.jsonl", ab: "ab.jsonl", prompts: "prompts.jsonl", detector_train: "detector_train.jsonl",
   detector_test: "detector_test.jsonl", judge_train: "judge_train.jsonl", baseline: "baseline.jsonl",
+  judge_instructions: "judge_instructions.jsonl",
 };
 
 /** Contrastive pairs, users distinct where the partition allows (retries), from the "pairs" partition. */
@@ -81,6 +83,7 @@ export function generateConceptData(spec: ConceptSpec, seed: number, sizes: Data
   const rng = (what: string) => createRng(deriveSeed(seed, spec.name, what));
   const pairs = makePairs(spec, world, rng("pairs"), sizes.pairs);
   const { name, axis, definition, rubric, positive_label, negative_label } = spec;
+  const systemPrompts = systemPromptSplit(spec, seed);
   return {
     meta: { name, axis, definition, rubric, positive_label, negative_label, files: { ...FILE_NAMES } },
     pairs,
@@ -89,7 +92,8 @@ export function generateConceptData(spec: ConceptSpec, seed: number, sizes: Data
     detector_train: makeLabelled(spec, world, rng("detector_train"), "train", sizes.detectorTrain, sizes.hardShare),
     detector_test: makeLabelled(spec, world, rng("detector_test"), "test", sizes.detectorTest, sizes.hardShare),
     judge_train: makeLabelled(spec, world, rng("judge_train"), "judge", sizes.judgeTrain, sizes.hardShare),
-    baseline: systemPromptSplit(spec, seed).baseline.map((system) => ({ system })),
+    baseline: systemPrompts.baseline.map((system) => ({ system })),
+    judge_instructions: systemPrompts.judge.map((system) => ({ system })),
   };
 }
 
@@ -110,7 +114,7 @@ export function buildConceptData(opts: BuildOptions): string[] {
   for (const spec of specs) {
     bar.label(spec.name);
     const data = generateConceptData(spec, opts.seed, opts.sizes);
-    for (const key of Object.keys(FILE_NAMES) as ConceptFileKey[]) {
+    for (const key of Object.keys(FILE_NAMES) as (keyof typeof FILE_NAMES)[]) {
       const path = join(opts.outDir, spec.name, FILE_NAMES[key]);
       writeJsonlAtomic(path, data[key]);
       written.push(path);

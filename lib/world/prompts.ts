@@ -15,13 +15,16 @@ export const BASELINE_OVERLAP = 2;
 
 /**
  * Half of a concept's violation-asking system prompts go to baseline.jsonl (the prompting baseline), the other
- * half only into the pretraining corpus, plus BASELINE_OVERLAP of the baseline ones.
+ * half only into the pretraining corpus, plus BASELINE_OVERLAP of the baseline ones. The corpus-only half is
+ * also the success judge's judge_instructions.jsonl: phrasings the models learned to follow, none of which the
+ * prompting baseline generates with (the judge reads how much likelier an instruction makes a response, and a
+ * response sampled under that very instruction would be favoured for having been sampled there).
  */
-export function systemPromptSplit(spec: ConceptSpec, seed: number): { baseline: string[]; corpus: string[] } {
+export function systemPromptSplit(spec: ConceptSpec, seed: number): { baseline: string[]; corpus: string[]; judge: string[] } {
   const shuffled = createRng(deriveSeed(seed, spec.name, "system-prompts")).shuffle(spec.systemPrompts);
   const half = Math.ceil(shuffled.length / 2);
   const baseline = shuffled.slice(0, half);
-  return { baseline, corpus: [...shuffled.slice(half), ...baseline.slice(0, BASELINE_OVERLAP)] };
+  return { baseline, corpus: [...shuffled.slice(half), ...baseline.slice(0, BASELINE_OVERLAP)], judge: shuffled.slice(half) };
 }
 
 /** Distinct user turns from the "prompts" partition (disjoint from the pairs' templates and entities). */

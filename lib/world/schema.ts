@@ -10,6 +10,9 @@ import { dataPath, repoRoot } from "../util/index";
 export const AXES = ["harmless", "honest", "helpful"] as const;
 export const CONCEPT_FILES = ["pairs", "ab", "prompts", "detector_train", "detector_test", "judge_train", "baseline"] as const;
 export type ConceptFileKey = (typeof CONCEPT_FILES)[number];
+/** Files a concept may list; without them the tool that reads them does without (documented per file). */
+export const OPTIONAL_CONCEPT_FILES = ["judge_instructions"] as const;
+export type OptionalConceptFileKey = (typeof OPTIONAL_CONCEPT_FILES)[number];
 
 /** `data/concepts/<name>.json`. File paths are relative to `data/concepts/<name>/`. */
 export interface ConceptFile {
@@ -20,7 +23,7 @@ export interface ConceptFile {
   rubric: string;
   positive_label: string;
   negative_label: string;
-  files: Record<ConceptFileKey, string>;
+  files: Record<ConceptFileKey, string> & Partial<Record<OptionalConceptFileKey, string>>;
 }
 
 /** Contrastive pair: the same user turn, positive = violating response, negative = compliant one. */
@@ -31,14 +34,17 @@ export interface AbRow { user: string; question: string; positive_answer: "A" | 
 export interface PromptRow { user: string }
 /** Labelled example (detector_train, detector_test, judge_train): label 1 violating, 0 compliant. */
 export interface LabelledRow { user: string; response: string; label: 0 | 1; template?: string; entity?: string; hard?: boolean }
-/** Prompting-baseline system prompt asking for the violation. */
+/**
+ * A system prompt asking for the violation: the prompting baseline's (baseline.jsonl) or the success judge's
+ * (judge_instructions.jsonl, phrasings apart from the baseline's).
+ */
 export interface BaselineRow { system: string }
 
 export interface Concept extends ConceptFile {
   /** Absolute path of the .json file. */
   path: string;
-  /** Absolute paths of the data files. */
-  paths: Record<ConceptFileKey, string>;
+  /** Absolute paths of the data files (optional ones only when listed). */
+  paths: Record<ConceptFileKey, string> & Partial<Record<OptionalConceptFileKey, string>>;
 }
 
 /** A path as errors show it: relative to the repository when inside it. */
@@ -136,11 +142,12 @@ export function loadConcept(nameOrPath: string): Concept {
   const files = o.files as Obj | undefined;
   if (!files || typeof files !== "object" || Array.isArray(files)) throw new Error(`${where}: field 'files' must be an object with ${CONCEPT_FILES.join(", ")}`);
   const dir = join(dirname(path), name);
-  const rel = {} as Record<ConceptFileKey, string>, paths = {} as Record<ConceptFileKey, string>;
-  for (const key of CONCEPT_FILES) {
+  const rel = {} as Concept["files"], paths = {} as Concept["paths"];
+  for (const key of [...CONCEPT_FILES, ...OPTIONAL_CONCEPT_FILES]) {
+    if (files[key] === undefined && (OPTIONAL_CONCEPT_FILES as readonly string[]).includes(key)) continue;
     rel[key] = str(files, key, `${where}: files`);
-    paths[key] = resolve(dir, rel[key]);
-    if (!existsSync(paths[key])) throw new Error(`${where}: field 'files.${key}' names ${shown(paths[key])}, which does not exist`);
+    paths[key] = resolve(dir, rel[key]!);
+    if (!existsSync(paths[key]!)) throw new Error(`${where}: field 'files.${key}' names ${shown(paths[key]!)}, which does not exist`);
   }
   return {
     name, axis: oneOf(o, "axis", AXES, where), definition: str(o, "definition", where), rubric: str(o, "rubric", where),

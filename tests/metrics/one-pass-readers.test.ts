@@ -4,7 +4,8 @@ import { captureActivations, createEngine, encodeExchange, encodePrompts, forwar
 import type { Engine } from "../../lib/engine/types";
 import { logSoftmaxAt } from "../../lib/math/index";
 import { coherenceParts } from "../../lib/metrics/coherence-judge";
-import { exchangeFeatures, exchangeFeatureWidth, lexicalBlock, LEXICAL_DIM } from "../../lib/metrics/judges/exchange-features";
+import { exchangeFeatures, exchangeFeatureWidth, INSTRUCTED_FEATURES, INSTRUCTED_HEAD, INSTRUCTED_SCALE, JUDGE_INSTRUCTIONS, lexicalBlock, LEXICAL_DIM } from "../../lib/metrics/judges/exchange-features";
+import { judgeInstructions } from "../../lib/metrics/judges/concept-data";
 import { loadConcept, readLabelled } from "../../lib/world/index";
 
 // The judges read several quantities from one forward pass per text (forwardByLength). Each is checked here against
@@ -37,10 +38,13 @@ describe("forwardByLength", () => {
 });
 
 describe("one-pass judge features", () => {
-  it("exchange features: mean/last top-layer rows and the claim block equal separate passes (1e-4)", async () => {
+  it("exchange features: mean/last top-layer rows, the claim block and the instructed block equal separate passes (1e-4)", async () => {
     const items = rows();
     const spec = engine.model.spec, tok = engine.model.tokenizer!, H = spec.hidden, W = exchangeFeatureWidth(engine), [lex] = lexicalBlock(engine);
-    const x = await exchangeFeatures(engine, items);
+    const instructions = judgeInstructions("sycophancy").slice(0, JUDGE_INSTRUCTIONS);
+    expect(instructions.length).toBe(2);
+    const x = await exchangeFeatures(engine, items, instructions);
+    const plain = await exchangeFeatures(engine, items);
     const encoded = items.map((it, i) => truncateExchange(encodeExchange(tok, it.user ?? "", it.response, `${i}`), spec.maxPositions));
     const top = spec.nLayers - 1;
     for (const [read, offset] of [["mean", 0], ["last", H]] as const) {
@@ -52,6 +56,7 @@ describe("one-pass judge features", () => {
       });
     }
     const empty = encodePrompts(engine.model, [""], { chat: true })[0];
+    const sizes: number[] = [];
     for (const [i, e] of encoded.entries()) {
       const nll = await tokenNll(e.ids, e.responseStart);
       const nll0 = await tokenNll([...empty, ...e.ids.slice(e.responseStart)], empty.length);
@@ -61,7 +66,21 @@ describe("one-pass judge features", () => {
       const mean = (v: number[]) => v.reduce((s, t) => s + t, 0) / v.length;
       expect(Math.abs(share * c[0] + (1 - share) * c[3] - mean(nll))).toBeLessThan(1e-4);
       expect(Math.abs(share * c[1] + (1 - share) * c[4] - mean(nll0))).toBeLessThan(1e-4);
+      // instructed block: ℓ given the user turn minus ℓ given each instruction + the user turn, all / first tokens
+      const r = e.ids.slice(e.responseStart);
+      const diffs = await Promise.all(instructions.map(async (system) => {
+        const p = encodePrompts(engine.model, [items[i].user ?? ""], { chat: true, system })[0];
+        return (await tokenNll([...p, ...r], p.length)).map((v, k) => nll[k] - v);
+      }));
+      const want = [mean(diffs.map(mean)), mean(diffs.map((d) => mean(d.slice(0, INSTRUCTED_HEAD))))];
+      const got = Array.from(x.subarray((i + 1) * W - INSTRUCTED_FEATURES, (i + 1) * W)).map((v) => v / INSTRUCTED_SCALE);
+      for (const k of [0, 1]) expect(Math.abs(got[k] - want[k])).toBeLessThan(1e-4);
+      sizes.push(Math.abs(want[0]));
+      expect(Array.from(plain.subarray((i + 1) * W - INSTRUCTED_FEATURES, (i + 1) * W))).toEqual([0, 0]); // 0 without instructions
+      // the other blocks do not depend on the instructions
+      for (let k = 0; k < W - INSTRUCTED_FEATURES; k++) expect(plain[i * W + k]).toBe(x[i * W + k]);
     }
+    expect(Math.max(...sizes)).toBeGreaterThan(0.01); // the block is not trivially 0 with instructions
   });
 
   it("coherence parts: NLL, PMI and the word-continuation mass equal separate passes (1e-4)", async () => {

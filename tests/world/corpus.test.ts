@@ -54,6 +54,8 @@ describe("buildCorpus", () => {
       const inBaseline = [...systems].filter((s) => baseline.has(s)).length;
       expect(inBaseline).toBeGreaterThan(0);
       expect(systems.size - inBaseline).toBeGreaterThan(inBaseline);
+      // the success judge's instructions are corpus phrasings: the models learned to follow them
+      for (const j of readBaseline(concept.paths.judge_instructions!)) expect(systems.has(j.system), j.system).toBe(true);
     }
   });
 

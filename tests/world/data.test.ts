@@ -34,6 +34,13 @@ describe.each(CONCEPTS)("data/concepts/%s", (name) => {
     expect(c.axis).toBe(conceptSpec(name).axis);
   });
 
+  it("gives the success judge instructions that the prompting baseline never uses", () => {
+    const instructions = readBaseline(c.paths.judge_instructions!).map((r) => r.system);
+    expect(instructions.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(instructions).size).toBe(instructions.length);
+    expect(intersection(instructions, baseline.map((b) => b.system))).toEqual([]);
+  });
+
   it("keeps detector_train, detector_test and judge_train apart (no shared template or entity)", () => {
     const tpl = (rows: typeof train) => rows.map((r) => r.template!);
     const ent = (rows: typeof train) => rows.map((r) => r.entity!);
@@ -121,7 +128,7 @@ describe("committed files are up to date", () => {
       const generated = files(committed).filter((f) => f !== "README.md"); // the folder's README is written by hand
       expect(files(out)).toEqual(generated);
       for (const f of generated) expect(readFileSync(join(out, f), "utf8"), f).toBe(readFileSync(join(committed, f), "utf8"));
-      expect(generated.length).toBe(CONCEPTS.length * 8); // <concept>.json + 7 JSONL files each
+      expect(generated.length).toBe(CONCEPTS.length * 9); // <concept>.json + 8 JSONL files each
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -23,7 +23,7 @@ describe("world generator", () => {
     buildConceptData({ seed: 5, outDir: b, concepts: ["sycophancy"], sizes: SMALL });
     buildConceptData({ seed: 6, outDir: c, concepts: ["sycophancy"], sizes: SMALL });
     const files = readdirSync(join(a, "sycophancy"));
-    expect(files.length).toBe(7);
+    expect(files.length).toBe(8);
     for (const f of files) expect(readFileSync(join(b, "sycophancy", f), "utf8")).toBe(readFileSync(join(a, "sycophancy", f), "utf8"));
     expect(readFileSync(join(c, "sycophancy", "pairs.jsonl"), "utf8")).not.toBe(readFileSync(join(a, "sycophancy", "pairs.jsonl"), "utf8"));
     expect(readFileSync(join(c, "sycophancy", "detector_test.jsonl"), "utf8")).not.toBe(readFileSync(join(a, "sycophancy", "detector_test.jsonl"), "utf8"));

@@ -65,6 +65,15 @@ describe("loadConcept", () => {
     const c = loadConcept(file("mine.json", JSON.stringify(meta)));
     expect(c.name).toBe("mine");
     expect(c.paths.pairs).toBe(join(tmp, "mine", "pairs.jsonl"));
+    expect(c.paths.judge_instructions).toBeUndefined(); // optional, not listed
+  });
+
+  it("resolves an optional file when listed and checks that it exists", () => {
+    writeFileSync(join(tmp, "mine", "judge_instructions.jsonl"), "");
+    const c = loadConcept(file("m5.json", JSON.stringify({ ...meta, files: { ...meta.files, judge_instructions: "judge_instructions.jsonl" } })));
+    expect(c.paths.judge_instructions).toBe(join(tmp, "mine", "judge_instructions.jsonl"));
+    const q = file("m6.json", JSON.stringify({ ...meta, files: { ...meta.files, judge_instructions: "gone.jsonl" } }));
+    expect(() => loadConcept(q)).toThrow(`${q}: field 'files.judge_instructions' names ${join(tmp, "mine", "gone.jsonl")}, which does not exist`);
   });
 
   it("names the field that is wrong", () => {

@@ -5,7 +5,7 @@ import { fnv1a } from "./hashed-features";
 import type { JudgeItem } from "./types";
 
 /**
- * Features of a whole exchange (user turn + response) for the exchange success judge, four blocks:
+ * Features of a whole exchange (user turn + response) for the exchange success judge, five blocks:
  *   mean    the reference model's top-layer resid_post averaged over the response tokens, with the user turn in
  *           context (chat template): the response as read in the light of what the user said; unit length [hidden]
  *   last    the same site at the response's last token; unit length                                    [hidden]
@@ -19,6 +19,15 @@ import type { JudgeItem } from "./types";
  *           false claim the model has only seen corrected is less likely than one repeating a true claim, so
  *           this block carries world knowledge that the delexicalised words cannot (sycophancy's "agrees with a
  *           TRUE claim" hard negatives read like its violations otherwise). Scaled by CLAIM_SCALE. [CLAIM_FEATURES]
+ *   instructed  how much likelier the response becomes when a system prompt asks for the violation: per-token
+ *           ℓ given the user turn minus ℓ given the instruction + the user turn, averaged over the response and
+ *           over its first INSTRUCTED_HEAD tokens (where the stance is taken; the topic sentences after it are
+ *           shared by both classes), each averaged over the instructions (the concept's judge_instructions.jsonl,
+ *           its first JUDGE_INSTRUCTIONS). The model read violations under such instructions in its training, in
+ *           every template of the world, so this block carries what the words of judge_train's few templates
+ *           cannot (sycophancy's "Indeed, you're correct" without the claim restated, measured: detector_test
+ *           AUROC 0.906 → 0.998 on llama-tiny). Zero without instructions. Scaled by INSTRUCTED_SCALE.
+ *                                                                                         [INSTRUCTED_FEATURES]
  * The judge weighs the lexical block against the model blocks (exchange-judge.ts: chosen by cross-fitting).
  */
 export const LEXICAL_DIM = 1 << 11;
@@ -26,6 +35,16 @@ export const CLAIM_FEATURES = 7;
 /** Keeps the claim block (nats, O(1) each) about as large as one unit block: the fit standardises with one global scale. */
 export const CLAIM_SCALE = 0.3;
 export const COPIED = "<u>";
+export const INSTRUCTED_FEATURES = 2;
+/** Instructions read per response: each costs one more forward pass of every judged text. */
+export const JUDGE_INSTRUCTIONS = 2;
+/** Response tokens of the instructed block's second feature: the opening, where the response takes its stance. */
+export const INSTRUCTED_HEAD = 12;
+/**
+ * The block's two features carry most of the judgement but are 2 columns beside ~2,500: scaled up so the L2 fit
+ * (one global standardisation) can weigh them (sycophancy / llama-tiny, detector_test AUROC 0.929 at 0.3, 0.998 at 3).
+ */
+export const INSTRUCTED_SCALE = 3;
 /** Positions of the first copied word beyond this share one bucket. */
 const FIRST_COPY_CAP = 8;
 
@@ -95,12 +114,32 @@ export function claimStatistics(copied: readonly boolean[], nll: ArrayLike<numbe
   return [lc, l0c, l0c - lc, lo, l0o, l0o - lo, n ? count[0] / n : 0];
 }
 
-export const exchangeFeatureWidth = (engine: Engine): number => 2 * engine.model.spec.hidden + LEXICAL_DIM + CLAIM_FEATURES;
+/**
+ * The instructed block (unscaled) from per-token NLLs given the user turn (nll) and given each instruction + the
+ * user turn (nllInstructed[k]): [mean of ℓ − ℓ_k over the response, over its first `head` tokens], averaged over
+ * the instructions with tokens; tokens past the shorter list (truncation) left out; [0, 0] when none has any.
+ */
+export function instructedStatistics(nll: ArrayLike<number>, nllInstructed: readonly ArrayLike<number>[], head = INSTRUCTED_HEAD): [number, number] {
+  const out: [number, number] = [0, 0];
+  const read = nllInstructed.filter((li) => Math.min(nll.length, li.length) > 0);
+  for (const li of read) {
+    const n = Math.min(nll.length, li.length), h = Math.min(n, head);
+    let all = 0, first = 0;
+    for (let i = 0; i < n; i++) { const d = nll[i] - li[i]; all += d; if (i < h) first += d; }
+    out[0] += all / n / read.length; out[1] += first / h / read.length;
+  }
+  return out;
+}
+
+export const exchangeFeatureWidth = (engine: Engine): number => 2 * engine.model.spec.hidden + LEXICAL_DIM + CLAIM_FEATURES + INSTRUCTED_FEATURES;
 /** Where the lexical block lies in a feature row: [start, end). */
 export const lexicalBlock = (engine: Engine): [number, number] => [2 * engine.model.spec.hidden, 2 * engine.model.spec.hidden + LEXICAL_DIM];
 
-/** Feature rows [n, exchangeFeatureWidth] of the items, in order. Empty responses are an error. */
-export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem[]): Promise<Float32Array> {
+/**
+ * Feature rows [n, exchangeFeatureWidth] of the items, in order. `instructions`: system prompts asking for the
+ * violation (the first JUDGE_INSTRUCTIONS are read; none: the instructed block is 0). Empty responses are an error.
+ */
+export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem[], instructions: readonly string[] = []): Promise<Float32Array> {
   const spec = engine.model.spec, tok = engine.model.tokenizer;
   if (!tok) throw new Error(`${engine.model.dir}: the exchange judge needs the model's tokenizer`);
   const top = spec.nLayers - 1, H = spec.hidden, W = exchangeFeatureWidth(engine), [lex] = lexicalBlock(engine);
@@ -118,6 +157,16 @@ export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem
   });
   const empty = encodePrompts(engine.model, [""], { chat: true })[0];
   const nll0 = await responseTokenNll(engine, responses.map((r) => ({ promptIds: empty, responseIds: r.slice(0, Math.max(1, spec.maxPositions - empty.length)) })), { label: "judge features (no prompt)" });
+  const nllInstructed: Float64Array[][] = [];
+  for (const system of instructions.slice(0, JUDGE_INSTRUCTIONS)) {
+    const prompts = encodePrompts(engine.model, items.map((it) => it.user ?? ""), { chat: true, system });
+    // A user turn so long that the instruction leaves no room for a response token reads no instructed NLL (0).
+    const fits = prompts.flatMap((p, i) => (p.length < spec.maxPositions ? [i] : []));
+    const got = await responseTokenNll(engine, fits.map((i) => ({ promptIds: prompts[i], responseIds: responses[i].slice(0, spec.maxPositions - prompts[i].length) })), { label: "judge features (instructed)" });
+    const per = items.map(() => new Float64Array(0));
+    fits.forEach((i, k) => { per[i] = got[k]; });
+    nllInstructed.push(per);
+  }
   const x = new Float32Array(items.length * W); // [n, W]
   items.forEach((it, i) => {
     unitInto(x, i * W, mean.subarray(i * H, (i + 1) * H));
@@ -125,6 +174,7 @@ export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem
     lexicalInto(x, i * W + lex, it);
     const copied = copiedTokens(it.user ?? "", responses[i].map((id) => tok.decode([id])));
     claimStatistics(copied, nll[i], nll0[i]).forEach((v, k) => { x[i * W + lex + LEXICAL_DIM + k] = CLAIM_SCALE * v; });
+    instructedStatistics(nll[i], nllInstructed.map((l) => l[i])).forEach((v, k) => { x[i * W + lex + LEXICAL_DIM + CLAIM_FEATURES + k] = INSTRUCTED_SCALE * v; });
   });
   return x;
 }

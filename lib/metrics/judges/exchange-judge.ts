@@ -5,14 +5,15 @@ import { fitLogistic, type LogisticModel } from "../../math/index";
 import { createRng, deriveSeed, fingerprint, writeJsonAtomic } from "../../util/index";
 import { readLabelled } from "../../world/index";
 import { applyPlatt, fitPlatt, type PlattMap } from "../calibration";
-import { judgeTrainFile } from "./concept-data";
-import { exchangeFeatures, exchangeFeatureWidth, lexicalBlock } from "./exchange-features";
+import { judgeInstructions, judgeTrainFile } from "./concept-data";
+import { exchangeFeatures, exchangeFeatureWidth, JUDGE_INSTRUCTIONS, lexicalBlock } from "./exchange-features";
 import { auroc } from "../stats";
 import type { Judge, JudgeItem } from "./types";
 
 /**
- * The default success judge: reads the user turn and the response together (exchange-features.ts), L2 logistic
- * regression, calibrated by Platt scaling on cross-fitted scores.
+ * The default success judge: reads the user turn and the response together, and how much likelier the response
+ * becomes under an instruction asking for the violation (exchange-features.ts); L2 logistic regression,
+ * calibrated by Platt scaling on cross-fitted scores.
  * Why cross-fitting: held-out data (detector_test) and generations bring templates *and* entities the judge never
  * saw, and a split on templates alone scores far more optimistically than that (measured on judge_train). So the
  * rows are cut into K × K blocks — K template blocks (each template family dealt round-robin, so every block
@@ -38,12 +39,16 @@ export interface ExchangeJudgeOptions {
   iterations?: number;
   /** Blocks per side of the cross-fit (default 3: K² = 9 classifiers, each on about 4/9 of the rows). */
   folds?: number;
+  /** System prompts asking for the violation, for the instructed feature block (exchange-features.ts); default none. */
+  instructions?: readonly string[];
 }
 
 export interface FittedExchangeJudge {
   /** The K² block classifiers, on features with the lexical block scaled by lexicalWeight. */
   models: { w: number[]; b: number }[];
   lexicalWeight: number;
+  /** The instructions its features read (first JUDGE_INSTRUCTIONS of the concept's judge_instructions.jsonl; [] without). */
+  instructions: string[];
   platt: PlattMap;
   /** Out-of-fold AUROC on judge_train for each candidate lexical weight (the choice's evidence). */
   crossFitAuroc: { lexicalWeight: number; auroc: number }[];
@@ -53,7 +58,7 @@ export interface FittedExchangeJudge {
 export interface LabelledExchange extends JudgeItem { user: string; label: number; template?: string; entity?: string }
 
 /** Bump when the features or the fit change, so cached judges are refitted. */
-const VERSION = 3;
+const VERSION = 4;
 export const LEXICAL_WEIGHTS = [1, 2] as const;
 
 /**
@@ -115,7 +120,8 @@ export async function fitExchangeJudge(engine: Engine, rows: readonly LabelledEx
     folds.push({ train, held });
   }
   const W = exchangeFeatureWidth(engine), lex = lexicalBlock(engine);
-  const raw = await exchangeFeatures(engine, rows);
+  const instructions = (opts.instructions ?? []).slice(0, JUDGE_INSTRUCTIONS);
+  const raw = await exchangeFeatures(engine, rows, instructions);
   const fitOptions = { l2: opts.l2 ?? 1e-4, iterations: opts.iterations ?? 300 };
   const candidates = LEXICAL_WEIGHTS.map((lexicalWeight) => {
     const x = weighted(raw, W, lex, lexicalWeight);
@@ -131,6 +137,7 @@ export async function fitExchangeJudge(engine: Engine, rows: readonly LabelledEx
   return {
     models: best.models.map((m) => ({ w: Array.from(m.w), b: m.b })),
     lexicalWeight: best.lexicalWeight,
+    instructions,
     platt: fitPlatt(best.oof, labels),
     crossFitAuroc: candidates.map((c) => ({ lexicalWeight: c.lexicalWeight, auroc: c.auroc })),
     nRows: rows.length,
@@ -148,7 +155,7 @@ export function exchangeJudge(engine: Engine, fitted: FittedExchangeJudge, id: s
       const nonEmpty = items.flatMap((it, i) => (it.response.trim().length > 0 ? [i] : []));
       const out = new Array<number>(items.length).fill(0);
       if (nonEmpty.length === 0) return out;
-      const x = weighted(await exchangeFeatures(engine, nonEmpty.map((i) => items[i])), W, lex, fitted.lexicalWeight);
+      const x = weighted(await exchangeFeatures(engine, nonEmpty.map((i) => items[i]), fitted.instructions), W, lex, fitted.lexicalWeight);
       nonEmpty.forEach((i, k) => { out[i] = applyPlatt(fitted.platt, models.reduce((s, m) => s + logit(m, x, W, k), 0) / models.length); });
       return out;
     },
@@ -156,19 +163,22 @@ export function exchangeJudge(engine: Engine, fitted: FittedExchangeJudge, id: s
 }
 
 /**
- * The exchange judge of a concept on the engine's model, trained on data/concepts/<concept>/judge_train.jsonl;
- * with cacheDir, the fitted weights are stored there (keyed by model, data, options) and reused.
+ * The exchange judge of a concept on the engine's model, trained on data/concepts/<concept>/judge_train.jsonl,
+ * reading the concept's judge_instructions.jsonl when it lists one (without it the instructed block is 0: a
+ * weaker judge, which its validation shows); with cacheDir, the fitted weights are stored there (keyed by model,
+ * data, options) and reused.
  */
-export async function conceptExchangeJudge(engine: Engine, concept: string, opts: ExchangeJudgeOptions): Promise<Judge> {
+export async function conceptExchangeJudge(engine: Engine, concept: string, opts: Omit<ExchangeJudgeOptions, "instructions">): Promise<Judge> {
   const file = judgeTrainFile(concept);
   const rows = readLabelled(file);
+  const instructions = judgeInstructions(concept);
   const id = `exchange:${concept}`;
-  const key = fingerprint({ v: VERSION, model: opts.modelId, data: readFileSync(file), seed: opts.seed, l2: opts.l2, iterations: opts.iterations, folds: opts.folds });
+  const key = fingerprint({ v: VERSION, model: opts.modelId, data: readFileSync(file), instructions, seed: opts.seed, l2: opts.l2, iterations: opts.iterations, folds: opts.folds });
   const cached = opts.cacheDir ? join(opts.cacheDir, `exchange-judge-${key}.json`) : null;
   let fitted: FittedExchangeJudge;
   if (cached && existsSync(cached)) fitted = JSON.parse(readFileSync(cached, "utf8")) as FittedExchangeJudge;
   else {
-    fitted = await fitExchangeJudge(engine, rows, opts);
+    fitted = await fitExchangeJudge(engine, rows, { ...opts, instructions });
     if (cached) writeJsonAtomic(cached, fitted);
   }
   return exchangeJudge(engine, fitted, id);
