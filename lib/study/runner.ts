@@ -92,7 +92,7 @@ export class StudyRunner {
       const prompts = readPrompts(meta.paths.prompts).map((p) => p.user);
       const systems = readBaseline(meta.paths.baseline).map((b) => b.system);
       const pairs = [loadConceptPairs(name, "mean"), loadConceptPairs(name, "answer")];
-      c = { name: meta.name, source: name, train, test, prompts, systems, dataId: fingerprint([meta.name, train, test, prompts, systems, pairs, readFileSync(meta.paths.judge_train)]) };
+      c = { name: meta.name, source: name, train, test, prompts, systems, dataId: fingerprint([meta.name, train, test, prompts, systems, pairs, readFileSync(meta.paths.judge_train), meta.paths.judge_instructions ? readFileSync(meta.paths.judge_instructions) : null]) };
       this.concepts.set(name, c);
     }
     return c;
