@@ -19,8 +19,6 @@ import { dataPath } from "../lib/util/paths";
 import { buildCorpus, CONCEPTS, DEFAULT_MIX, DEFAULT_SEED, dialogue, renderChat, type CorpusMix } from "../lib/world/index";
 import { loadModel } from "../lib/checkpoint/index";
 import { createEngine } from "../lib/engine/index";
-import { conceptClassifierJudge } from "../lib/metrics/judges/classifier";
-import type { Judge } from "../lib/metrics/judges/types";
 import { measureAllBehaviour } from "../lib/study/behaviour";
 import { MARGIN_TARGET, measureSteerability, STEER_P, STEER_STRENGTHS, steerCaseLine } from "../lib/study/steerability";
 import { writeJsonAtomic } from "../lib/util/atomic";
@@ -109,16 +107,12 @@ function parseMix(text: unknown): Partial<CorpusMix> {
   return out;
 }
 
-/** Judges are trained once per process and shared by the models. */
-let judges: Map<string, Judge> | undefined;
-
 /** behaviour_report.json and steering_report.json of the model in dir. */
 async function writeReports(dir: string, seed: number): Promise<void> {
-  judges ??= new Map(CONCEPTS.map((c) => [c, conceptClassifierJudge(c)]));
   const engine = await createEngine(await loadModel(dir));
   try {
     const name = dir.split(/[\\/]/).pop()!;
-    const file = await measureAllBehaviour(engine, judges);
+    const file = await measureAllBehaviour(engine, CONCEPTS);
     writeJsonAtomic(join(dir, "behaviour_report.json"), file);
     for (const c of file.concepts)
       console.error(`${name} / ${c.concept}: violating ${pct(c.plain.rate)} plain → ${pct(c.instructed.rate)} instructed (mean judge score ${c.plain.meanScore.toFixed(2)} → ${c.instructed.meanScore.toFixed(2)}, p = ${c.pValue.toFixed(4)}, n = ${c.samples}; on topic ${pct(c.plain.onTopic)} plain, ${pct(c.topicality.real)} of real replies)`);

@@ -22,10 +22,20 @@ export function logitsBatchSize(seqs: readonly (readonly number[])[], vocabSize:
 }
 
 /**
+ * Token NLLs already read, per engine (its weights never change), keyed by prompt and response ids: the success
+ * judge and the coherence judge both read ℓ₀, the NLL of the same responses after an empty user turn, and the
+ * second read is then free. Cleared when it reaches MEMO_LIMIT entries (≈ 50 MB at 60 tokens each).
+ */
+const memo = new WeakMap<Engine, Map<string, Float64Array>>();
+const MEMO_LIMIT = 100_000;
+const memoKey = (it: ScoredText): string => `${it.promptIds.join(",")}|${it.responseIds.join(",")}`;
+
+/**
  * Negative log-likelihood (nats) of every response token under the engine's model, given its prompt: each
  * response token from the logits at the position before it. Needs a non-empty prompt (at least a BOS token),
  * since the first response token needs a context; an empty response is an error. Items are batched by length
  * (less padding); results are in the order given and do not depend on the batching beyond float rounding.
+ * Texts read before on this engine come from the memo above (read-only arrays, shared between callers).
  */
 export async function responseTokenNll(engine: Engine, items: readonly ScoredText[], opts: { batchSize?: number; label?: string } = {}): Promise<Float64Array[]> {
   const V = engine.model.spec.vocabSize;
@@ -33,12 +43,19 @@ export async function responseTokenNll(engine: Engine, items: readonly ScoredTex
     if (it.promptIds.length === 0) throw new Error(`perplexity: item ${i} has an empty prompt (prepend at least BOS)`);
     if (it.responseIds.length === 0) throw new Error(`perplexity: item ${i} has an empty response`);
   });
-  const seqs = items.map((it) => [...it.promptIds, ...it.responseIds]);
-  const out = new Array<Float64Array>(items.length);
-  await forwardByLength(engine, seqs, { batchSize: opts.batchSize ?? logitsBatchSize(seqs, V), label: opts.label ?? "perplexity", logits: "all" }, (res, b, i) => {
-    out[i] = responseNllFromLogits(res.logits, V, res.seqLen, res.pad[b], b, items[i].promptIds.length, items[i].responseIds);
+  const known = memo.get(engine) ?? memo.set(engine, new Map()).get(engine)!;
+  const keys = items.map(memoKey);
+  const first = new Map<string, number>();
+  keys.forEach((k, i) => { if (!known.has(k) && !first.has(k)) first.set(k, i); });
+  const todo = [...first.values()].map((i) => items[i]);
+  if (known.size + todo.length > MEMO_LIMIT) known.clear();
+  const seqs = todo.map((it) => [...it.promptIds, ...it.responseIds]);
+  const read = new Map<string, Float64Array>();
+  if (todo.length > 0) await forwardByLength(engine, seqs, { batchSize: opts.batchSize ?? logitsBatchSize(seqs, V), label: opts.label ?? "perplexity", logits: "all" }, (res, b, i) => {
+    read.set(memoKey(todo[i]), responseNllFromLogits(res.logits, V, res.seqLen, res.pad[b], b, todo[i].promptIds.length, todo[i].responseIds));
   });
-  return out;
+  for (const [k, v] of read) known.set(k, v);
+  return keys.map((k) => read.get(k) ?? known.get(k)!);
 }
 
 /** Mean negative log-likelihood (nats per token) of each response given its prompt (responseTokenNll averaged). */

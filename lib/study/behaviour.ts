@@ -4,17 +4,19 @@
  *
  * For n of the concept's held-out generation prompts, sample one reply without a system prompt and one with a
  * baseline instruction (cycled), with the same per-sample seed (common random numbers: the two conditions differ
- * only in the system turn), and score both with the concept's success judge (default: the classifier judge of
- * lib/metrics, P(violating | response)). Paired, so the test is a sign-flip test on the per-prompt score
- * differences. Approximation: the classifier judge is a bag-of-n-grams model, not a human rater.
+ * only in the system turn), and score both with the concept's success judge (default: the study's validated
+ * exchange judge on this model, lib/metrics, calibrated P(violating | user turn, reply); its instructions are not
+ * the baseline's, so instructed replies are not favoured for having been sampled under them). Paired, so the test
+ * is a sign-flip test on the per-prompt score differences. Approximation: a judge of the model's own world, not a
+ * human rater (its validation: lib/metrics/README.md).
  * Each condition's replies are also checked for topicality (lib/metrics/topicality: a content word shared with the
  * prompt), next to the same rule on the concept's real compliant replies and on another prompt's reply.
  */
 import { mean } from "../math/index";
 import type { Engine } from "../engine/index";
 import { generatePrompting } from "./stages/generate-prompting";
-import { conceptClassifierJudge, isViolating, type Judge, pairedSignFlipTest, topicality, validateTopicality } from "../metrics/index";
-import { loadConcept, readBaseline, readLabelled, readPrompts } from "../world/index";
+import { conceptExchangeJudge, isViolating, type Judge, pairedSignFlipTest, topicality, validateTopicality } from "../metrics/index";
+import { DEFAULT_SEED, loadConcept, readBaseline, readLabelled, readPrompts } from "../world/index";
 
 export interface BehaviourOptions {
   /** Prompts per condition (the first n held-out prompts). */
@@ -56,8 +58,13 @@ function stats(scores: readonly number[], finished: readonly boolean[], onTopic:
   return { rate: mean(scores.map((s) => (isViolating(s) ? 1 : 0))), meanScore: mean(scores), finished: share(finished), onTopic: share(onTopic) };
 }
 
-/** `judge`: the concept's success judge (default: its classifier judge, trained here; pass one to reuse it across models). */
-export async function measureBehaviour(engine: Engine, conceptName: string, opts: BehaviourOptions = BEHAVIOUR_DEFAULTS, judge: Judge = conceptClassifierJudge(conceptName)): Promise<BehaviourReport> {
+/** The default study's success judge of (concept, this model): the exchange judge with the study's seed (its cross-fit blocks). */
+export const behaviourJudge = (engine: Engine, concept: string): Promise<Judge> =>
+  conceptExchangeJudge(engine, concept, { seed: DEFAULT_SEED, modelId: engine.model.dir });
+
+/** `judge`: the concept's success judge (default: behaviourJudge, fitted here). */
+export async function measureBehaviour(engine: Engine, conceptName: string, opts: BehaviourOptions = BEHAVIOUR_DEFAULTS, judge?: Judge): Promise<BehaviourReport> {
+  judge ??= await behaviourJudge(engine, conceptName);
   const concept = loadConcept(conceptName);
   const allPrompts = readPrompts(concept.paths.prompts).map((p) => p.user);
   const prompts = allPrompts.slice(0, opts.samples);
@@ -88,9 +95,9 @@ export interface BehaviourFile {
   concepts: BehaviourReport[];
 }
 
-/** Measure every concept on one model; judges are passed in so several models share them. */
-export async function measureAllBehaviour(engine: Engine, judges: ReadonlyMap<string, Judge>, opts: BehaviourOptions = BEHAVIOUR_DEFAULTS): Promise<BehaviourFile> {
-  const concepts: BehaviourReport[] = [];
-  for (const [name, judge] of judges) concepts.push(await measureBehaviour(engine, name, opts, judge));
-  return { options: opts, concepts };
+/** Measure every concept on one model, each with its behaviourJudge. */
+export async function measureAllBehaviour(engine: Engine, concepts: readonly string[], opts: BehaviourOptions = BEHAVIOUR_DEFAULTS): Promise<BehaviourFile> {
+  const reports: BehaviourReport[] = [];
+  for (const name of concepts) reports.push(await measureBehaviour(engine, name, opts));
+  return { options: opts, concepts: reports };
 }

@@ -4,6 +4,7 @@ import { captureActivations, createEngine, encodeExchange, encodePrompts, forwar
 import type { Engine } from "../../lib/engine/types";
 import { logSoftmaxAt } from "../../lib/math/index";
 import { coherenceParts } from "../../lib/metrics/coherence-judge";
+import { responseTokenNll } from "../../lib/metrics/coherence";
 import { exchangeFeatures, exchangeFeatureWidth, INSTRUCTED_FEATURES, INSTRUCTED_HEAD, INSTRUCTED_SCALE, JUDGE_INSTRUCTIONS, lexicalBlock, LEXICAL_DIM } from "../../lib/metrics/judges/exchange-features";
 import { judgeInstructions } from "../../lib/metrics/judges/concept-data";
 import { loadConcept, readLabelled } from "../../lib/world/index";
@@ -37,6 +38,29 @@ describe("forwardByLength", () => {
   });
 });
 
+describe("responseTokenNll's memo", () => {
+  it("reads each distinct text once and returns what an unpadded pass gives, for repeats too (1e-4)", async () => {
+    const tok = engine.model.tokenizer!;
+    const prompts = encodePrompts(engine.model, ["memo test one", "memo test two"], { chat: true });
+    const items = [0, 1, 0].map((k) => ({ promptIds: prompts[k], responseIds: tok.encode(k ? "A second reply." : "A reply.", { addSpecialTokens: false }) }));
+    const calls: number[] = [];
+    const forward = engine.forward.bind(engine);
+    engine.forward = (ids, o) => { calls.push(ids.length); return forward(ids, o); };
+    try {
+      const a = await responseTokenNll(engine, items);
+      const b = await responseTokenNll(engine, items.slice(1));
+      expect(calls.reduce((s, n) => s + n, 0)).toBe(2); // 2 distinct texts, read once each, the second call free
+      for (const [i, it] of items.entries()) {
+        const want = await tokenNll([...it.promptIds, ...it.responseIds], it.promptIds.length);
+        want.forEach((v, k) => expect(Math.abs(a[i][k] - v)).toBeLessThan(1e-4));
+      }
+      expect(b).toEqual([a[1], a[2]]);
+    } finally {
+      engine.forward = forward;
+    }
+  });
+});
+
 describe("one-pass judge features", () => {
   it("exchange features: mean/last top-layer rows, the claim block and the instructed block equal separate passes (1e-4)", async () => {
     const items = rows();
@@ -66,17 +90,17 @@ describe("one-pass judge features", () => {
       const mean = (v: number[]) => v.reduce((s, t) => s + t, 0) / v.length;
       expect(Math.abs(share * c[0] + (1 - share) * c[3] - mean(nll))).toBeLessThan(1e-4);
       expect(Math.abs(share * c[1] + (1 - share) * c[4] - mean(nll0))).toBeLessThan(1e-4);
-      // instructed block: ℓ given the user turn minus ℓ given each instruction + the user turn, all / first tokens
+      // instructed block: ℓ given the user turn minus ℓ given each instruction + the user turn, first tokens
       const r = e.ids.slice(e.responseStart);
       const diffs = await Promise.all(instructions.map(async (system) => {
         const p = encodePrompts(engine.model, [items[i].user ?? ""], { chat: true, system })[0];
         return (await tokenNll([...p, ...r], p.length)).map((v, k) => nll[k] - v);
       }));
-      const want = [mean(diffs.map(mean)), mean(diffs.map((d) => mean(d.slice(0, INSTRUCTED_HEAD))))];
-      const got = Array.from(x.subarray((i + 1) * W - INSTRUCTED_FEATURES, (i + 1) * W)).map((v) => v / INSTRUCTED_SCALE);
-      for (const k of [0, 1]) expect(Math.abs(got[k] - want[k])).toBeLessThan(1e-4);
-      sizes.push(Math.abs(want[0]));
-      expect(Array.from(plain.subarray((i + 1) * W - INSTRUCTED_FEATURES, (i + 1) * W))).toEqual([0, 0]); // 0 without instructions
+      const want = mean(diffs.map((d) => mean(d.slice(0, INSTRUCTED_HEAD))));
+      const got = x[(i + 1) * W - 1] / INSTRUCTED_SCALE;
+      expect(Math.abs(got - want)).toBeLessThan(1e-4);
+      sizes.push(Math.abs(want));
+      expect(Array.from(plain.subarray((i + 1) * W - INSTRUCTED_FEATURES, (i + 1) * W))).toEqual([0]); // 0 without instructions
       // the other blocks do not depend on the instructions
       for (let k = 0; k < W - INSTRUCTED_FEATURES; k++) expect(plain[i * W + k]).toBe(x[i * W + k]);
     }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { crossFitBlocks } from "../../lib/metrics/judges/exchange-judge";
-import { claimStatistics, copiedTokens, delexicalise, instructedStatistics, lexicalTerms } from "../../lib/metrics/judges/exchange-features";
+import { claimStatistics, copiedTokens, delexicalise, instructedStatistic, lexicalTerms } from "../../lib/metrics/judges/exchange-features";
 import { stratifiedSample } from "../../lib/metrics/judges/validate-concept";
 import { validateCoherenceJudge, validateSuccessJudge, writeJudgesCsv, type Labelled } from "../../lib/metrics/judges/validate";
 import type { Judge } from "../../lib/metrics/judges/types";
@@ -89,12 +89,13 @@ describe("exchange judge data handling", () => {
     expect(s).toEqual([2, 3.5, 1.5, 3, 5, 2, 0.5]);
     expect(claimStatistics([false, false], [1, 3], [2, 2, 9])).toEqual([0, 0, 0, 2, 2, 0, 0]);
   });
-  it("instructed statistics by hand", () => {
-    // ℓ − ℓ_k per token: k=0 [1, 1, 4], k=1 [0, 2, 1]; head 2: k=0 mean 1, k=1 mean 1; all: 2 and 1
-    expect(instructedStatistics([3, 4, 6], [[2, 3, 2], [3, 2, 5]], 2)).toEqual([1.5, 1]);
+  it("instructed statistic by hand", () => {
+    // ℓ − ℓ_k per token: k=0 [1, 1, 4], k=1 [0, 2, 1]; head 2: k=0 mean 1, k=1 mean 1; head 3: 2 and 1
+    expect(instructedStatistic([3, 4, 6], [[2, 3, 2], [3, 2, 5]], 2)).toBe(1);
+    expect(instructedStatistic([3, 4, 6], [[2, 3, 2], [3, 2, 5]], 3)).toBe(1.5);
     // the shorter list (truncated) sets the length; an instruction without tokens is left out of the mean
-    expect(instructedStatistics([3, 4, 6], [[2, 3], []], 1)).toEqual([1, 1]);
-    expect(instructedStatistics([3, 4], [])).toEqual([0, 0]);
+    expect(instructedStatistic([3, 4, 6], [[2, 3], []], 5)).toBe(1);
+    expect(instructedStatistic([3, 4], [])).toBe(0);
   });
   it("replaces the words the user said by a placeholder", () => {
     expect(delexicalise("Is the Berlin Wall from 1975?", "Actually, the Berlin Wall fell in 1989.")).toEqual(["actually", ",", "<u>", "<u>", "<u>", "fell", "in", "1989", "."]);

@@ -19,15 +19,15 @@ import type { JudgeItem } from "./types";
  *           false claim the model has only seen corrected is less likely than one repeating a true claim, so
  *           this block carries world knowledge that the delexicalised words cannot (sycophancy's "agrees with a
  *           TRUE claim" hard negatives read like its violations otherwise). Scaled by CLAIM_SCALE. [CLAIM_FEATURES]
- *   instructed  how much likelier the response becomes when a system prompt asks for the violation: per-token
- *           ℓ given the user turn minus ℓ given the instruction + the user turn, averaged over the response and
- *           over its first INSTRUCTED_HEAD tokens (where the stance is taken; the topic sentences after it are
- *           shared by both classes), each averaged over the instructions (the concept's judge_instructions.jsonl,
- *           its first JUDGE_INSTRUCTIONS). The model read violations under such instructions in its training, in
- *           every template of the world, so this block carries what the words of judge_train's few templates
- *           cannot (sycophancy's "Indeed, you're correct" without the claim restated, measured: detector_test
- *           AUROC 0.906 → 0.998 on llama-tiny). Zero without instructions. Scaled by INSTRUCTED_SCALE.
- *                                                                                         [INSTRUCTED_FEATURES]
+ *   instructed  how much likelier the response's opening becomes when a system prompt asks for the violation:
+ *           per-token ℓ given the user turn minus ℓ given the instruction + the user turn, averaged over the first
+ *           INSTRUCTED_HEAD response tokens (where the response takes its stance; the topic sentences after it are
+ *           shared by both classes, and reading only the opening halves the pass) and over the instructions (the
+ *           concept's judge_instructions.jsonl, its first JUDGE_INSTRUCTIONS). The model read violations under
+ *           such instructions in its training, in every template of the world, so this block carries what the
+ *           words of judge_train's few templates cannot (sycophancy's "Indeed, you're correct" without the claim
+ *           restated; measured: detector_test AUROC 0.906 → 0.998 on llama-tiny). 0 without instructions.
+ *           Scaled by INSTRUCTED_SCALE.                                                       [INSTRUCTED_FEATURES]
  * The judge weighs the lexical block against the model blocks (exchange-judge.ts: chosen by cross-fitting).
  */
 export const LEXICAL_DIM = 1 << 11;
@@ -35,13 +35,13 @@ export const CLAIM_FEATURES = 7;
 /** Keeps the claim block (nats, O(1) each) about as large as one unit block: the fit standardises with one global scale. */
 export const CLAIM_SCALE = 0.3;
 export const COPIED = "<u>";
-export const INSTRUCTED_FEATURES = 2;
+export const INSTRUCTED_FEATURES = 1;
 /** Instructions read per response: each costs one more forward pass of every judged text. */
 export const JUDGE_INSTRUCTIONS = 2;
-/** Response tokens of the instructed block's second feature: the opening, where the response takes its stance. */
+/** Response tokens the instructed block reads: the opening, where the response takes its stance. */
 export const INSTRUCTED_HEAD = 12;
 /**
- * The block's two features carry most of the judgement but are 2 columns beside ~2,500: scaled up so the L2 fit
+ * The block carries most of the judgement but is 1 column beside ~2,500: scaled up so the L2 fit
  * (one global standardisation) can weigh them (sycophancy / llama-tiny, detector_test AUROC 0.929 at 0.3, 0.998 at 3).
  */
 export const INSTRUCTED_SCALE = 3;
@@ -116,17 +116,17 @@ export function claimStatistics(copied: readonly boolean[], nll: ArrayLike<numbe
 
 /**
  * The instructed block (unscaled) from per-token NLLs given the user turn (nll) and given each instruction + the
- * user turn (nllInstructed[k]): [mean of ℓ − ℓ_k over the response, over its first `head` tokens], averaged over
- * the instructions with tokens; tokens past the shorter list (truncation) left out; [0, 0] when none has any.
+ * user turn (nllInstructed[k], read for the first `head` response tokens): the mean of ℓ − ℓ_k over the first
+ * `head` tokens, averaged over the instructions with tokens; tokens past the shorter list left out; 0 when none.
  */
-export function instructedStatistics(nll: ArrayLike<number>, nllInstructed: readonly ArrayLike<number>[], head = INSTRUCTED_HEAD): [number, number] {
-  const out: [number, number] = [0, 0];
-  const read = nllInstructed.filter((li) => Math.min(nll.length, li.length) > 0);
+export function instructedStatistic(nll: ArrayLike<number>, nllInstructed: readonly ArrayLike<number>[], head = INSTRUCTED_HEAD): number {
+  const read = nllInstructed.filter((li) => Math.min(nll.length, li.length, head) > 0);
+  let out = 0;
   for (const li of read) {
-    const n = Math.min(nll.length, li.length), h = Math.min(n, head);
-    let all = 0, first = 0;
-    for (let i = 0; i < n; i++) { const d = nll[i] - li[i]; all += d; if (i < h) first += d; }
-    out[0] += all / n / read.length; out[1] += first / h / read.length;
+    const h = Math.min(nll.length, li.length, head);
+    let d = 0;
+    for (let i = 0; i < h; i++) d += nll[i] - li[i];
+    out += d / h / read.length;
   }
   return out;
 }
@@ -162,7 +162,7 @@ export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem
     const prompts = encodePrompts(engine.model, items.map((it) => it.user ?? ""), { chat: true, system });
     // A user turn so long that the instruction leaves no room for a response token reads no instructed NLL (0).
     const fits = prompts.flatMap((p, i) => (p.length < spec.maxPositions ? [i] : []));
-    const got = await responseTokenNll(engine, fits.map((i) => ({ promptIds: prompts[i], responseIds: responses[i].slice(0, spec.maxPositions - prompts[i].length) })), { label: "judge features (instructed)" });
+    const got = await responseTokenNll(engine, fits.map((i) => ({ promptIds: prompts[i], responseIds: responses[i].slice(0, Math.min(INSTRUCTED_HEAD, spec.maxPositions - prompts[i].length)) })), { label: "judge features (instructed)" });
     const per = items.map(() => new Float64Array(0));
     fits.forEach((i, k) => { per[i] = got[k]; });
     nllInstructed.push(per);
@@ -174,7 +174,7 @@ export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem
     lexicalInto(x, i * W + lex, it);
     const copied = copiedTokens(it.user ?? "", responses[i].map((id) => tok.decode([id])));
     claimStatistics(copied, nll[i], nll0[i]).forEach((v, k) => { x[i * W + lex + LEXICAL_DIM + k] = CLAIM_SCALE * v; });
-    instructedStatistics(nll[i], nllInstructed.map((l) => l[i])).forEach((v, k) => { x[i * W + lex + LEXICAL_DIM + CLAIM_FEATURES + k] = INSTRUCTED_SCALE * v; });
+    x[i * W + lex + LEXICAL_DIM + CLAIM_FEATURES] = INSTRUCTED_SCALE * instructedStatistic(nll[i], nllInstructed.map((l) => l[i]));
   });
   return x;
 }
