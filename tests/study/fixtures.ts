@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run as makeRandom } from "../../lib/cli/commands/make-random";
-import { loadConcept, type ConceptFileKey } from "../../lib/world";
+import { loadConcept, type ConceptFileKey, type OptionalConceptFileKey } from "../../lib/world";
 
 /**
  * Small inputs for study tests: a concept folder holding the first rows of a real concept's files (detector
@@ -21,7 +21,7 @@ export function writeTinyConcept(dir: string, from: string, sizes: TinySizes = T
     const of = (label: number) => rows.filter((l) => JSON.parse(l).label === label).slice(0, n / 2);
     return [...of(1), ...of(0)];
   };
-  const files: Record<ConceptFileKey, string[]> = {
+  const files: Partial<Record<ConceptFileKey | OptionalConceptFileKey, string[]>> = {
     pairs: lines("pairs").slice(0, sizes.pairs),
     ab: lines("ab").slice(0, sizes.ab),
     prompts: lines("prompts").slice(0, sizes.prompts),
@@ -29,9 +29,10 @@ export function writeTinyConcept(dir: string, from: string, sizes: TinySizes = T
     detector_test: balanced("detector_test", sizes.detectorTest),
     judge_train: balanced("judge_train", sizes.judgeTrain),
     baseline: lines("baseline"),
+    ...(concept.paths.judge_instructions ? { judge_instructions: readFileSync(concept.paths.judge_instructions, "utf8").split("\n").filter(Boolean) } : {}),
   };
   mkdirSync(join(dir, concept.name), { recursive: true });
-  for (const [key, rows] of Object.entries(files)) writeFileSync(join(dir, concept.name, concept.files[key as ConceptFileKey]), rows.join("\n") + "\n");
+  for (const [key, rows] of Object.entries(files)) writeFileSync(join(dir, concept.name, concept.files[key as ConceptFileKey | OptionalConceptFileKey]!), rows!.join("\n") + "\n");
   const file = join(dir, `${concept.name}.json`);
   writeFileSync(file, readFileSync(concept.path, "utf8"));
   return file;

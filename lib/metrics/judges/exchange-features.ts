@@ -163,7 +163,7 @@ export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem
     // A user turn so long that the instruction leaves no room for a response token reads no instructed NLL (0).
     const fits = prompts.flatMap((p, i) => (p.length < spec.maxPositions ? [i] : []));
     const got = await responseTokenNll(engine, fits.map((i) => ({ promptIds: prompts[i], responseIds: responses[i].slice(0, Math.min(INSTRUCTED_HEAD, spec.maxPositions - prompts[i].length)) })), { label: "judge features (instructed)" });
-    const per = items.map(() => new Float64Array(0));
+    const per: Float64Array[] = items.map(() => new Float64Array(0));
     fits.forEach((i, k) => { per[i] = got[k]; });
     nllInstructed.push(per);
   }
