@@ -137,7 +137,8 @@ export const lexicalBlock = (engine: Engine): [number, number] => [2 * engine.mo
 
 /**
  * Feature rows [n, exchangeFeatureWidth] of the items, in order. `instructions`: system prompts asking for the
- * violation (the first JUDGE_INSTRUCTIONS are read; none: the instructed block is 0). Empty responses are an error.
+ * violation, one short pass each (the judge picks the first JUDGE_INSTRUCTIONS; none: the instructed block is 0).
+ * Empty responses are an error.
  */
 export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem[], instructions: readonly string[] = []): Promise<Float32Array> {
   const spec = engine.model.spec, tok = engine.model.tokenizer;
@@ -158,7 +159,7 @@ export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem
   const empty = encodePrompts(engine.model, [""], { chat: true })[0];
   const nll0 = await responseTokenNll(engine, responses.map((r) => ({ promptIds: empty, responseIds: r.slice(0, Math.max(1, spec.maxPositions - empty.length)) })), { label: "judge features (no prompt)" });
   const nllInstructed: Float64Array[][] = [];
-  for (const system of instructions.slice(0, JUDGE_INSTRUCTIONS)) {
+  for (const system of instructions) {
     const prompts = encodePrompts(engine.model, items.map((it) => it.user ?? ""), { chat: true, system });
     // A user turn so long that the instruction leaves no room for a response token reads no instructed NLL (0).
     const fits = prompts.flatMap((p, i) => (p.length < spec.maxPositions ? [i] : []));
