@@ -1,6 +1,5 @@
-import type { TextTokenizer } from "../checkpoint/index";
-import { encodePrompts, forwardByLength, type Engine } from "../engine/index";
-import { logitsBatchSize, responseNll, responseNllFromLogits, type ScoredText } from "./coherence";
+import { encodePrompts, type Engine } from "../engine/index";
+import { responseNll, responseReads, type ScoredText } from "./coherence";
 import type { Judge, JudgeItem } from "./judges/types";
 import { tokenize } from "./tokenize";
 
@@ -42,31 +41,18 @@ export function loopFraction(text: string): number {
   return n ? repeated / n : 0;
 }
 
-/**
- * Which vocabulary ids continue a word: decoded after the token for "a", they add a letter with no space
- * before it ("a" + "ion" → "aion"), whatever the tokenizer's space convention (Ġ, ▁, ##).
- */
-export function wordContinuationIds(tok: TextTokenizer, vocabSize: number): Uint8Array {
-  const a = tok.encode("a", { addSpecialTokens: false });
-  const base = tok.decode(a);
-  const out = new Uint8Array(vocabSize);
-  for (let id = 0; id < vocabSize; id++) {
-    const added = tok.decode([...a, id]).slice(base.length);
-    out[id] = /^\p{L}/u.test(added) ? 1 : 0;
-  }
-  return out;
-}
-
 export function coherenceFromParts(p: CoherenceParts, ref: CoherenceReference): number {
   const fluency = 1 / (1 + Math.max(0, p.nll - ref.nll) + Math.max(0, ref.pmi - p.pmi));
   return fluency * (1 - p.loop) * (1 - p.continuation);
 }
 
-/** The measured parts of every (non-empty) item, in order. */
+/**
+ * The measured parts of every (non-empty) item, in order: two reads per text (responseReads: given the user turn,
+ * and after an empty one), both free when the success judge read the same texts first.
+ */
 export async function coherenceParts(engine: Engine, items: readonly JudgeItem[], opts: { batchSize?: number } = {}): Promise<CoherenceParts[]> {
   const model = engine.model, tok = model.tokenizer;
   if (!tok) throw new Error(`${model.dir}: coherence needs the model's tokenizer`);
-  const V = model.spec.vocabSize;
   const prompts = encodePrompts(model, items.map((it) => it.user ?? ""), { chat: true });
   const empty = encodePrompts(model, [""], { chat: true })[0];
   const scored: ScoredText[] = items.map((it, i) => {
@@ -75,23 +61,10 @@ export async function coherenceParts(engine: Engine, items: readonly JudgeItem[]
     // An overlong pair keeps the prompt and the response's start.
     return { promptIds: prompts[i], responseIds: ids.slice(0, Math.max(1, model.spec.maxPositions - prompts[i].length)) };
   });
-  // One pass gives both the response NLL and the next-token distribution after the response's last token.
-  const cont = wordContinuationIds(tok, V);
-  const nll: number[] = [], continuation: number[] = [];
-  const seqs = scored.map((s) => [...s.promptIds, ...s.responseIds]);
-  await forwardByLength(engine, seqs, { batchSize: opts.batchSize ?? logitsBatchSize(seqs, V), label: "coherence", logits: "all" }, (res, b, i) => {
-    const t = responseNllFromLogits(res.logits, V, res.seqLen, res.pad[b], b, scored[i].promptIds.length, scored[i].responseIds);
-    nll[i] = t.reduce((s, x) => s + x, 0) / t.length;
-    const at = (b * res.seqLen + res.seqLen - 1) * V; // left padding: the last token is at T − 1
-    const l = res.logits.subarray(at, at + V);
-    let max = -Infinity;
-    for (const x of l) if (x > max) max = x;
-    let z = 0, c = 0;
-    for (let v = 0; v < V; v++) { const e = Math.exp(l[v] - max); z += e; if (cont[v]) c += e; }
-    continuation[i] = c / z;
-  });
+  const reads = await responseReads(engine, scored, { ...opts, label: "coherence", continuation: true });
   const nll0 = await responseNll(engine, scored.map((s) => ({ promptIds: empty, responseIds: s.responseIds.slice(0, Math.max(1, model.spec.maxPositions - empty.length)) })), opts);
-  return items.map((it, i) => ({ nll: nll[i], pmi: nll0[i] - nll[i], loop: loopFraction(it.response), continuation: continuation[i] }));
+  const mean = (t: Float64Array) => t.reduce((s, x) => s + x, 0) / t.length;
+  return items.map((it, i) => ({ nll: mean(reads[i].nll), pmi: nll0[i] - mean(reads[i].nll), loop: loopFraction(it.response), continuation: reads[i].continuation! }));
 }
 
 /** The reference (ℓ_ref, π_ref) from real compliant responses, pooled over tokens. */

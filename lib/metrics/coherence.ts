@@ -1,3 +1,4 @@
+import type { TextTokenizer } from "../checkpoint/index";
 import { type Engine, forwardByLength } from "../engine/index";
 import { logSoftmaxAt } from "../math/index";
 
@@ -22,40 +23,99 @@ export function logitsBatchSize(seqs: readonly (readonly number[])[], vocabSize:
 }
 
 /**
- * Token NLLs already read, per engine (its weights never change), keyed by prompt and response ids: the success
- * judge and the coherence judge both read ℓ₀, the NLL of the same responses after an empty user turn, and the
- * second read is then free. Cleared when it reaches MEMO_LIMIT entries (≈ 50 MB at 60 tokens each).
+ * Which vocabulary ids continue a word: decoded after the token for "a", they add a letter with no space
+ * before it ("a" + "ion" → "aion"), whatever the tokenizer's space convention (Ġ, ▁, ##).
  */
-const memo = new WeakMap<Engine, Map<string, Float64Array>>();
-const MEMO_LIMIT = 100_000;
-const memoKey = (it: ScoredText): string => `${it.promptIds.join(",")}|${it.responseIds.join(",")}`;
+export function wordContinuationIds(tok: TextTokenizer, vocabSize: number): Uint8Array {
+  const a = tok.encode("a", { addSpecialTokens: false });
+  const base = tok.decode(a);
+  const out = new Uint8Array(vocabSize);
+  for (let id = 0; id < vocabSize; id++) {
+    const added = tok.decode([...a, id]).slice(base.length);
+    out[id] = /^\p{L}/u.test(added) ? 1 : 0;
+  }
+  return out;
+}
+
+const continuationIds = new WeakMap<Engine, Uint8Array>();
+
+/** P(the next token continues the last word) from a logits row [V], for the engine's tokenizer. */
+export function continuationMass(engine: Engine, logitsRow: Float32Array): number {
+  const tok = engine.model.tokenizer;
+  if (!tok) throw new Error(`${engine.model.dir}: the word-continuation mass needs the model's tokenizer`);
+  const cont = continuationIds.get(engine) ?? continuationIds.set(engine, wordContinuationIds(tok, engine.model.spec.vocabSize)).get(engine)!;
+  let max = -Infinity;
+  for (const x of logitsRow) if (x > max) max = x;
+  let z = 0, c = 0;
+  for (let v = 0; v < logitsRow.length; v++) { const e = Math.exp(logitsRow[v] - max); z += e; if (cont[v]) c += e; }
+  return c / z;
+}
 
 /**
- * Negative log-likelihood (nats) of every response token under the engine's model, given its prompt: each
- * response token from the logits at the position before it. Needs a non-empty prompt (at least a BOS token),
- * since the first response token needs a context; an empty response is an error. Items are batched by length
- * (less padding); results are in the order given and do not depend on the batching beyond float rounding.
- * Texts read before on this engine come from the memo above (read-only arrays, shared between callers).
+ * What one forward pass over prompt ++ response reads for the judges: the NLL of every response token
+ * [responseIds.length], and, when asked for, the word-continuation mass after the last one (continuationMass;
+ * it needs a tokenizer that decodes the whole vocabulary).
  */
-export async function responseTokenNll(engine: Engine, items: readonly ScoredText[], opts: { batchSize?: number; label?: string } = {}): Promise<Float64Array[]> {
+export interface ResponseRead { nll: Float64Array; continuation?: number }
+
+/**
+ * Reads already made, per engine (its weights never change), keyed by prompt and response ids: the success judge
+ * (exchange features) and the coherence judge read the same texts — given the user turn and after an empty one —
+ * and the second read is then free. Cleared when it reaches MEMO_LIMIT entries (≈ 50 MB at 60 tokens each).
+ */
+const memo = new WeakMap<Engine, Map<string, ResponseRead>>();
+const MEMO_LIMIT = 100_000;
+const memoKey = (it: ScoredText): string => `${it.promptIds.join(",")}|${it.responseIds.join(",")}`;
+const memoOf = (engine: Engine): Map<string, ResponseRead> => memo.get(engine) ?? memo.set(engine, new Map()).get(engine)!;
+
+/** The read of sample b of a forward pass with logits "all" [B, T, V] over prompt ++ response (left padding). */
+export function readResponse(engine: Engine, logits: Float32Array, T: number, pad: number, b: number, item: ScoredText, continuation: boolean): ResponseRead {
+  const V = engine.model.spec.vocabSize;
+  const nll = responseNllFromLogits(logits, V, T, pad, b, item.promptIds.length, item.responseIds);
+  if (!continuation) return { nll };
+  const at = (b * T + T - 1) * V; // left padding: the last token is at T − 1
+  return { nll, continuation: continuationMass(engine, logits.subarray(at, at + V)) };
+}
+
+/** Store reads another pass made (readResponse on its logits), so later reads of the same texts are free. */
+export function rememberReads(engine: Engine, items: readonly ScoredText[], reads: readonly ResponseRead[]): void {
+  const known = memoOf(engine);
+  if (known.size + items.length > MEMO_LIMIT) known.clear();
+  items.forEach((it, i) => known.set(memoKey(it), reads[i]));
+}
+
+/**
+ * The reads (token NLLs, and with `continuation` the continuation mass) of every response given its prompt under the engine's model: each
+ * response token from the logits at the position before it. Needs a non-empty prompt (at least a BOS token), since
+ * the first response token needs a context; an empty response is an error. Items are batched by length (less
+ * padding); results are in the order given and do not depend on the batching beyond float rounding. Texts read
+ * before on this engine come from the memo above (read-only, shared between callers).
+ */
+export async function responseReads(engine: Engine, items: readonly ScoredText[], opts: { batchSize?: number; label?: string; continuation?: boolean } = {}): Promise<ResponseRead[]> {
   const V = engine.model.spec.vocabSize;
   items.forEach((it, i) => {
     if (it.promptIds.length === 0) throw new Error(`perplexity: item ${i} has an empty prompt (prepend at least BOS)`);
     if (it.responseIds.length === 0) throw new Error(`perplexity: item ${i} has an empty response`);
   });
-  const known = memo.get(engine) ?? memo.set(engine, new Map()).get(engine)!;
+  const known = memoOf(engine), continuation = opts.continuation ?? false;
+  const usable = (k: string): boolean => { const r = known.get(k); return r !== undefined && (!continuation || r.continuation !== undefined); };
   const keys = items.map(memoKey);
   const first = new Map<string, number>();
-  keys.forEach((k, i) => { if (!known.has(k) && !first.has(k)) first.set(k, i); });
+  keys.forEach((k, i) => { if (!usable(k) && !first.has(k)) first.set(k, i); });
   const todo = [...first.values()].map((i) => items[i]);
-  if (known.size + todo.length > MEMO_LIMIT) known.clear();
   const seqs = todo.map((it) => [...it.promptIds, ...it.responseIds]);
-  const read = new Map<string, Float64Array>();
+  const read = new Map<string, ResponseRead>();
   if (todo.length > 0) await forwardByLength(engine, seqs, { batchSize: opts.batchSize ?? logitsBatchSize(seqs, V), label: opts.label ?? "perplexity", logits: "all" }, (res, b, i) => {
-    read.set(memoKey(todo[i]), responseNllFromLogits(res.logits, V, res.seqLen, res.pad[b], b, todo[i].promptIds.length, todo[i].responseIds));
+    read.set(memoKey(todo[i]), readResponse(engine, res.logits, res.seqLen, res.pad[b], b, todo[i], continuation));
   });
-  for (const [k, v] of read) known.set(k, v);
-  return keys.map((k) => read.get(k) ?? known.get(k)!);
+  const out = keys.map((k) => read.get(k) ?? known.get(k)!);
+  rememberReads(engine, todo, todo.map((it) => read.get(memoKey(it))!));
+  return out;
+}
+
+/** Negative log-likelihood (nats) of every response token given its prompt: responseReads' token NLLs. [responseIds.length] each */
+export async function responseTokenNll(engine: Engine, items: readonly ScoredText[], opts: { batchSize?: number; label?: string } = {}): Promise<Float64Array[]> {
+  return (await responseReads(engine, items, opts)).map((r) => r.nll);
 }
 
 /** Mean negative log-likelihood (nats per token) of each response given its prompt (responseTokenNll averaged). */

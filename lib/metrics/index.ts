@@ -16,7 +16,7 @@ export { encodeTexts, sampleDiversity, setDiversity, type SampleDiversity, type 
 export { engineEmbedder, transformersEmbedder, type Embedder } from "./embed";
 export { openEmbedder, embedWith } from "./embedder-spec";
 export { readGenerations, type GenerationRow } from "./generations";
-export { responseNll, responseTokenNll, pooledPerplexity, perplexityCoherence, coherenceFromPerplexity, type ScoredText } from "./coherence";
+export { responseNll, responseTokenNll, responseReads, wordContinuationIds, pooledPerplexity, perplexityCoherence, coherenceFromPerplexity, type ScoredText, type ResponseRead } from "./coherence";
 export {
   diversityAxis, harmonicMean, combinedScores, parseDiversityAxis, DEFAULT_DIVERSITY_AXIS, type Axes, type DiversityAxis,
 } from "./aggregate";
@@ -36,7 +36,7 @@ export { readRubric, judgeTrainFile, type LabelledResponse } from "./judges/conc
 export { expectedCalibrationError, reliabilityBins, fitPlatt, applyPlatt, type ReliabilityBin, type PlattMap } from "./calibration";
 export { corrupt, derangement, CORRUPTIONS, type Corruption } from "./corruptions";
 export {
-  coherenceJudge, coherenceReference, coherenceParts, coherenceFromParts, loopFraction, wordContinuationIds,
+  coherenceJudge, coherenceReference, coherenceParts, coherenceFromParts, loopFraction,
   type CoherenceReference, type CoherenceParts,
 } from "./coherence-judge";
 export { conceptExchangeJudge, fitExchangeJudge, exchangeJudge, crossFitBlocks, LEXICAL_WEIGHTS, type ExchangeJudgeOptions, type FittedExchangeJudge } from "./judges/exchange-judge";

@@ -4,7 +4,7 @@ import { captureActivations, createEngine, encodeExchange, encodePrompts, forwar
 import type { Engine } from "../../lib/engine/types";
 import { logSoftmaxAt } from "../../lib/math/index";
 import { coherenceParts } from "../../lib/metrics/coherence-judge";
-import { responseTokenNll } from "../../lib/metrics/coherence";
+import { responseTokenNll, wordContinuationIds } from "../../lib/metrics/coherence";
 import { exchangeFeatures, exchangeFeatureWidth, INSTRUCTED_FEATURES, INSTRUCTED_HEAD, INSTRUCTED_SCALE, JUDGE_INSTRUCTIONS, lexicalBlock, LEXICAL_DIM } from "../../lib/metrics/judges/exchange-features";
 import { judgeInstructions } from "../../lib/metrics/judges/concept-data";
 import { loadConcept, readLabelled } from "../../lib/world/index";
@@ -61,6 +61,23 @@ describe("responseTokenNll's memo", () => {
   });
 });
 
+describe("the success and coherence judges share their reads", () => {
+  it("coherence parts of exchanges the exchange features read make no forward pass", async () => {
+    const items = readLabelled(loadConcept("sycophancy").paths.judge_train).slice(10, 14);
+    await exchangeFeatures(engine, items);
+    const calls: number[] = [];
+    const forward = engine.forward.bind(engine);
+    engine.forward = (ids, o) => { calls.push(ids.length); return forward(ids, o); };
+    try {
+      const parts = await coherenceParts(engine, items);
+      expect(calls).toEqual([]);
+      expect(parts.every((p) => Number.isFinite(p.nll) && p.continuation >= 0 && p.continuation <= 1)).toBe(true);
+    } finally {
+      engine.forward = forward;
+    }
+  });
+});
+
 describe("one-pass judge features", () => {
   it("exchange features: mean/last top-layer rows, the claim block and the instructed block equal separate passes (1e-4)", async () => {
     const items = rows();
@@ -107,13 +124,14 @@ describe("one-pass judge features", () => {
     expect(Math.max(...sizes)).toBeGreaterThan(0.01); // the block is not trivially 0 with instructions
   });
 
+  // The exchange features above read these texts first, so this also checks the reads the memo hands on.
   it("coherence parts: NLL, PMI and the word-continuation mass equal separate passes (1e-4)", async () => {
     const items = rows();
     const tok = engine.model.tokenizer!, V = engine.model.spec.vocabSize;
     const parts = await coherenceParts(engine, items);
     const prompts = encodePrompts(engine.model, items.map((it) => it.user ?? ""), { chat: true });
     const empty = encodePrompts(engine.model, [""], { chat: true })[0];
-    const cont = (await import("../../lib/metrics/coherence-judge")).wordContinuationIds(tok, V);
+    const cont = wordContinuationIds(tok, V);
     for (const [i, it] of items.entries()) {
       const r = tok.encode(it.response, { addSpecialTokens: false });
       const mean = (v: number[]) => v.reduce((s, t) => s + t, 0) / v.length;

@@ -39,10 +39,16 @@ function naiveFit(x: Float32Array, y: number[], width: number, l2: number, itera
 }
 
 describe("fitLogistic equals the dense textbook fit (weights and bias within 1e-6 relative to the largest weight)", () => {
-  for (const [name, density] of [["dense rows", 1], ["sparse rows (hashed n-grams: 5 % nonzero)", 0.05]] as const) {
+  const cases = [
+    ["dense rows", 1, 80, 40],
+    ["sparse rows (hashed n-grams: 5 % nonzero)", 0.05, 80, 40],
+    // n² < nonzeros: the library descends in the row span (dual coordinates), the reference in the weights.
+    ["fewer rows than columns, dense (dual coordinates)", 1, 30, 120],
+    ["fewer rows than columns, 40 % nonzero (dual coordinates)", 0.4, 30, 120],
+  ] as const;
+  for (const [name, density, n, width] of cases) {
     it(name, () => {
       const rng = createRng(name.length);
-      const n = 80, width = 40;
       const x = Float32Array.from({ length: n * width }, () => (rng.next() < density ? rng.normal() + 0.5 : 0));
       for (let i = 0; i < n; i++) x[i * width] = rng.normal(); // one dense informative column
       const y = Array.from({ length: n }, (_, i) => (x[i * width] + x[i * width + 1] + 0.3 * rng.normal() > 0 ? 1 : 0));

@@ -1,5 +1,5 @@
 import { type Engine, encodeExchange, encodePrompts, forwardByLength, readPositions, readRows, truncateExchange } from "../../engine/index";
-import { logitsBatchSize, responseNllFromLogits, responseTokenNll } from "../coherence";
+import { logitsBatchSize, readResponse, rememberReads, responseTokenNll, type ResponseRead } from "../coherence";
 import { tokenize } from "../tokenize";
 import { fnv1a } from "./hashed-features";
 import type { JudgeItem } from "./types";
@@ -148,14 +148,18 @@ export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem
   const responses = encoded.map((e) => e.ids.slice(e.responseStart, e.responseEnd));
   // One pass over each exchange reads the top layer (mean and last) and the response's NLL given the user turn.
   const mean = new Float32Array(items.length * H), last = new Float32Array(items.length * H); // [n, H]
-  const nll = new Array<Float64Array>(items.length);
+  const scored = encoded.map((e, i) => ({ promptIds: e.ids.slice(0, e.responseStart), responseIds: responses[i] }));
+  const reads = new Array<ResponseRead>(items.length);
   const seqs = encoded.map((e) => e.ids);
   await forwardByLength(engine, seqs, { batchSize: logitsBatchSize(seqs, spec.vocabSize), label: "judge features", capture: { sites: ["resid_post"], layers: [top] }, logits: "all" }, (res, b, i) => {
     const acts = res.captures.get(`${top}.resid_post`)!, e = encoded[i];
     readRows(mean, H, i, acts, res.seqLen, res.pad[b], b, readPositions(e, "mean", `judged item ${i}`));
     readRows(last, H, i, acts, res.seqLen, res.pad[b], b, readPositions(e, "last", `judged item ${i}`));
-    nll[i] = responseNllFromLogits(res.logits, spec.vocabSize, res.seqLen, res.pad[b], b, e.responseStart, responses[i]);
+    reads[i] = readResponse(engine, res.logits, res.seqLen, res.pad[b], b, scored[i], true);
   });
+  // The coherence judge reads the same exchanges (coherence-judge.ts): it then finds them in the memo.
+  rememberReads(engine, scored, reads);
+  const nll = reads.map((r) => r.nll);
   const empty = encodePrompts(engine.model, [""], { chat: true })[0];
   const nll0 = await responseTokenNll(engine, responses.map((r) => ({ promptIds: empty, responseIds: r.slice(0, Math.max(1, spec.maxPositions - empty.length)) })), { label: "judge features (no prompt)" });
   const nllInstructed: Float64Array[][] = [];
