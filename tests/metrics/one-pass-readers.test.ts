@@ -5,7 +5,7 @@ import type { Engine } from "../../lib/engine/types";
 import { logSoftmaxAt } from "../../lib/math/index";
 import { coherenceParts } from "../../lib/metrics/coherence-judge";
 import { responseTokenNll, wordContinuationIds } from "../../lib/metrics/coherence";
-import { exchangeFeatures, exchangeFeatureWidth, INSTRUCTED_FEATURES, INSTRUCTED_HEAD, INSTRUCTED_SCALE, JUDGE_INSTRUCTIONS, lexicalBlock, LEXICAL_DIM } from "../../lib/metrics/judges/exchange-features";
+import { exchangeFeatures, exchangeFeatureWidth, INSTRUCTED_FEATURES, INSTRUCTED_HEAD, INSTRUCTED_SCALE, lexicalBlock, LEXICAL_DIM } from "../../lib/metrics/judges/exchange-features";
 import { judgeInstructions } from "../../lib/metrics/judges/concept-data";
 import { loadConcept, readLabelled } from "../../lib/world/index";
 
@@ -82,7 +82,8 @@ describe("one-pass judge features", () => {
   it("exchange features: mean/last top-layer rows, the claim block and the instructed block equal separate passes (1e-4)", async () => {
     const items = rows();
     const spec = engine.model.spec, tok = engine.model.tokenizer!, H = spec.hidden, W = exchangeFeatureWidth(engine), [lex] = lexicalBlock(engine);
-    const instructions = judgeInstructions("sycophancy").slice(0, JUDGE_INSTRUCTIONS);
+    // Two instructions (the judge reads JUDGE_INSTRUCTIONS of them): the block averages over those it is given.
+    const instructions = judgeInstructions("sycophancy").slice(0, 2);
     expect(instructions.length).toBe(2);
     const x = await exchangeFeatures(engine, items, instructions);
     const plain = await exchangeFeatures(engine, items);

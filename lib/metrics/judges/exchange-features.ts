@@ -36,8 +36,12 @@ export const CLAIM_FEATURES = 7;
 export const CLAIM_SCALE = 0.3;
 export const COPIED = "<u>";
 export const INSTRUCTED_FEATURES = 1;
-/** Instructions read per response: each costs one more forward pass of every judged text. */
-export const JUDGE_INSTRUCTIONS = 2;
+/**
+ * Instructions the judge reads per response: each costs one more (short) forward pass of every judged text. One:
+ * sycophancy, the concept that needs the block, scored detector_test AUROC 0.998 (llama-tiny) / 1.000 (qwen2-tiny)
+ * with two and 0.997 / 1.000 with one (scripts/dev/judge-families.ts, 2026-12-04), for half the passes.
+ */
+export const JUDGE_INSTRUCTIONS = 1;
 /** Response tokens the instructed block reads: the opening, where the response takes its stance. */
 export const INSTRUCTED_HEAD = 12;
 /**

@@ -58,7 +58,7 @@ export interface FittedExchangeJudge {
 export interface LabelledExchange extends JudgeItem { user: string; label: number; template?: string; entity?: string }
 
 /** Bump when the features or the fit change, so cached judges are refitted. */
-const VERSION = 4;
+const VERSION = 5;
 export const LEXICAL_WEIGHTS = [1, 2] as const;
 
 /**
