@@ -63,8 +63,8 @@ export async function coherenceParts(engine: Engine, items: readonly JudgeItem[]
   });
   const reads = await responseReads(engine, scored, { ...opts, label: "coherence", continuation: true });
   const nll0 = await responseNll(engine, scored.map((s) => ({ promptIds: empty, responseIds: s.responseIds.slice(0, Math.max(1, model.spec.maxPositions - empty.length)) })), opts);
-  const mean = (t: Float64Array) => t.reduce((s, x) => s + x, 0) / t.length;
-  return items.map((it, i) => ({ nll: mean(reads[i].nll), pmi: nll0[i] - mean(reads[i].nll), loop: loopFraction(it.response), continuation: reads[i].continuation! }));
+  const nll = reads.map((r) => r.nll.reduce((s, x) => s + x, 0) / r.nll.length);
+  return items.map((it, i) => ({ nll: nll[i], pmi: nll0[i] - nll[i], loop: loopFraction(it.response), continuation: reads[i].continuation! }));
 }
 
 /** The reference (ℓ_ref, π_ref) from real compliant responses, pooled over tokens. */
