@@ -30,6 +30,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   only: { type: "string", description: `build only this model (${DEFAULT_RECIPES.map((r) => r.name).join(", ")})` },
   "report-only": { type: "boolean", description: "only (re)measure behaviour_report.json of the models already in --out" },
   mix: { type: "string", description: "corpus mix overrides for experiments, e.g. violatingPerConcept=0.04,instructed=0.3 (keys of lib/world DEFAULT_MIX)" },
+  dims: { type: "string", description: "size overrides for experiments (needs --only), e.g. hidden=256,nLayers=4,intermediate=688 (keys: hidden, nLayers, nHeads, nKvHeads, intermediate)" },
   "steps-scale": { type: "string", description: "multiply every recipe's step count (default 1; e.g. 0.05 for a smoke test)" },
   out: { type: "string", description: "output folder (default data/models)" },
   help: { type: "boolean", description: "show this help" },
@@ -47,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
   const out = typeof args.out === "string" ? args.out : dataPath("models");
   const recipes = DEFAULT_RECIPES.filter((r) => args.only === undefined || r.name === args.only);
   if (recipes.length === 0) throw new UsageError(`build-models: --only ${args.only} names no model (known: ${DEFAULT_RECIPES.map((r) => r.name).join(", ")})`);
+  const dims = parseDims(args.dims);
+  if (Object.keys(dims).length > 0 && recipes.length !== 1) throw new UsageError("build-models: --dims needs --only (one model's sizes)");
   const t0 = Date.now();
   if (args["report-only"]) {
     for (const r of recipes) await writeReports(join(out, r.name), seed);
@@ -69,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
   const meanLen = examples.reduce((a, e) => a + e.ids.length, 0) / examples.length;
   console.error(`tokenizer: vocab ${tok.tokenizer.vocabSize}, ${meanLen.toFixed(1)} tokens per dialogue on average`);
 
-  const plan = recipes.map((r): ModelRecipe => ({ ...r, train: { ...r.train, steps: Math.max(1, Math.round(r.train.steps * scale)) } }));
+  const plan = recipes.map((r): ModelRecipe => ({ ...r, dims: { ...r.dims, ...dims }, train: { ...r.train, steps: Math.max(1, Math.round(r.train.steps * scale)) } }));
   let total = 0;
   for (const r of plan) {
     // Time a few steps on a throwaway copy (its own seed: the real run is unaffected).
@@ -103,6 +106,22 @@ function parseMix(text: unknown): Partial<CorpusMix> {
     const v = Number(value);
     if (value === undefined || !Number.isFinite(v) || v < 0 || v > 1) throw new UsageError(`build-models: --mix: ${key} must be a number in [0, 1] (got ${JSON.stringify(value)})`);
     out[key as keyof CorpusMix] = v;
+  }
+  return out;
+}
+
+const DIM_KEYS = ["hidden", "nLayers", "nHeads", "nKvHeads", "intermediate"] as const;
+
+/** `--dims key=value,...`: size overrides of one recipe; every key must be a size and every value a positive integer. */
+function parseDims(text: unknown): Partial<Record<(typeof DIM_KEYS)[number], number>> {
+  if (text === undefined) return {};
+  const out: Partial<Record<(typeof DIM_KEYS)[number], number>> = {};
+  for (const part of String(text).split(",")) {
+    const [key, value] = part.split("=");
+    if (!(DIM_KEYS as readonly string[]).includes(key)) throw new UsageError(`build-models: --dims: unknown key '${key}' (known: ${DIM_KEYS.join(", ")})`);
+    const v = Number(value);
+    if (!Number.isInteger(v) || v < 1) throw new UsageError(`build-models: --dims: ${key} must be a positive integer (got ${JSON.stringify(value)})`);
+    out[key as (typeof DIM_KEYS)[number]] = v;
   }
   return out;
 }

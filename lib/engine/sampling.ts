@@ -56,35 +56,46 @@ export function samplingSupport(logits: Float32Array, opts: TokenSamplingOptions
   validateSampling(opts);
   const temperature = opts.temperature ?? 1;
   if (temperature === 0) return { ids: Int32Array.of(argmax(logits)), weights: Float64Array.of(1) };
-  for (let i = 0; i < logits.length; i++)
-    if (Number.isNaN(logits[i])) throw new Error(`sampling: logit ${i} is NaN`);
-  const top = logits[argmax(logits)] / temperature;
-  // softmax numerators exp((logit − max) / T) of the given ids, in float64
-  const weightsOf = (ids: Int32Array): Float64Array => {
-    const w = new Float64Array(ids.length);
-    for (let r = 0; r < ids.length; r++) w[r] = Math.exp(logits[ids[r]] / temperature - top);
-    return w;
-  };
+  // One pass for the NaN check and the argmax (the lowest index wins ties, as in argmax()).
+  let best = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const x = logits[i];
+    if (Number.isNaN(x)) throw new Error(`sampling: logit ${i} is NaN`);
+    if (x > logits[best]) best = i;
+  }
+  const top = logits[best] / temperature;
   let ids: Int32Array;
   if (opts.topK && opts.topK < logits.length) ids = topKIds(logits, opts.topK);
   else {
     ids = new Int32Array(logits.length);
     for (let i = 0; i < ids.length; i++) ids[i] = i;
   }
-  let weights = weightsOf(ids);
+  // softmax numerators exp((logit − max) / T) of the ids, in float64
+  let weights = new Float64Array(ids.length);
+  let total = 0;
+  for (let r = 0; r < ids.length; r++) total += weights[r] = Math.exp(logits[ids[r]] / temperature - top);
   const p = opts.topP ?? 1;
   if (p < 1) {
-    const total = weights.reduce((a, b) => a + b, 0);
     // Tokens lighter than ε = (1 − p)·total/n hold less than (1 − p)·total together, so the nucleus lies among
     // the heavier ones: only those need sorting (exact, not an approximation).
     const eps = ((1 - p) * total) / ids.length;
-    ids = ids.filter((_, r) => weights[r] >= eps).sort(byLogitDesc(logits));
-    weights = weightsOf(ids);
+    let n = 0;
+    for (let r = 0; r < ids.length; r++) if (weights[r] >= eps) n++;
+    const heavy = new Int32Array(n);
+    n = 0;
+    for (let r = 0; r < ids.length; r++) if (weights[r] >= eps) heavy[n++] = ids[r];
+    ids = heavy.sort(byLogitDesc(logits));
     // Keep token r while the mass strictly before it is < p (HF: remove where ascending cumsum ≤ 1 − p).
-    let keep = 0, before = 0;
-    while (keep < ids.length && before < p * total) before += weights[keep++];
-    ids = ids.subarray(0, Math.max(1, keep));
-    weights = weights.subarray(0, ids.length);
+    const kept: number[] = [];
+    let before = 0;
+    while (kept.length < ids.length && before < p * total) {
+      const w = Math.exp(logits[ids[kept.length]] / temperature - top);
+      kept.push(w);
+      before += w;
+    }
+    if (kept.length === 0) kept.push(Math.exp(logits[ids[0]] / temperature - top));
+    ids = ids.subarray(0, kept.length);
+    weights = Float64Array.from(kept);
   }
   return { ids, weights };
 }

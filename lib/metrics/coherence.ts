@@ -12,7 +12,7 @@ export interface ScoredText { promptIds: number[]; responseIds: number[] }
 export function responseNllFromLogits(logits: Float32Array, V: number, T: number, pad: number, b: number, P: number, responseIds: readonly number[]): Float64Array {
   return Float64Array.from(responseIds, (tok, r) => {
     const at = (b * T + pad + P + r - 1) * V; // logits row predicting response token r
-    return -logSoftmaxAt(logits.subarray(at, at + V), tok);
+    return -logSoftmaxAt(logits, tok, at, V);
   });
 }
 
@@ -45,7 +45,7 @@ export function continuationMass(engine: Engine, logitsRow: Float32Array): numbe
   if (!tok) throw new Error(`${engine.model.dir}: the word-continuation mass needs the model's tokenizer`);
   const cont = continuationIds.get(engine) ?? continuationIds.set(engine, wordContinuationIds(tok, engine.model.spec.vocabSize)).get(engine)!;
   let max = -Infinity;
-  for (const x of logitsRow) if (x > max) max = x;
+  for (let v = 0; v < logitsRow.length; v++) if (logitsRow[v] > max) max = logitsRow[v];
   let z = 0, c = 0;
   for (let v = 0; v < logitsRow.length; v++) { const e = Math.exp(logitsRow[v] - max); z += e; if (cont[v]) c += e; }
   return c / z;

@@ -17,7 +17,7 @@ import type { SteeringVector } from "./vector";
 export function responseLogProb(rowLogits: Float32Array, pad: number, V: number, text: EncodedText): number {
   let s = 0;
   // The logits at position p − 1 predict token p.
-  for (let p = text.responseStart; p < text.responseEnd; p++) s += logSoftmaxAt(rowLogits.subarray((pad + p - 1) * V, (pad + p) * V), text.ids[p]);
+  for (let p = text.responseStart; p < text.responseEnd; p++) s += logSoftmaxAt(rowLogits, text.ids[p], (pad + p - 1) * V, V);
   return s;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ArchName } from "../../lib/arch/spec";
+import { allFinite, assertFinite } from "../../lib/engine/finite";
 import { engineFactory, memoryModel, randomIds, randomVector, SPECS } from "./fixtures";
 
 /**
@@ -61,5 +62,25 @@ describe("sampling options are validated on the greedy path too", () => {
     const ids = randomIds(model.spec, [3], 4);
     await expect(engine.generate(ids, { maxNewTokens: 2, temperature: 0, topP: 5 })).rejects.toThrow("topP must be in (0, 1] (got 5)");
     await expect(engine.generate(ids, { maxNewTokens: 2, temperature: 0, topK: -1 })).rejects.toThrow("topK must be an integer ≥ 0 (got -1)");
+  });
+});
+
+describe("allFinite / assertFinite", () => {
+  // Every position of a block whose length is not a multiple of 4 (the fast check sums four lanes and a tail).
+  const n = 11;
+  it.each([NaN, Infinity, -Infinity])("finds %s at every position and names its row and column", (bad) => {
+    for (let i = 0; i < n; i++) {
+      const data = Float32Array.from({ length: n }, (_, k) => (k - 5) * 1e30);
+      data[i] = bad;
+      expect(allFinite(data)).toBe(false);
+      expect(() => assertFinite(data, "logits", 4)).toThrow(`logits: the forward produced ${bad} at row ${Math.floor(i / 4)}, column ${i % 4}`);
+    }
+  });
+  it("passes finite blocks, including the largest float32 values, zeros of both signs and an empty block", () => {
+    const max = 3.4028234663852886e38;
+    for (const data of [Float32Array.of(max, -max, 0, -0, 1e-45), new Float32Array(0), new Float32Array(9).fill(-max)]) {
+      expect(allFinite(data)).toBe(true);
+      expect(() => assertFinite(data, "logits", 3)).not.toThrow();
+    }
   });
 });

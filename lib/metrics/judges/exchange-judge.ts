@@ -173,7 +173,8 @@ export async function conceptExchangeJudge(engine: Engine, concept: string, opts
   const rows = readLabelled(file);
   const instructions = judgeInstructions(concept);
   const id = `exchange:${concept}`;
-  const key = fingerprint({ v: VERSION, model: opts.modelId, data: readFileSync(file), instructions, seed: opts.seed, l2: opts.l2, iterations: opts.iterations, folds: opts.folds });
+  // Keyed by the instructions the judge reads, so an edit past them does not refit it.
+  const key = fingerprint({ v: VERSION, model: opts.modelId, data: readFileSync(file), instructions: instructions.slice(0, JUDGE_INSTRUCTIONS), seed: opts.seed, l2: opts.l2, iterations: opts.iterations, folds: opts.folds });
   const cached = opts.cacheDir ? join(opts.cacheDir, `exchange-judge-${key}.json`) : null;
   let fitted: FittedExchangeJudge;
   if (cached && existsSync(cached)) fitted = JSON.parse(readFileSync(cached, "utf8")) as FittedExchangeJudge;
