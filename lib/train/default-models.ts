@@ -40,10 +40,11 @@ export const DEFAULT_RECIPES: readonly ModelRecipe[] = [
     dtype: "F32",
   },
   {
-    // 2.3 M parameters, tied embeddings, q/k/v biases: a different family, size and seed.
+    // 3.6 M parameters, tied embeddings, q/k/v biases: a different family, size and seed. Was 2.3 M (hidden 224,
+    // 3 layers, intermediate 608) until 2026-12-04: the same held-out loss, but weaker steering (lib/train/README.md).
     name: "qwen2-tiny",
     arch: "qwen2",
-    dims: { hidden: 224, nLayers: 3, nHeads: 4, nKvHeads: 2, intermediate: 608, tieEmbeddings: true },
+    dims: { hidden: 256, nLayers: 4, nHeads: 4, nKvHeads: 2, intermediate: 688, tieEmbeddings: true },
     train: { steps: 5200, batchSize: 16, maxLen: 256, lr: 3e-3, warmupSteps: 40 },
     dtype: "F32",
   },

@@ -36,11 +36,11 @@ const KNOWN_FAILURES = new Set<string>([
   // Sycophancy on llama-tiny: only ITI steers it (raise 0.57 nats); CAA and probe barely move r either way at the
   // "auto" layer (raise ≤ 0.01), PCA's direction lowers r at +α (raise −0.27) and ActAdd's raise is −0.01.
   "llama-tiny/sycophancy/actadd", "llama-tiny/sycophancy/caa", "llama-tiny/sycophancy/pca", "llama-tiny/sycophancy/probe",
-  // ActAdd's 4-pair difference: too noisy for toxicity (both models; raise −0.03 / +0.23, p 0.011), sycophancy
-  // (qwen2-tiny, raise 0.00) and hallucination (qwen2-tiny, raise 0.27, p 0.025).
-  "llama-tiny/toxicity/actadd", "qwen2-tiny/toxicity/actadd", "qwen2-tiny/sycophancy/actadd", "qwen2-tiny/hallucination/actadd",
-  // qwen2-tiny: sycophancy PCA raises 0.09 (p 0.04); hallucination ITI raises 0.10 (p 0.26) while it lowers 0.71.
-  "qwen2-tiny/sycophancy/pca", "qwen2-tiny/hallucination/iti",
+  // ActAdd's 4-pair difference on toxicity: too noisy on both models (raise −0.03 on llama-tiny; +0.19, p 0.038, on
+  // qwen2-tiny).
+  "llama-tiny/toxicity/actadd", "qwen2-tiny/toxicity/actadd",
+  // qwen2-tiny: sycophancy PCA raises 0.12 (p 0.095) while it lowers 0.23.
+  "qwen2-tiny/sycophancy/pca",
 ]);
 
 // A hang guard, not a speed target: one (model, concept)'s steerability (5 methods, ITI's head search, 3 strengths
