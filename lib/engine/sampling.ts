@@ -85,7 +85,8 @@ export function samplingSupport(logits: Float32Array, opts: TokenSamplingOptions
     n = 0;
     for (let r = 0; r < ids.length; r++) if (weights[r] >= eps) heavy[n++] = ids[r];
     ids = heavy.sort(byLogitDesc(logits));
-    // Keep token r while the mass strictly before it is < p (HF: remove where ascending cumsum ≤ 1 − p).
+    // Keep token r while the mass strictly before it is < p (HF: remove where ascending cumsum ≤ 1 − p); the first
+    // token is always kept (nothing comes before it, and the heavy set holds the argmax, weight 1 ≥ ε).
     const kept: number[] = [];
     let before = 0;
     while (kept.length < ids.length && before < p * total) {
@@ -93,7 +94,6 @@ export function samplingSupport(logits: Float32Array, opts: TokenSamplingOptions
       kept.push(w);
       before += w;
     }
-    if (kept.length === 0) kept.push(Math.exp(logits[ids[0]] / temperature - top));
     ids = ids.subarray(0, kept.length);
     weights = Float64Array.from(kept);
   }
