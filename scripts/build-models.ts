@@ -96,35 +96,30 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** `--mix key=value,...`: overrides of the corpus mix; every key must exist and every value lie in [0, 1]. */
-function parseMix(text: unknown): Partial<CorpusMix> {
+/**
+ * `--<option> key=value,...` as numbers by key: every key must be one of `known` and every value pass `valid`
+ * (`expected` says what passes, for the error).
+ */
+function parseOverrides<K extends string>(option: string, text: unknown, known: readonly K[], valid: (v: number) => boolean, expected: string): Partial<Record<K, number>> {
   if (text === undefined) return {};
-  const out: Partial<Record<keyof CorpusMix, number>> = {};
+  const out: Partial<Record<K, number>> = {};
   for (const part of String(text).split(",")) {
     const [key, value] = part.split("=");
-    if (!(key in DEFAULT_MIX)) throw new UsageError(`build-models: --mix: unknown key '${key}' (known: ${Object.keys(DEFAULT_MIX).join(", ")})`);
+    if (!(known as readonly string[]).includes(key)) throw new UsageError(`build-models: --${option}: unknown key '${key}' (known: ${known.join(", ")})`);
     const v = Number(value);
-    if (value === undefined || !Number.isFinite(v) || v < 0 || v > 1) throw new UsageError(`build-models: --mix: ${key} must be a number in [0, 1] (got ${JSON.stringify(value)})`);
-    out[key as keyof CorpusMix] = v;
+    if (value === undefined || !valid(v)) throw new UsageError(`build-models: --${option}: ${key} must be ${expected} (got ${JSON.stringify(value)})`);
+    out[key as K] = v;
   }
   return out;
 }
 
-const DIM_KEYS = ["hidden", "nLayers", "nHeads", "nKvHeads", "intermediate"] as const;
+/** `--mix`: overrides of the corpus mix, each in [0, 1]. */
+const parseMix = (text: unknown): Partial<CorpusMix> =>
+  parseOverrides("mix", text, Object.keys(DEFAULT_MIX) as (keyof CorpusMix)[], (v) => Number.isFinite(v) && v >= 0 && v <= 1, "a number in [0, 1]");
 
-/** `--dims key=value,...`: size overrides of one recipe; every key must be a size and every value a positive integer. */
-function parseDims(text: unknown): Partial<Record<(typeof DIM_KEYS)[number], number>> {
-  if (text === undefined) return {};
-  const out: Partial<Record<(typeof DIM_KEYS)[number], number>> = {};
-  for (const part of String(text).split(",")) {
-    const [key, value] = part.split("=");
-    if (!(DIM_KEYS as readonly string[]).includes(key)) throw new UsageError(`build-models: --dims: unknown key '${key}' (known: ${DIM_KEYS.join(", ")})`);
-    const v = Number(value);
-    if (!Number.isInteger(v) || v < 1) throw new UsageError(`build-models: --dims: ${key} must be a positive integer (got ${JSON.stringify(value)})`);
-    out[key as (typeof DIM_KEYS)[number]] = v;
-  }
-  return out;
-}
+/** `--dims`: size overrides of one recipe, each a positive integer. */
+const parseDims = (text: unknown) =>
+  parseOverrides("dims", text, ["hidden", "nLayers", "nHeads", "nKvHeads", "intermediate"] as const, (v) => Number.isInteger(v) && v >= 1, "a positive integer");
 
 /** behaviour_report.json and steering_report.json of the model in dir. */
 async function writeReports(dir: string, seed: number): Promise<void> {
