@@ -3,19 +3,23 @@ import { siteKey, siteWidth } from "../arch/index";
 import type { Engine, ForwardOptions, ForwardResult } from "./types";
 import type { LoadedModel } from "../checkpoint/index";
 import { checkContext, leftPad, validateIds } from "./batch";
+import { embeddingRows, type EmbeddingRows } from "./embedding";
 import { assertFinite } from "./finite";
 import { generateBatched } from "./generate";
-import { checkEngineOptions, openSession, type EngineOptions, type Feeds, type RunGraph } from "./session";
+import { checkEngineOptions, openSession, type EngineOptions, type Feeds, type OpenSession, type RunGraph } from "./session";
 import { steerMask, steeringVectors, validateSteering } from "./steering-feeds";
 import { IO, normalizeVariant, variantKey, type GraphVariant } from "./variant";
 
 /**
  * The ONNX engine: one session per graph variant actually used (forward, capture, decode), built from the
- * model's spec and weights on first use and cached on disk.
+ * model's spec and weights on first use and cached on disk. Token ids become embedding rows here, on the host
+ * (./embedding: one table per engine, read from the first session's weight file).
  */
 export async function createEngine(model: LoadedModel, opts: EngineOptions = {}): Promise<Engine> {
   checkEngineOptions(opts);
-  const sessions = new Map<string, Promise<ort.InferenceSession>>();
+  const { vocabSize, hidden } = model.spec;
+  const sessions = new Map<string, Promise<OpenSession>>();
+  let embedding: EmbeddingRows | null = null;
   const run: RunGraph = async (variant, feeds) => {
     const v = normalizeVariant(model.spec, variant);
     const key = variantKey(v);
@@ -25,7 +29,11 @@ export async function createEngine(model: LoadedModel, opts: EngineOptions = {})
       sessions.set(key, s);
       s.catch(() => sessions.delete(key));
     }
-    return (await s).run(feeds);
+    const open = await s;
+    embedding ??= embeddingRows(open.embedding, vocabSize, hidden);
+    const { [IO.inputIds]: ids, ...graphFeeds } = feeds;
+    graphFeeds[IO.inputsEmbeds] = float32(embedding.lookup(ids.data as BigInt64Array), [...ids.dims, hidden]);
+    return open.session.run(graphFeeds);
   };
   // Fail now, not at the first forward, when the execution provider is unusable.
   if (opts.executionProvider === "cuda") await run({ logits: "last", kv: false, capture: { sites: [], layers: [] } }, tokenFeeds(model, [[0]]));
@@ -35,8 +43,10 @@ export async function createEngine(model: LoadedModel, opts: EngineOptions = {})
     forward: (ids, fopts) => forward(model, run, ids, fopts ?? {}),
     generate: (prompts, sopts) => generateBatched(model, run, prompts, sopts),
     async dispose() {
-      for (const s of sessions.values()) await (await s.catch(() => null))?.release();
+      for (const s of sessions.values()) await (await s.catch(() => null))?.session.release();
       sessions.clear();
+      embedding?.close();
+      embedding = null;
     },
   };
 }

@@ -9,13 +9,15 @@ import { IO, type GraphVariant } from "./variant";
  * attention scale, softcaps, sliding windows, tied head) — there is no branch on the architecture's name.
  *
  * Layout: the residual stream is kept 2-D, x [N = B*T, H], so every linear layer is one Gemm with the
- * checkpoint's [out, in] weight (transB = 1: no transposed copies; a tied head reads the embedding, see tiedHead).
+ * checkpoint's [out, in] weight (transB = 1: no transposed copies; a tied head reads the embedding).
+ * The token embedding is looked up on the host (./embedding says why), so the embedding matrix is read by the tied
+ * head alone, and only token positions and the model's arithmetic are in the graph.
  * Q/K/V and gate/up are fused into one Gemm each (concatenated rows) — fewer, larger matrix products.
  * With `format` int8/int4 those layer Gemms become MatMulNBits on block-quantized weights (./quantize); the
  * embedding, the head, norms, biases, activations and steering stay fp32.
  *
  * Inputs (B = batch, T = new tokens, C = cache slots, S = C + T):
- *   input_ids [B, T] int64 · position_ids [B, T] int64
+ *   inputs_embeds [B, T, H] float (the tokens' embedding rows, unscaled) · position_ids [B, T] int64
  *   attention_mask [B, S] int64: 1 = a real token, over the cache slots then the new tokens. Keys are stored in
  *     position order, so a key's position is cumsum(mask) − 1; free cache slots and left padding are 0.
  *   steer_mask [B, T] float (1 where the sample's steering applies)
@@ -33,7 +35,7 @@ import { IO, type GraphVariant } from "./variant";
  *   x = x + post?(o(attn_out))                          → resid_mid
  *   x = x + post?(mlp(ln_mlp(x))), ablate_resid, + steer_resid   → resid_post
  */
-export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant: GraphVariant, format: WeightFormat = "fp32", aliasTiedHead = false): GraphBuilder {
+export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant: GraphVariant, format: WeightFormat = "fp32", headSliceBytes = HEAD_SLICE_BYTES): GraphBuilder {
   const b = new GraphBuilder();
   const { hidden: H, nHeads, nKvHeads, headDim: D, vocabSize: V } = spec;
   const qDim = nHeads * D, kvDim = nKvHeads * D;
@@ -61,13 +63,13 @@ export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant
   };
 
   // ---- inputs
-  const ids = b.input(IO.inputIds, "int64", ["batch", "seq"]);
+  const embeds = b.input(IO.inputsEmbeds, "float", ["batch", "seq", H]);
   const attnMask = b.input(IO.attentionMask, "int64", ["batch", "total"]);
   const posIds = b.input(IO.positionIds, "int64", ["batch", "seq"]);
   const steerMask = b.input(IO.steerMask, "float", ["batch", "seq"]);
 
   // ---- shapes computed once: [B, T] and the views used below
-  const bt = b.op("Shape", [ids]); // [2] = (B, T)
+  const bt = b.op("Shape", [posIds]); // [2] = (B, T)
   const shapeBTH = b.op("Concat", [bt, b.int64([H])], { axis: 0 });
   const shapeBTQ = b.op("Concat", [bt, b.int64([qDim])], { axis: 0 });
   const shapeBTV = b.op("Concat", [bt, b.int64([V])], { axis: 0 });
@@ -76,7 +78,10 @@ export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant
   const mask3 = b.op("Unsqueeze", [steerMask, b.int64([2])]); // [B, T, 1]
 
   // ---- embeddings → x [N, H]
-  let x = b.op("Gather", [init("embed.weight"), ids], { axis: 0 }); // [B, T, H]
+  // The table is a weight of the checkpoint's weight file for the host's lookup (./embedding) even where no node reads
+  // it; a graph lists only the initializers its nodes read (serializeModel), so it holds it only for a tied head.
+  init("embed.weight");
+  let x = embeds; // [B, T, H]
   if (spec.embedScale !== 1) x = b.op("Mul", [x, b.scalar(spec.embedScale)]);
   if (spec.positions.kind === "learned") x = b.op("Add", [x, b.op("Gather", [init("pos_embed.weight"), posIds], { axis: 0 })]);
   x = flat(x, H);
@@ -95,7 +100,7 @@ export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant
   }
 
   // ---- additive attention masks [B, 1, 1, T, S]: 0 where a query may see a key, else −1e30
-  const masks = attentionMasks(b, spec, ids, attnMask, posIds);
+  const masks = attentionMasks(b, spec, attnMask, posIds);
 
   const capture = new Set(variant.capture.layers.flatMap((l) => variant.capture.sites.map((s) => IO.capture(l, s))));
   const maybeCapture = (name: string, tensor: string, width: number) => {
@@ -139,7 +144,7 @@ export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant
       // Left padding puts every sample's newest token at index T − 1.
       last = b.op("Gather", [toBTH(x, shapeBTH), b.int64([-1], [])], { axis: 1 }); // [B, H]
     }
-    let logits = b.op("Gemm", [norm(b, spec, last, init, "final_norm"), spec.tieEmbeddings ? (aliasTiedHead ? tiedHead(b, init) : init("embed.weight")) : init("lm_head.weight")], { transB: 1 });
+    let logits = head(b, norm(b, spec, last, init, "final_norm"), init(spec.tieEmbeddings ? "embed.weight" : "lm_head.weight"), shape(spec.tieEmbeddings ? "embed.weight" : "lm_head.weight"), headSliceBytes);
     if (spec.finalSoftcap !== null) logits = softcap(b, logits, spec.finalSoftcap);
     if (variant.logits === "all") b.output(IO.logits, b.op("Reshape", [logits, shapeBTV]), "float", ["batch", "seq", V]);
     else b.output(IO.logits, logits, "float", ["batch", V]);
@@ -148,18 +153,28 @@ export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant
 }
 
 /**
- * A tied head's weight as an alias of the embedding (the same bytes in the weight file, GraphBuilder.alias), so the
- * Gather and the head Gemm do not share one initializer — for prepacked sessions on a shared weight file
- * (`aliasTiedHead`). Why: onnxruntime maps the weight file per initializer, and when it prepacks a Gemm's weight it
- * releases that mapping — unless another node (here the embedding Gather) still reads the initializer; then the whole
- * embedding stays resident twice (packed for the head, mapped for the Gather, whose pages prepacking has just read).
- * Apart, the head's mapping is packed and released, and the Gather's holds only the pages its lookups touch. Without
- * prepacking nothing is released, and two mappings of one range would count its pages twice: one initializer then.
- * (README "Real-size checkpoints".)
+ * Largest slice of the head's weight one Gemm reads. onnxruntime prepacks a Gemm's weight while the mapped original is
+ * still resident, so the largest weight is briefly held twice; a real vocabulary's head is the largest by far
+ * (Llama-3.2-1B: 1.05 GB, against 134 MB for a layer's gate|up). Sliced, the transient is one slice.
  */
-function tiedHead(b: GraphBuilder, init: (n: string) => string): string {
-  const name = "lm_head.tied";
-  return b.initializers.has(name) ? name : b.alias(name, init("embed.weight"));
+export const HEAD_SLICE_BYTES = 128 * 2 ** 20;
+
+/**
+ * logits [rows, V] = x [rows, H] · Wᵀ for the head W [V, H]: one Gemm, or where W is larger than `sliceBytes` one
+ * Gemm per slice of its rows (views into W's bytes, GraphBuilder.rowsOf), concatenated. A slice splits the output
+ * columns, never a dot product, and slices start at multiples of 64 rows (the packed panels' width divides 64), so
+ * each logit is computed as by the single Gemm.
+ */
+function head(b: GraphBuilder, x: string, weight: string, [V, H]: number[], sliceBytes: number): string {
+  const rowsPerSlice = Math.max(64, Math.floor(sliceBytes / (4 * H) / 64) * 64);
+  if (V <= rowsPerSlice) return b.op("Gemm", [x, weight], { transB: 1 });
+  const parts: string[] = [];
+  for (let start = 0; start < V; start += rowsPerSlice) {
+    const name = `${weight}.rows${start}`;
+    const slice = b.initializers.has(name) ? name : b.rowsOf(name, weight, start, Math.min(rowsPerSlice, V - start));
+    parts.push(b.op("Gemm", [x, slice], { transB: 1 }));
+  }
+  return b.op("Concat", parts, { axis: 1 });
 }
 
 /** RMSNorm (SimplifiedLayerNormalization, ORT's fused kernel) or LayerNorm over the last axis. */
@@ -258,7 +273,7 @@ interface Masks {
  * position p sees a real key at position k iff k ≤ p (and p − k < window on sliding layers). Key positions are
  * cumsum(mask) − 1, so they are right whatever the cache layout (left padding, free slots).
  */
-function attentionMasks(b: GraphBuilder, spec: ModelSpec, ids: string, attnMask: string, posIds: string): Masks {
+function attentionMasks(b: GraphBuilder, spec: ModelSpec, attnMask: string, posIds: string): Masks {
   const one = b.int64([1], []);
   const kPos = b.op("Sub", [b.op("CumSum", [attnMask, one]), one]); // [B, S]
   const diff = b.op("Sub", [b.op("Unsqueeze", [posIds, b.int64([2])]), b.op("Unsqueeze", [kPos, b.int64([1])])]); // [B, T, S] = p − k
@@ -267,7 +282,7 @@ function attentionMasks(b: GraphBuilder, spec: ModelSpec, ids: string, attnMask:
   const bias = (allowed: string) => b.op("Unsqueeze", [b.op("Where", [allowed, b.scalar(0), b.scalar(-1e30)]), b.int64([1, 2])]); // [B, 1, 1, T, S]
   const global = bias(causal);
   const sliding = spec.slidingWindow ? bias(b.op("And", [causal, b.op("Less", [diff, b.int64([spec.slidingWindow.size], [])])])) : null;
-  const B = b.op("Slice", [b.op("Shape", [ids]), b.int64([0]), b.int64([1])]); // [1]
+  const B = b.op("Slice", [b.op("Shape", [posIds]), b.int64([0]), b.int64([1])]); // [1]
   const S = b.op("Slice", [b.op("Shape", [attnMask]), b.int64([1]), b.int64([2])]); // [1]
   const g = spec.nHeads / spec.nKvHeads;
   const grouped = b.op("Concat", [B, b.int64([spec.nKvHeads, g, -1]), S], { axis: 0 });

@@ -28,8 +28,8 @@ export interface InitializerData {
    * a variant graph that only refers into the shared weight file never reads it.
    */
   bytes: Uint8Array | (() => Uint8Array);
-  /** Set on an alias (GraphBuilder.alias): the initializer whose bytes these are, stored once in a shared file. */
-  sameAs?: string;
+  /** Set on a view (GraphBuilder.rowsOf): bytes [byteOffset, byteOffset + byteLength) of another initializer. */
+  view?: { of: string; byteOffset: number };
 }
 
 /** The initializer's bytes, made now if they were deferred (checked against the declared size). */
@@ -75,16 +75,19 @@ export class GraphBuilder {
   }
 
   /**
-   * A second initializer with the values of `of` (defined before): in a shared weight file both names refer to the
-   * same bytes (the original's entry), so onnxruntime maps them apart but the disk holds one copy; inline, the bytes
-   * are written twice.
+   * Rows [start, start + count) of the 2-D initializer `of` (defined before) as an initializer of its own: in a shared
+   * weight file a reference into `of`'s bytes (no copy on disk; onnxruntime maps and prepacks it apart from the rest),
+   * inline a copy of those rows.
    */
-  alias(name: string, of: string): string {
+  rowsOf(name: string, of: string, start: number, count: number): string {
     const t = this.initializers.get(of);
-    if (!t) throw new Error(`onnx graph: alias '${name}' of undefined initializer '${of}'`);
-    if (t.sameAs) throw new Error(`onnx graph: alias '${name}' of alias '${of}' (alias the original, '${t.sameAs}')`);
-    this.addInit(name, t.dtype, t.dims, () => initializerBytes(of, t));
-    this.initializers.get(name)!.sameAs = of;
+    if (!t || t.dims.length !== 2 || t.view) throw new Error(`onnx graph: rows of '${of}': expected a 2-D initializer defined before (not a view)`);
+    const [rows, cols] = t.dims;
+    if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count > 0 && start + count <= rows))
+      throw new Error(`onnx graph: rows [${start}, ${start + count}) of '${of}', which has ${rows}`);
+    const rowBytes = ELEM_BYTES[t.dtype] * cols, byteOffset = start * rowBytes;
+    this.addInit(name, t.dtype, [count, cols], () => initializerBytes(of, t).subarray(byteOffset, byteOffset + count * rowBytes));
+    this.initializers.get(name)!.view = { of, byteOffset };
     return name;
   }
 
@@ -156,16 +159,15 @@ const isShared = (name: string): boolean => !name.startsWith("const_");
 /**
  * The shared data file of a graph (built from the variant holding every weight): its index, computed from the
  * declared sizes alone, and its chunks, 64-byte aligned as ONNX's own external-data writer does, made one weight at
- * a time as the writer asks for them; aliases have no entry of their own. Written once per checkpoint; every variant
- * then refers to it.
+ * a time as the writer asks for them; views have no entry of their own. Written once per checkpoint; every variant then refers to it. It holds every
+ * named initializer, also one no node reads (the embedding of an untied model, which the host reads: ./embedding).
  */
 export function layoutShared(b: GraphBuilder): { chunks: Iterable<Uint8Array>; index: SharedIndex } {
   const index: SharedIndex = {};
   const order: [string, InitializerData, number][] = []; // name, data, padding before it
   let offset = 0;
   for (const [name, t] of b.initializers) {
-    if (!isShared(name)) continue;
-    if (t.sameAs) continue; // an alias is written as its original's entry (serializeModel)
+    if (!isShared(name) || t.view) continue; // a view is a range of its original's entry (serializeModel)
     const padding = (64 - (offset % 64)) % 64;
     offset += padding;
     index[name] = { offset, length: t.byteLength };
@@ -181,12 +183,18 @@ export function layoutShared(b: GraphBuilder): { chunks: Iterable<Uint8Array>; i
   return { chunks: chunks(), index };
 }
 
-/** Serialise the graph to ModelProto bytes; with shared placement its weights are (offset, length) references. */
+/**
+ * Serialise the graph to ModelProto bytes; with shared placement its weights are (offset, length) references. Only
+ * initializers some node reads are listed: onnxruntime maps every listed external initializer.
+ */
 export function serializeModel(b: GraphBuilder, placement: InitializerPlacement): Uint8Array {
-  const initializer = [...b.initializers].map(([name, t]) => {
+  const read = new Set(b.nodes.flatMap((n) => n.input ?? []));
+  const initializer = [...b.initializers].filter(([name]) => read.has(name)).map(([name, t]) => {
     const base = { name, dims: t.dims, dataType: DTYPE[t.dtype] };
     if (placement.kind === "inline" || !isShared(name)) return onnx.TensorProto.create({ ...base, rawData: initializerBytes(name, t) });
-    const at = placement.index[t.sameAs ?? name];
+    const whole = placement.index[t.view?.of ?? name];
+    // A view's range, cut at its original's end (so a view past it is caught below as too short).
+    const at = whole && t.view ? { offset: whole.offset + t.view.byteOffset, length: Math.min(t.byteLength, whole.length - t.view.byteOffset) } : whole;
     // A weight the shared file lacks (or of another size) is a graph-builder bug: a variant used a weight the
     // full graph does not, or built it differently.
     if (!at || at.length !== t.byteLength)

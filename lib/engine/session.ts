@@ -4,6 +4,7 @@ import { isAbsolute, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { ensureDir, writeFileAtomic, fingerprint, repoRoot } from "../util/index";
 import type { LoadedModel } from "../checkpoint/index";
+import type { EmbeddingSource } from "./embedding";
 import { buildTransformerGraph, type ReadWeight } from "./graph";
 import { layoutShared, serializeModel, type GraphBuilder, type SharedIndex } from "./onnx-builder";
 import { WEIGHT_FORMATS, type WeightFormat } from "./quantize";
@@ -12,11 +13,14 @@ import { variantKey, type GraphVariant } from "./variant";
 /** Named graph inputs of one run; values are ORT tensors. */
 export type Feeds = Record<string, ort.Tensor>;
 
-/** Runs one graph variant (built and opened on first use, then reused). */
+/**
+ * Runs one graph variant (built and opened on first use, then reused). Token ids go in as `input_ids` [B, T] int64:
+ * the engine looks their embedding rows up on the host and feeds the graph `inputs_embeds` (./embedding).
+ */
 export type RunGraph = (variant: GraphVariant, feeds: Feeds) => Promise<ort.InferenceSession.ReturnType>;
 
 /** Bump when the graph builder's output changes, so cached graphs are rebuilt. */
-export const BUILDER_VERSION = 7;
+export const BUILDER_VERSION = 8;
 
 /**
  * The disk cache is trimmed to max(this, 1.25 × the checkpoints this process has open), least recently used
@@ -43,11 +47,10 @@ export interface EngineOptions {
   /**
    * Whether onnxruntime prepacks constant weights into its own layout (default true). It maps the cache's weight file
    * (one copy, shared by every session of the checkpoint) and, when prepacking, keeps a packed copy of each matmul
-   * weight and releases the mapped original (a tied head's weight is an alias of the embedding, so the Gather's own
-   * mapping holds only the rows it looks up; graph.ts tiedHead) — peak memory is reached while packing, when a weight
-   * is both mapped and packed. `false` (fp32 only) reads every weight from the mapping: weights held exactly once, at
-   * up to ~20 % slower small-batch decode (README "Real-size checkpoints"; logits differ from prepacked ones by float
-   * rounding). Quantized formats need prepacking (MatMulNBits is ~20× slower without).
+   * weight and releases the mapped original; the embedding rows are read on the host without a mapping
+   * (./embedding). `false` (fp32 only) reads every weight from the mapping: held once too, at up to ~20 % slower
+   * small-batch decode (README "Real-size checkpoints"; logits differ from prepacked ones by float rounding).
+   * Quantized formats need prepacking (MatMulNBits is ~20× slower without).
    */
   prepack?: boolean;
 }
@@ -89,26 +92,30 @@ const FULL_VARIANT: GraphVariant = { logits: "all", kv: true, capture: { sites: 
 /** Cache groups (one per checkpoint: `<group>.weights`, its index and its variant graphs) this process has opened → their bytes. */
 const inUse = new Map<string, number>();
 
+/** An open session of one variant, and where its embedding rows are read from. */
+export interface OpenSession { session: ort.InferenceSession; embedding: EmbeddingSource }
+
 /**
  * Build (or reuse from the disk cache) one variant's graph and open an ORT session on it. On disk a checkpoint is
  * one group: `<arch>-<key>.weights` (every weight once, the ONNX external-data file), `<arch>-<key>.weights.json`
  * (its index; written last, so its presence means the data file is complete) and one small
  * `<arch>-<key>.<variant>.onnx` per variant, all referring to that one data file.
  */
-export async function openSession(model: LoadedModel, variant: GraphVariant, opts: EngineOptions): Promise<ort.InferenceSession> {
+export async function openSession(model: LoadedModel, variant: GraphVariant, opts: EngineOptions): Promise<OpenSession> {
   const cacheDir = opts.cacheDir === undefined ? defaultCacheDir(model) : opts.cacheDir;
   const options = sessionOptions(opts);
   const format = opts.weights ?? "fp32"; // checked by createEngine (checkEngineOptions)
-  if (cacheDir === null) return create(serializeModel(buildTransformerGraph(model.spec, weightReader(model), variant, format), { kind: "inline" }), options, opts);
+  if (cacheDir === null) {
+    const read = weightReader(model);
+    const session = await create(serializeModel(buildTransformerGraph(model.spec, read, variant, format), { kind: "inline" }), options, opts);
+    return { session, embedding: { table: () => read("embed.weight") } };
+  }
 
   // Each weight format is its own group, with its own weight file.
   const group = `${model.spec.arch}-${fingerprint({ v: BUILDER_VERSION, spec: model.spec, weights: weightsIdentity(model), format })}`;
   const dataName = `${group}.weights`;
   const dataFile = join(cacheDir, dataName), indexFile = `${dataFile}.json`;
-  // A prepacked session's tied head reads an alias of the embedding (graph.ts tiedHead): the graphs differ, the weight
-  // file does not (an alias has no bytes of its own).
-  const alias = model.spec.tieEmbeddings && opts.prepack !== false;
-  const file = join(cacheDir, `${group}.${fingerprint({ variant: variantKey(variant), alias })}.onnx`);
+  const file = join(cacheDir, `${group}.${fingerprint({ variant: variantKey(variant) })}.onnx`);
   let index = existsSync(dataFile) ? readIndex(indexFile) : null;
   if (!existsSync(file) || !index) {
     ensureDir(cacheDir);
@@ -116,21 +123,21 @@ export async function openSession(model: LoadedModel, variant: GraphVariant, opt
     let graph: GraphBuilder | null = null;
     // The data layout is a function of the weights alone, so a rewritten data file keeps older variants valid.
     if (!index) {
-      const full = buildTransformerGraph(model.spec, weights, FULL_VARIANT, format, alias);
+      const full = buildTransformerGraph(model.spec, weights, FULL_VARIANT, format);
       const layout = layoutShared(full);
       writeChunksAtomic(dataFile, layout.chunks);
       writeFileAtomic(indexFile, JSON.stringify(layout.index));
       index = layout.index;
       if (variantKey(variant) === variantKey(FULL_VARIANT)) graph = full;
     }
-    graph ??= buildTransformerGraph(model.spec, weights, variant, format, alias);
+    graph ??= buildTransformerGraph(model.spec, weights, variant, format);
     writeFileAtomic(file, serializeModel(graph, { kind: "shared", fileName: dataName, index }));
   }
   const now = new Date();
   for (const f of [file, dataFile]) utimesSync(f, now, now); // recently used, for pruning
   inUse.set(group, groupBytes(cacheDir, group));
   pruneCache(cacheDir, new Set(inUse.keys()), cacheLimit());
-  return create(file, options, opts);
+  return { session: await create(file, options, opts), embedding: { file: dataFile, entry: index["embed.weight"] } };
 }
 
 /** How a caller's users name the weight options in messages: option fields here, flags in the CLI. */

@@ -32,7 +32,9 @@ export const variantKey = (v: GraphVariant): string =>
 
 /** Graph input/output names: the one place they are spelled. */
 export const IO = {
+  /** Token ids [B, T] int64, as the host passes them to RunGraph (not a graph input: ./embedding). */
   inputIds: "input_ids",
+  inputsEmbeds: "inputs_embeds",
   attentionMask: "attention_mask",
   positionIds: "position_ids",
   steerMask: "steer_mask",
