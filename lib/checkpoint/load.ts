@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { archForConfig, expectedShapes, type ModelSpec, type TensorF32, type Weights, type ArchTable, type TensorRule } from "../arch/index";
 import type { GenerationConfig, LoadedModel, TextTokenizer } from "./types";
 import { progress } from "../util/index";
+import { fileStamp, finiteMark } from "./file-identity";
 import { firstNonFinite, readSafetensorsHeader, readStoredTensor, type Dtype, type HeaderEntry } from "./safetensors";
 import { HfTokenizer, loadTokenizer, specialTokenText } from "./tokenizer";
 
@@ -25,10 +26,10 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   checkFinite(rules, located);
   // Decoded to fp32 on first use of `weights` (a reference forward, training), never at load: an engine streams
   // them through `readTensor` one tensor at a time while it builds a graph, and one whose graphs are cached reads none.
-  const stamps = new Map([...new Set([...located.values()].map((l) => l.file))].map((f) => [f, stamp(f)]));
+  const stamps = new Map([...new Set([...located.values()].map((l) => l.file))].map((f) => [f, fileStamp(f)]));
   // The header was validated at load: a file rewritten since then must be loaded again, not half-trusted.
   const unchanged = () => {
-    for (const [f, st] of stamps) if (stamp(f) !== st) throw new Error(`${f}: changed since the checkpoint was loaded (its weights are read on first use); load it again`);
+    for (const [f, st] of stamps) if (fileStamp(f) !== st) throw new Error(`${f}: changed since the checkpoint was loaded (its weights are read on first use); load it again`);
   };
   let decoded: Weights | null = null;
   const shapes = expectedShapes(spec);
@@ -60,16 +61,6 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     },
     readTensor,
   };
-}
-
-/** A file's size and modification time, to notice a rewrite between load and first use. */
-function stamp(file: string): string {
-  try {
-    const st = statSync(file);
-    return `${st.size}:${st.mtimeMs}:${st.ino}`;
-  } catch {
-    return "missing";
-  }
 }
 
 /** A checkpoint's architecture table and spec from its config.json alone (cheap: no weights are read). */
@@ -170,14 +161,28 @@ function checkTensors(spec: ModelSpec, table: ArchTable, rules: readonly TensorR
   }
 }
 
-/** Every weight finite, checked on the stored bits in bounded chunks (no fp32 copy): a bad checkpoint fails at load. */
+/**
+ * Every weight finite, checked on the stored bits in bounded chunks (no fp32 copy): a bad checkpoint fails at load.
+ * A file found finite before and unchanged since is not read again (./file-identity finiteMark).
+ */
 function checkFinite(rules: readonly TensorRule[], located: Map<string, Located>): void {
-  const bar = progress("checking weights", rules.length);
+  const byFile = new Map<string, Located[]>();
   for (const r of rules) {
     const l = located.get(r.hf)!;
-    const bad = firstNonFinite(l.file, l.dataStart, l.stored, l.entry);
-    if (bad) throw new Error(`${l.file}: tensor '${l.stored}' holds a non-finite value (${bad.value} at flat index ${bad.index}); every weight must be finite`);
-    bar.tick();
+    let tensors = byFile.get(l.file);
+    if (!tensors) byFile.set(l.file, (tensors = []));
+    tensors.push(l);
+  }
+  const unchecked = [...byFile].map(([file, tensors]) => ({ tensors, mark: finiteMark(file) })).filter((f) => !f.mark.known);
+  if (unchecked.length === 0) return;
+  const bar = progress("checking weights", unchecked.reduce((n, f) => n + f.tensors.length, 0));
+  for (const { tensors, mark } of unchecked) {
+    for (const l of tensors) {
+      const bad = firstNonFinite(l.file, l.dataStart, l.stored, l.entry);
+      if (bad) throw new Error(`${l.file}: tensor '${l.stored}' holds a non-finite value (${bad.value} at flat index ${bad.index}); every weight must be finite`);
+      bar.tick();
+    }
+    mark.remember();
   }
   bar.done();
 }
