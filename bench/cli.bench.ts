@@ -1,8 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadModel, writeSafetensors } from "../lib/checkpoint/index";
+import { loadModel, readSafetensors, writeSafetensors } from "../lib/checkpoint/index";
 import { main } from "../lib/cli/main";
+import { encodePrompts } from "../lib/engine/index";
+import { createVector, exportControlVector, modelIdentity } from "../lib/steering/index";
 import { repoRoot } from "../lib/util/paths";
 import { setProgressMode } from "../lib/util/progress";
 import { createRng } from "../lib/util/rng";
@@ -13,23 +15,40 @@ import { createRng } from "../lib/util/rng";
  * `node -e 0` as the floor. Commands: --help, inspect, and a batch-1 steered greedy generate of 128 tokens on a
  * random ~31M-parameter Llama (8 layers, hidden 512, vocab 8000; written once under .cache/bench/), graph cache warm.
  * Median of 5 runs after one warm-up each. Needs `npm run build` first (it says so otherwise).
+ *
+ * Against llama.cpp (optional; never a project dependency): with STEERSYNTH_BENCH_LLAMA_CPP=<a llama.cpp checkout
+ * with `build/bin/llama-completion` built> and STEERSYNTH_BENCH_PYTHON=<a python with torch, transformers, safetensors,
+ * sentencepiece>, the 31M checkpoint is converted once to an f32 GGUF by llama.cpp's converter
+ * (scripts/dev/gguf_from_hf.py) and the steering vector exported with exportControlVector; then one text prompt →
+ * 128 new tokens, greedy, EOS ignored, steered at layer 4 × 4 at every position, 2 threads, is timed as whole processes
+ * (median of 5 after a warm-up, the two commands alternating): `llama-completion ... --control-vector-scaled` against
+ * `steersynth generate --prompts` on the bundle. Both tokenize the prompt to the same ids (printed).
  */
 const ROOT = repoRoot();
 const MODEL = join(ROOT, ".cache", "bench", "llama-31m");
 const OUT = join(ROOT, ".cache", "bench", "cli-out");
+const PROMPT = "hello world how are you";
 
-function wall(cmd: string[], reps = 5): number {
-  const once = () => {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, cmd, { cwd: ROOT, encoding: "utf8", env: { ...process.env, STEERSYNTH_PROGRESS: "off" } });
-    if (r.status !== 0) throw new Error(`bench cli: ${cmd.join(" ")} exited ${r.status}: ${r.stderr.slice(-500)}`);
-    if (cmd[0].endsWith("steersynth.mjs") && r.stderr.includes("through tsx")) throw new Error(`bench cli: the bundle is stale (${r.stderr.trim()}); run npm run build`);
-    return (performance.now() - t0) / 1000;
-  };
-  once();
-  const ts = Array.from({ length: reps }, once).sort((a, b) => a - b);
-  return ts[Math.floor(reps / 2)];
+/** One whole process: seconds, and its stderr. */
+function timedRun(exe: string, args: string[]): { s: number; stderr: string } {
+  const t0 = performance.now();
+  const r = spawnSync(exe, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, STEERSYNTH_PROGRESS: "off" }, maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`bench cli: ${exe} ${args.join(" ")} exited ${r.status ?? r.signal}: ${r.stderr.slice(-500)}`);
+  if (args[0]?.endsWith("steersynth.mjs") && r.stderr.includes("through tsx")) throw new Error(`bench cli: the bundle is stale (${r.stderr.trim()}); run npm run build`);
+  return { s: (performance.now() - t0) / 1000, stderr: r.stderr };
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median wall time of `reps` runs of each command after one warm-up each, the commands taking turns. */
+function walls(cmds: [string, string[]][], reps = 5): number[] {
+  for (const [exe, args] of cmds) timedRun(exe, args);
+  const times: number[][] = cmds.map(() => []);
+  for (let i = 0; i < reps; i++) cmds.forEach(([exe, args], k) => times[k].push(timedRun(exe, args).s));
+  return times.map(median);
+}
+
+const wall = (cmd: string[], reps = 5): number => walls([[process.execPath, cmd]], reps)[0];
 
 async function ensureModel(): Promise<void> {
   if (!existsSync(join(MODEL, "config.json"))) {
@@ -61,4 +80,33 @@ export async function run(): Promise<void> {
     const b = wall([bin, ...argv]), s = wall(src(argv));
     console.log(`| ${name} | ${b.toFixed(3)} | ${s.toFixed(3)} | ${(s / b).toFixed(2)} | ${(b - floor).toFixed(3)} |`);
   }
+  await againstLlamaCpp(bin);
+}
+
+/** The optional llama.cpp comparison (see the top of this file). */
+async function againstLlamaCpp(bin: string): Promise<void> {
+  const llamaCpp = process.env.STEERSYNTH_BENCH_LLAMA_CPP, python = process.env.STEERSYNTH_BENCH_PYTHON;
+  if (!llamaCpp) return console.log("\n(llama.cpp comparison skipped: set STEERSYNTH_BENCH_LLAMA_CPP and STEERSYNTH_BENCH_PYTHON)");
+  const completion = join(llamaCpp, "build", "bin", "llama-completion");
+  if (!existsSync(completion)) throw new Error(`bench cli: ${completion} not found (build llama.cpp's llama-completion first)`);
+  const gguf = join(OUT, "llama-31m-f32.gguf");
+  if (!existsSync(gguf)) {
+    if (!python) throw new Error("bench cli: STEERSYNTH_BENCH_PYTHON (a python with torch, transformers, sentencepiece) is needed to convert the checkpoint once");
+    timedRun(python, [join(ROOT, "scripts", "dev", "gguf_from_hf.py"), llamaCpp, MODEL, gguf]);
+  }
+  const model = await loadModel(MODEL);
+  const cv = join(OUT, "v.gguf");
+  const direction = readSafetensors(join(OUT, "v.safetensors"), ["direction.4"]).tensors.get("direction.4")!.data;
+  exportControlVector(cv, createVector({ model: modelIdentity("llama-31m", model.spec), site: "resid_post", method: "random", directions: new Map([[4, direction]]) }));
+  writeFileSync(join(OUT, "prompt.jsonl"), JSON.stringify({ prompt: PROMPT }) + "\n");
+  const llamaArgs = ["-m", gguf, "-p", PROMPT, "-n", "128", "--ignore-eos", "--temp", "0", "-t", "2", "-no-cnv", "-s", "0", "--control-vector-scaled", `${cv}:4`, "--verbose-prompt"];
+  const ours = [bin, "generate", "--model", MODEL, "--prompts", join(OUT, "prompt.jsonl"), "--max-new-tokens", "128", "--vector", join(OUT, "v.safetensors"), "--alpha", "4", "--out", join(OUT, "g-text.jsonl")];
+  // Same work on both sides: the prompt's ids, and 127 decode steps after the prompt's (128 new tokens).
+  const probe = timedRun(completion, llamaArgs).stderr;
+  const llamaIds = [...probe.matchAll(/^\S*\s*I?\s+(\d+) -> '/gm)].map((m) => Number(m[1]));
+  const runs = /eval time =.*\/\s+(\d+) runs/.exec(probe)?.[1];
+  console.log(`\nprompt ${JSON.stringify(PROMPT)}: llama.cpp ids [${llamaIds.join(", ")}], steersynth ids [${encodePrompts(model, [PROMPT], { chat: false })[0].join(", ")}]; llama.cpp decode runs after the prompt: ${runs}`);
+  const [ll, st] = walls([[completion, llamaArgs], [process.execPath, ours]]);
+  console.log("| batch-1 steered generation, 128 new tokens, whole process | llama-completion (s) | steersynth (s) | steersynth / llama.cpp |\n|---|---|---|---|");
+  console.log(`| 31M Llama, f32, 2 threads | ${ll.toFixed(3)} | ${st.toFixed(3)} | ${(st / ll).toFixed(2)} |`);
 }
