@@ -1,9 +1,7 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import * as ort from "onnxruntime-node";
 import { smallSpec, randomWeights } from "../lib/checkpoint/random";
-import { createEngine } from "../lib/engine";
-import { GraphBuilder, serializeModel } from "../lib/engine/onnx-builder";
+import { createEngine, matmulProbe } from "../lib/engine";
 import type { Engine, SampleSteering } from "../lib/engine/types";
 import type { LoadedModel } from "../lib/checkpoint/types";
 import { writeJsonAtomic } from "../lib/util/atomic";
@@ -33,21 +31,6 @@ async function timeIt(reps: number, f: () => Promise<unknown>): Promise<number> 
     ts.push((performance.now() - t0) / 1000);
   }
   return median(ts);
-}
-
-/** A session holding one big fp32 MatMul (128×1024 · 1024×4096) with the engine's session settings; returns a GFLOP/s probe. */
-export async function matmulProbe(): Promise<{ measure(): Promise<number>; release(): Promise<void> }> {
-  const M = 128, K = 1024, N = 4096;
-  const b = new GraphBuilder();
-  const rng = createRng(1);
-  const w = b.float("w", [K, N], Float32Array.from({ length: K * N }, () => rng.normal()));
-  b.output("y", b.op("MatMul", [b.input("x", "float", [M, K]), w]), "float", [M, N]);
-  const session = await ort.InferenceSession.create(serializeModel(b, { kind: "inline" }), { intraOpNumThreads: threads, graphOptimizationLevel: "all" });
-  const x = new ort.Tensor("float32", Float32Array.from({ length: M * K }, () => rng.normal()), [M, K]);
-  return {
-    measure: async () => (2 * M * K * N) / (await timeIt(20, () => session.run({ x }))) / 1e9,
-    release: () => session.release(),
-  };
 }
 
 const layerParams = SPEC.nLayers * (SPEC.hidden * (SPEC.nHeads + 2 * SPEC.nKvHeads) * SPEC.headDim + SPEC.nHeads * SPEC.headDim * SPEC.hidden + 3 * SPEC.hidden * SPEC.intermediate);

@@ -6,7 +6,7 @@ import { archByName, specToConfig, type ModelSpec } from "../lib/arch/index";
 import { smallSpec } from "../lib/checkpoint/random";
 import { floatToBf16, writeSafetensors } from "../lib/checkpoint/safetensors";
 import { repoRoot } from "../lib/util/paths";
-import { matmulProbe } from "./engine.bench";
+import { matmulProbe } from "../lib/engine/index";
 
 /**
  * `npm run bench scale`: random checkpoints of real shapes (bf16 on disk, real vocabularies, no tokenizer: token

@@ -5,11 +5,13 @@
  *   encodePrompts(model, texts, { chat }) → token ids; encodeExchange / truncateExchange: one (user, response)
  *     exchange as the model sees it, and the one truncation rule (first maxLen tokens) every consumer uses
  *   captureActivations(engine, texts, { sites, layers, read }) under a reading policy (read.ts)
+ *   matmulProbe / matmulGflops: the machine's speed now (fp32 matmul GFLOP/s), to compare timings across days
  * The plain-TypeScript oracle (referenceForward, naiveGenerate) lives beside it for tests.
  */
 export { createEngine } from "./engine";
 export type { EngineOptions, WeightOptionNames } from "./session";
 export { weightOptionsProblem } from "./session";
+export { matmulGflops, matmulProbe } from "./speed-probe";
 export { logitDrift, WEIGHT_FORMATS, type LogitDrift, type WeightFormat } from "./quantize";
 export { validateSteering } from "./steering-feeds";
 export { validateSampling } from "./sampling";

@@ -54,6 +54,9 @@ beforeAll(async () => {
   writeFileSync(config, JSON.stringify(cfg));
   const r = ok(await cli(["study", "--config", config, "--out", join(dir, "clean")]));
   expect(r.stderr).toMatch(new RegExp(`rows: ${ROWS} computed, 0 reused`));
+  const speed = /machine speed: onnxruntime fp32 matmul (\d+\.\d) GFLOP\/s at the start, (\d+\.\d) at the end/.exec(r.stderr);
+  expect(speed).not.toBeNull();
+  for (const g of speed!.slice(1)) expect(Number(g)).toBeGreaterThan(0);
   expect(r.stdout).toMatch(/Detector AUROC on real test data/);
   expect(r.stdout).toMatch(/^judge validation/m);
   clean = csv(join(dir, "clean"));

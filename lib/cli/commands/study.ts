@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import { analyzeResults, formatAnalysis, loadStudyConfig, parseShard, shardIndices, unitId, assembleResults, summarize, writeResults, writeShard, runUnits, StudyRunner } from "../../study/index";
 import { fingerprint, dataPath, repoRoot, writeJsonAtomic } from "../../util/index";
 import { formatJudgesTable, writeJudgesCsv, type JudgeValidation } from "../../metrics/index";
+import { matmulGflops } from "../../engine/index";
 import { exportFigures, reliabilityDiagram } from "../../plot/index";
 import { parseArgs, usage } from "../args";
 import { SUMMARIES } from "../summaries";
@@ -41,6 +42,8 @@ export async function run(argv: string[]): Promise<number> {
       for (const k of mine) console.log(`${String(k).padStart(4)}  ${unitId(units[k])}`);
       return 0;
     }
+    // The machine's speed beside the stage times, so a run's time can be compared with another day's (engine/speed-probe).
+    const speedBefore = await matmulGflops();
     // Judges first: their validation is printed at the top of the summary and written as judges.csv.
     const judges = !shard || shard.index === 0 ? await writeJudgeValidation(dir, await runner.validateJudges()) : null;
     console.error(`study ${cfg.name}: ${mine.length} of ${units.length} units${shard ? ` (shard ${shard.index}/${shard.count})` : ""} → ${dir}`);
@@ -50,6 +53,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`rows: ${computed.row ?? 0} computed, ${reused.row ?? 0} reused (${seconds} s)`);
     const stages = Object.entries(runner.seconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(", ");
     if (stages) console.error(`time by stage: ${stages}`);
+    console.error(`machine speed: onnxruntime fp32 matmul ${speedBefore.toFixed(1)} GFLOP/s at the start, ${(await matmulGflops()).toFixed(1)} at the end (lib/engine/speed-probe.ts)`);
     if (shard) {
       const { file: _file, ...plan } = cfg;
       writeShard(dir, {
