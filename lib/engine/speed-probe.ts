@@ -7,7 +7,7 @@ import { GraphBuilder, serializeModel } from "./onnx-builder";
  * The machine's speed right now, as the fp32 GFLOP/s onnxruntime reaches on one 128×1024 · 1024×4096 MatMul with the
  * engine's session settings (median of `reps` runs after a warm-up). Timings taken on different days or beside
  * other work are compared through it: the benchmarks print their figures as fractions of it, and the study prints
- * it beside its stage times (this 2-core machine: 199.5 GFLOP/s on 2026-12-02, 152–154 on 2026-12-07).
+ * it beside its stage times (this 2-core machine: 199.5 GFLOP/s on 2026-12-02, 152–183 on 2026-12-07).
  */
 export async function matmulProbe(threads = availableParallelism()): Promise<{ measure(reps?: number): Promise<number>; release(): Promise<void> }> {
   const M = 128, K = 1024, N = 4096;
