@@ -144,7 +144,8 @@ export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant
       // Left padding puts every sample's newest token at index T − 1.
       last = b.op("Gather", [toBTH(x, shapeBTH), b.int64([-1], [])], { axis: 1 }); // [B, H]
     }
-    let logits = head(b, norm(b, spec, last, init, "final_norm"), init(spec.tieEmbeddings ? "embed.weight" : "lm_head.weight"), shape(spec.tieEmbeddings ? "embed.weight" : "lm_head.weight"), headSliceBytes);
+    const headWeight = spec.tieEmbeddings ? "embed.weight" : "lm_head.weight";
+    let logits = head(b, norm(b, spec, last, init, "final_norm"), init(headWeight), shape(headWeight), headSliceBytes);
     if (spec.finalSoftcap !== null) logits = softcap(b, logits, spec.finalSoftcap);
     if (variant.logits === "all") b.output(IO.logits, b.op("Reshape", [logits, shapeBTV]), "float", ["batch", "seq", V]);
     else b.output(IO.logits, logits, "float", ["batch", V]);
@@ -162,8 +163,8 @@ export const HEAD_SLICE_BYTES = 128 * 2 ** 20;
 /**
  * logits [rows, V] = x [rows, H] · Wᵀ for the head W [V, H]: one Gemm, or where W is larger than `sliceBytes` one
  * Gemm per slice of its rows (views into W's bytes, GraphBuilder.rowsOf), concatenated. A slice splits the output
- * columns, never a dot product, and slices start at multiples of 64 rows (the packed panels' width divides 64), so
- * each logit is computed as by the single Gemm.
+ * columns, never a dot product, and starts at a multiple of 64 rows: the logits come out bit-identical to the single
+ * Gemm's (tests/engine/head-slices.test.ts; the 1.2B bench checkpoint's logits `cmp`-equal, lib/engine/README.md).
  */
 function head(b: GraphBuilder, x: string, weight: string, [V, H]: number[], sliceBytes: number): string {
   const rowsPerSlice = Math.max(64, Math.floor(sliceBytes / (4 * H) / 64) * 64);

@@ -77,7 +77,8 @@ export class GraphBuilder {
   /**
    * Rows [start, start + count) of the 2-D initializer `of` (defined before) as an initializer of its own: in a shared
    * weight file a reference into `of`'s bytes (no copy on disk; onnxruntime maps and prepacks it apart from the rest),
-   * inline a copy of those rows.
+   * inline a copy of those rows (each view then makes its original's bytes once more: inline graphs are for small
+   * in-memory models).
    */
   rowsOf(name: string, of: string, start: number, count: number): string {
     const t = this.initializers.get(of);
