@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadModel, readSafetensors, writeSafetensors } from "../lib/checkpoint/index";
 import { main } from "../lib/cli/main";
+import { upperMedian } from "../lib/math/index";
 import { encodePrompts } from "../lib/engine/index";
 import { createVector, exportControlVector, modelIdentity } from "../lib/steering/index";
 import { repoRoot } from "../lib/util/paths";
@@ -38,14 +39,12 @@ function timedRun(exe: string, args: string[]): { s: number; stderr: string } {
   return { s: (performance.now() - t0) / 1000, stderr: r.stderr };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 /** Median wall time of `reps` runs of each command after one warm-up each, the commands taking turns. */
 function walls(cmds: [string, string[]][], reps = 5): number[] {
   for (const [exe, args] of cmds) timedRun(exe, args);
   const times: number[][] = cmds.map(() => []);
   for (let i = 0; i < reps; i++) cmds.forEach(([exe, args], k) => times[k].push(timedRun(exe, args).s));
-  return times.map(median);
+  return times.map(upperMedian);
 }
 
 const wall = (cmd: string[], reps = 5): number => walls([[process.execPath, cmd]], reps)[0];

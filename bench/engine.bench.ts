@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { smallSpec, randomWeights } from "../lib/checkpoint/random";
 import { createEngine, matmulProbe } from "../lib/engine";
+import { upperMedian } from "../lib/math/index";
 import type { Engine, SampleSteering } from "../lib/engine/types";
 import type { LoadedModel } from "../lib/checkpoint/types";
 import { writeJsonAtomic } from "../lib/util/atomic";
@@ -20,7 +21,6 @@ import { createRng } from "../lib/util/rng";
 const SPEC = smallSpec("llama", { nLayers: 12, hidden: 768, nHeads: 12, nKvHeads: 4, intermediate: 2048, vocabSize: 32000, maxPositions: 2048, eosTokenIds: [] });
 const threads = availableParallelism();
 
-const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function timeIt(reps: number, f: () => Promise<unknown>): Promise<number> {
   await f(); // warm-up (session creation, allocator growth)
@@ -30,7 +30,7 @@ async function timeIt(reps: number, f: () => Promise<unknown>): Promise<number> 
     await f();
     ts.push((performance.now() - t0) / 1000);
   }
-  return median(ts);
+  return upperMedian(ts);
 }
 
 const layerParams = SPEC.nLayers * (SPEC.hidden * (SPEC.nHeads + 2 * SPEC.nKvHeads) * SPEC.headDim + SPEC.nHeads * SPEC.headDim * SPEC.hidden + 3 * SPEC.hidden * SPEC.intermediate);

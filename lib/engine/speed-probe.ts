@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import * as ort from "onnxruntime-node";
+import { upperMedian } from "../math/index";
 import { createRng } from "../util/index";
 import { GraphBuilder, serializeModel } from "./onnx-builder";
 
@@ -26,7 +27,7 @@ export async function matmulProbe(threads = availableParallelism()): Promise<{ m
         await session.run({ x });
         ts.push((performance.now() - t0) / 1000);
       }
-      return (2 * M * K * N) / ts.sort((p, q) => p - q)[Math.floor(reps / 2)] / 1e9;
+      return (2 * M * K * N) / upperMedian(ts) / 1e9;
     },
     release: () => session.release(),
   };

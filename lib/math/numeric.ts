@@ -5,6 +5,9 @@
 
 export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** The middle value of xs sorted (the upper of the two middle ones for an even count): the timing median of the benches and the speed probe. */
+export const upperMedian = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 /** Population standard deviation. */
 export function std(xs: readonly number[]): number {
   const m = mean(xs);
