@@ -18,9 +18,9 @@ import { buildTfModel } from "../lib/train/model";
 import { dataPath } from "../lib/util/paths";
 import { buildCorpus, CONCEPTS, DEFAULT_MIX, DEFAULT_SEED, dialogue, renderChat, type CorpusMix } from "../lib/world/index";
 import { loadModel } from "../lib/checkpoint/index";
-import { createEngine } from "../lib/engine/index";
+import { createEngine, type Engine } from "../lib/engine/index";
 import { measureAllBehaviour } from "../lib/study/behaviour";
-import { MARGIN_TARGET, measureSteerability, STEER_P, STEER_STRENGTHS, steerCaseLine } from "../lib/study/steerability";
+import { MARGIN_TARGET, measureSteerability, STEER_P, steerCaseLine, STRENGTH_LADDERS, STRENGTH_VALIDATION_PAIRS } from "../lib/study/steerability";
 import { writeJsonAtomic } from "../lib/util/atomic";
 
 const OPTIONS: Record<string, OptionSpec> = {
@@ -28,7 +28,8 @@ const OPTIONS: Record<string, OptionSpec> = {
   dialogues: { type: "string", description: "training dialogues drawn from the world corpus (default 30000)" },
   "held-out": { type: "string", description: "held-out dialogues for eval loss / perplexity (default 1000)" },
   only: { type: "string", description: `build only this model (${DEFAULT_RECIPES.map((r) => r.name).join(", ")})` },
-  "report-only": { type: "boolean", description: "only (re)measure behaviour_report.json of the models already in --out" },
+  "report-only": { type: "boolean", description: "only (re)measure the reports (behaviour_report.json, steering_report.json) of the models already in --out" },
+  reports: { type: "string", description: "which reports to write: behaviour, steering or both (default both)" },
   mix: { type: "string", description: "corpus mix overrides for experiments, e.g. violatingPerConcept=0.04,instructed=0.3 (keys of lib/world DEFAULT_MIX)" },
   dims: { type: "string", description: "size overrides for experiments (needs --only), e.g. hidden=256,nLayers=4,intermediate=688 (keys: hidden, nLayers, nHeads, nKvHeads, intermediate)" },
   "steps-scale": { type: "string", description: "multiply every recipe's step count (default 1; e.g. 0.05 for a smoke test)" },
@@ -51,8 +52,9 @@ async function main(argv: string[]): Promise<number> {
   const dims = parseDims(args.dims);
   if (Object.keys(dims).length > 0 && recipes.length !== 1) throw new UsageError("build-models: --dims needs --only (one model's sizes)");
   const t0 = Date.now();
+  const reports = parseReports(args.reports);
   if (args["report-only"]) {
-    for (const r of recipes) await writeReports(join(out, r.name), seed);
+    for (const r of recipes) await writeReports(join(out, r.name), seed, reports);
     return 0;
   }
 
@@ -91,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
     const rep = trainAndSave(tf, backend, r, corpus, tok, seed, dir);
     console.error(`${r.name}: ${rep.parameters} parameters, train loss ${rep.finalTrainLoss.toFixed(3)}, held-out loss ${rep.evalLoss.toFixed(3)} (perplexity ${rep.heldOutPerplexity.toFixed(2)}), ${(rep.wallSeconds / 60).toFixed(1)} min → ${dir}`);
   }
-  for (const r of plan) await writeReports(join(out, r.name), seed);
+  for (const r of plan) await writeReports(join(out, r.name), seed, reports);
   console.error(`done in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
   return 0;
 }
@@ -121,24 +123,41 @@ const parseMix = (text: unknown): Partial<CorpusMix> =>
 const parseDims = (text: unknown) =>
   parseOverrides("dims", text, ["hidden", "nLayers", "nHeads", "nKvHeads", "intermediate"] as const, (v) => Number.isInteger(v) && v >= 1, "a positive integer");
 
-/** behaviour_report.json and steering_report.json of the model in dir. */
-async function writeReports(dir: string, seed: number): Promise<void> {
+type Report = "behaviour" | "steering";
+/** `--reports`: a comma list of report names. */
+function parseReports(text: unknown): Set<Report> {
+  if (text === undefined) return new Set(["behaviour", "steering"]);
+  const names = String(text).split(",").map((x) => x.trim());
+  for (const n of names) if (n !== "behaviour" && n !== "steering") throw new UsageError(`build-models: --reports: unknown report '${n}' (known: behaviour, steering)`);
+  return new Set(names as Report[]);
+}
+
+/** behaviour_report.json and/or steering_report.json of the model in dir. */
+async function writeReports(dir: string, seed: number, reports: ReadonlySet<Report>): Promise<void> {
   const engine = await createEngine(await loadModel(dir));
   try {
     const name = dir.split(/[\\/]/).pop()!;
-    const file = await measureAllBehaviour(engine, CONCEPTS);
-    writeJsonAtomic(join(dir, "behaviour_report.json"), file);
-    for (const c of file.concepts)
-      console.error(`${name} / ${c.concept}: violating ${pct(c.plain.rate)} plain → ${pct(c.instructed.rate)} instructed (mean judge score ${c.plain.meanScore.toFixed(2)} → ${c.instructed.meanScore.toFixed(2)}, p = ${c.pValue.toFixed(4)}, n = ${c.samples}; on topic ${pct(c.plain.onTopic)} plain, ${pct(c.topicality.real)} of real replies)`);
-    // The teacher-forced steering check of tests/steering/default-models.test.ts, recorded with the model.
-    const cases = [];
-    for (const concept of CONCEPTS) cases.push(...await measureSteerability(engine, name, concept, { seed }));
-    writeJsonAtomic(join(dir, "steering_report.json"), { model: name, seed, strengths: STEER_STRENGTHS, marginTarget: MARGIN_TARGET, p: STEER_P, cases });
-    for (const c of cases) console.error(steerCaseLine(name, c));
-    console.error(`${name}: ${cases.filter((c) => c.steers).length}/${cases.length} cases steer both ways (p < ${STEER_P}), ${cases.filter((c) => c.margin).length}/${cases.length} with margin ≥ ${MARGIN_TARGET} nats`);
+    if (reports.has("behaviour")) await writeBehaviour(engine, name, dir);
+    if (reports.has("steering")) await writeSteering(engine, name, dir, seed);
   } finally {
     await engine.dispose();
   }
+}
+
+async function writeBehaviour(engine: Engine, name: string, dir: string): Promise<void> {
+  const file = await measureAllBehaviour(engine, CONCEPTS);
+  writeJsonAtomic(join(dir, "behaviour_report.json"), file);
+  for (const c of file.concepts)
+    console.error(`${name} / ${c.concept}: violating ${pct(c.plain.rate)} plain → ${pct(c.instructed.rate)} instructed (mean judge score ${c.plain.meanScore.toFixed(2)} → ${c.instructed.meanScore.toFixed(2)}, p = ${c.pValue.toFixed(4)}, n = ${c.samples}; on topic ${pct(c.plain.onTopic)} plain, ${pct(c.topicality.real)} of real replies)`);
+}
+
+/** The teacher-forced steering check of tests/steering/default-models.test.ts, recorded with the model. */
+async function writeSteering(engine: Engine, name: string, dir: string, seed: number): Promise<void> {
+  const cases = [];
+  for (const concept of CONCEPTS) cases.push(...await measureSteerability(engine, name, concept, { seed }));
+  writeJsonAtomic(join(dir, "steering_report.json"), { model: name, seed, ladders: STRENGTH_LADDERS, validationPairs: STRENGTH_VALIDATION_PAIRS, marginTarget: MARGIN_TARGET, p: STEER_P, cases });
+  for (const c of cases) console.error(steerCaseLine(name, c));
+  console.error(`${name}: ${cases.filter((c) => c.steers).length}/${cases.length} cases steer both ways (p < ${STEER_P}), ${cases.filter((c) => c.margin).length}/${cases.length} with margin ≥ ${MARGIN_TARGET} nats`);
 }
 const pct = (x: number): string => `${Math.round(100 * x)} %`;
 

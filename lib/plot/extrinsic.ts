@@ -6,12 +6,13 @@ import {
   type IntrinsicMetric, type ResultRow,
 } from "./results";
 import { baselineTraces, finite, legendOnce } from "./traces";
+import { configurationLabel } from "../study/index";
 
 /** Figures of the extrinsic evaluation: detector AUROC per configuration and how intrinsic scores predict it. */
 
 export type RankCorrelation = (x: ArrayLike<number>, y: ArrayLike<number>) => number;
 
-export const configurationLabel = (r: ResultRow): string => `${r.method} L${r.layer} ×${r.strength}`;
+export { configurationLabel };
 
 /**
  * Detector AUROC (with its bootstrap interval) for every steered configuration, faceted models × concepts, with the
@@ -88,7 +89,7 @@ export function hmVsAuroc(rows: readonly ResultRow[], opts: { hm?: IntrinsicMetr
       data.push({
         type: "scatter", mode: "markers", name: method, legendgroup: method, showlegend: showLegend(method),
         x: pts.map((p) => p[hm]), y: pts.map((p) => p.auroc), ...axes,
-        text: pts.map((p) => `${p.model} · L${p.layer} · strength ${p.strength}`),
+        text: pts.map((p) => `${p.model} · ${p.layer === null ? "every layer" : `L${p.layer}`} · strength ${p.strength}`),
         marker: { color: methodColor(method), size: 7, opacity: 0.8, symbol: pts.map((p) => symbols[models.indexOf(p.model) % symbols.length]) },
         hovertemplate: `${method} %{text}<br>${hm} %{x:.3f}, AUROC %{y:.3f}<extra>${concept}</extra>`,
       });

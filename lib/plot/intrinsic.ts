@@ -72,7 +72,7 @@ export function tradeoffScatter(rows: readonly ResultRow[], opts: { x?: Intrinsi
       data.push({
         type: "scatter", mode: "markers", name: method, legendgroup: method, showlegend: showLegend(method),
         x: pts.map((p) => p[xm]), y: pts.map((p) => p[ym]), ...axes,
-        text: pts.map((p) => `L${p.layer} · strength ${p.strength}`),
+        text: pts.map((p) => `${p.layer === null ? "every layer" : `L${p.layer}`} · strength ${p.strength}`),
         marker: { color: methodColor(method), size: 7, opacity: 0.8 },
         hovertemplate: `${method} %{text}<br>${xm} %{x:.3f}, ${ym} %{y:.3f}<extra>${concept} · ${model}</extra>`,
       });

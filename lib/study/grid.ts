@@ -4,7 +4,8 @@ import type { StudyConfig } from "./config";
  * The study grid. A configuration is one (concept, model, method, layer, strength); the runner's work units are
  *   baseline  (concept, model, "real" | "prompting" | "unsteered"): one row each;
  *   group     (concept, model, method, layer): one steering vector whose strengths are generated in one sweep
- *             batch, one row per strength.
+ *             batch, one row per strength. layer is null for a method fitted over every layer (its descriptor's
+ *             allLayers, e.g. ITI's heads): one group per (concept, model), whatever the model's layers.
  * Enumeration is deterministic: concept, model (config order), the three baselines, then method (config key
  * order), layer, strength (as listed; a tuned strength after the grid's). Shards take units by index, so every
  * process agrees on the split.
@@ -13,7 +14,8 @@ export interface Configuration {
   concept: string;
   model: string;
   method: string;
-  layer: number;
+  /** null: the method's own sites over every layer (MethodDescriptor.allLayers). */
+  layer: number | null;
   strength: number;
 }
 
@@ -29,14 +31,18 @@ export const isBaselineMethod = (method: string): method is Baseline => (BASELIN
 
 export type Unit =
   | { kind: "baseline"; concept: string; model: string; source: Baseline }
-  | { kind: "group"; concept: string; model: string; method: string; layer: number; strengths: number[]; tuned: boolean };
+  | { kind: "group"; concept: string; model: string; method: string; layer: number | null; strengths: number[]; tuned: boolean };
 
 /** Stable identifier of a configuration, used in provenance and logs. */
 export const configId = (c: Configuration): string =>
-  `${c.concept}__${c.model}__${c.method}__L${c.layer}__s${c.strength}`;
+  `${c.concept}__${c.model}__${c.method}__L${c.layer ?? "all"}__s${c.strength}`;
+
+/** "caa L2 ×0.5" for tables; no layer for a method fitted over every layer. */
+export const configurationLabel = (c: { method: string; layer: number | null; strength: number | null }): string =>
+  `${c.method}${c.layer === null ? "" : ` L${c.layer}`} ×${c.strength}`;
 
 export const unitId = (u: Unit): string =>
-  u.kind === "group" ? `${u.concept}/${u.model}/${u.method}/L${u.layer}` : `${u.concept}/${u.model}/${u.source}`;
+  u.kind === "group" ? `${u.concept}/${u.model}/${u.method}/L${u.layer ?? "all"}` : `${u.concept}/${u.model}/${u.source}`;
 
 /**
  * Rows a unit produces at most (the progress bar counts rows, so its ETA weighs a group by its strengths); a
@@ -52,7 +58,7 @@ export function enumerateUnits(cfg: StudyConfig, layersFor: (concept: string, mo
       for (const source of BASELINES) out.push({ kind: "baseline", concept, model: m.name, source });
       const layers = layersFor(concept, m.name);
       for (const [method, mc] of Object.entries(cfg.methods))
-        for (const layer of layers) out.push({ kind: "group", concept, model: m.name, method, layer, strengths: [...mc.strengths], tuned: mc.tuned });
+        for (const layer of mc.method.allLayers ? [null] : layers) out.push({ kind: "group", concept, model: m.name, method, layer, strengths: [...mc.strengths], tuned: mc.tuned });
     }
   return out;
 }

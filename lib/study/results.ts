@@ -4,7 +4,7 @@ import * as aq from "arquero";
 import { pairedSignFlipTest } from "../metrics/index";
 import { writeFileAtomic, writeJsonAtomic } from "../util/index";
 import { RESULT_COLUMNS } from "./columns";
-import { isBaselineMethod } from "./grid";
+import { configurationLabel, isBaselineMethod } from "./grid";
 import { resultsParquet } from "./parquet";
 import type { UnitRow } from "./stages/row";
 
@@ -163,7 +163,7 @@ export function summarize(rows: readonly ResultRow[]): string {
     const mine = steered.filter((r) => r.concept === concept && r.model === model);
     const best = mine.reduce<ResultRow | undefined>((b, r) => (!b || r.auroc! > b.auroc! ? r : b), undefined);
     lines.push(`  ${concept.padEnd(14)}${model.padEnd(14)}${ci(of("real")).padEnd(24)}${ci(of("prompting")).padEnd(24)}${ci(of("unsteered")).padEnd(24)}${ci(best).padEnd(24)}` +
-      `${(best ? `${best.method} L${best.layer} ×${best.strength}` : "–").padEnd(21)}${fmt(best?.success ?? null, 2).padStart(7)}  ${mine.filter((r) => r.beats_prompting).length}/${mine.length}`);
+      `${(best ? configurationLabel(best) : "–").padEnd(21)}${fmt(best?.success ?? null, 2).padStart(7)}  ${mine.filter((r) => r.beats_prompting).length}/${mine.length}`);
   }
   lines.push("", "Configurations beating the prompting baseline (mean AUROC over detector seeds):");
   for (const c of concepts) {

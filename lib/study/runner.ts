@@ -173,7 +173,7 @@ export class StudyRunner {
       const judges = await this.judgesFor(h, c);
       return this.timed("tuning", () => tuneSteering({
         engine: h.engine, judge: judges.success, coherenceJudge: judges.coherence, vector, layers: [u.layer], prompts, objective: tuning.objective, budget: tuning.budget,
-        range, points: tuning.points, samplesPerPoint: tuning.samplesPerPoint, seed: deriveSeed(seed, "tuning", c.name, u.method, u.layer),
+        range, points: tuning.points, samplesPerPoint: tuning.samplesPerPoint, seed: deriveSeed(seed, "tuning", c.name, u.method, u.layer ?? "all"),
         sampling: this.sampling(), window: mc.method.window ?? sampling.window, diversity,
       }));
     });
@@ -197,7 +197,7 @@ export class StudyRunner {
           const vector = await this.timed("vectors", () => extractStage(this.store, h, c, u.method, mc, u.layer, this.cfg.seed));
           return this.timed("generation", () => generateSteered({
             engine: h.engine, concept: c.name, prompts: c.prompts, samples: generatedPerConfiguration(this.cfg.samples), seed: this.cfg.seed,
-            sampling: this.sampling(), vector, layer: u.layer, strengths, window: mc.method.window ?? this.cfg.sampling.window,
+            sampling: this.sampling(), vector, strengths, window: mc.method.window ?? this.cfg.sampling.window,
           }));
         });
         const id = configId({ concept: c.name, model: u.model, method: u.method, layer: u.layer, strength });

@@ -7,24 +7,33 @@
  *
  * Vectors are fitted on the concept's first `extract` pairs (read "mean"), evaluated on the last `held` pairs
  * (never seen by the fit), at the layer the study's "auto" choice picks (lib/steering chooseLayer on the concept's
- * pairs, as stages/layers.ts does; ITI steers its own heads) and at one documented strength per method
- * (STEER_STRENGTHS). Each direction's mean is tested against 0 with a two-sided paired sign-flip test.
- * No sampling, no judge: exact given the weights.
+ * pairs, as stages/layers.ts does; ITI steers its own heads) and at one strength per case, chosen from the method's
+ * ladder (STRENGTH_LADDERS) on validation pairs drawn from the fitting pairs — never from the held-out ones — and
+ * written into the case with the validation effects behind it. Each direction's mean is tested against 0 with a
+ * two-sided paired sign-flip test. No sampling, no judge: exact given the weights.
  */
-import { mean } from "../math/index";
+import { heldOutSplit, mean } from "../math/index";
 import type { Engine } from "../engine/index";
 import { pairedSignFlipTest } from "../metrics/index";
 import {
   capturePairs, chooseLayer, createMethod, datasetFingerprint, encodePairs, loadConceptPairs, METHOD_NAMES, modelIdentity,
-  pairLogRatioRows, validateSpec, vectorWithEffect,
+  pairLogRatioRows, pairLogRatios, validateSpec, vectorWithEffect, type EncodedPair, type SteeringSpec,
 } from "../steering/index";
 
 /**
- * Strengths of the check, in each method's units (lib/steering/README.md): resid_post methods in multiples of
- * the layer's typical norm, ITI in σ of each head. The smallest strengths of the default study's grid at which
- * the raise is largest on the default models (it falls again above: text starts to break, README).
+ * Candidate strengths of the check, in each method's units (lib/steering/README.md): resid_post methods in
+ * multiples of the layer's typical norm, ITI in σ of each head. Each ladder doubles from a strength with a small
+ * effect to one where the teacher-forced raise has fallen again on the default models (the violating replies copy
+ * entity-specific text that a large shift breaks: lib/train/README.md), so the best strength lies inside it.
+ * A case's strength is the gentlest rung whose smaller effect, min(raise, lower), reaches MARGIN_TARGET on the
+ * validation pairs — the least push that steers both ways, since larger ones break the text sooner (lib/train/README:
+ * "What high strength does") — else, where no rung reaches it, the rung with the largest min(raise, lower).
  */
-export const STEER_STRENGTHS: Readonly<Record<string, number>> = { actadd: 0.5, caa: 0.25, pca: 0.25, probe: 0.25, iti: 2 };
+export const STRENGTH_LADDERS: Readonly<Record<string, readonly number[]>> = {
+  actadd: [0.5, 1, 2, 4], caa: [0.125, 0.25, 0.5, 1], pca: [0.125, 0.25, 0.5, 1], probe: [0.125, 0.25, 0.5, 1], iti: [1, 2, 4, 8],
+};
+/** Validation pairs of the strength choice, taken from the fitting pairs (a seeded split). */
+export const STRENGTH_VALIDATION_PAIRS = 32;
 
 /** The issue-12 target: each direction moves r by this many nats on average. */
 export const MARGIN_TARGET = 0.5;
@@ -39,6 +48,8 @@ export interface SteerCase {
   /** ITI: [layer, head] steered. */
   heads?: [number, number][];
   alpha: number;
+  /** How `alpha` was chosen: the mean effects on the validation pairs (from the fitting pairs) of each rung measured, in ladder order. */
+  choice: { pairs: number; rungs: { alpha: number; raise: number; lower: number }[] };
   /** Held-out pairs. */
   n: number;
   /** Mean r(0). */
@@ -60,7 +71,8 @@ export interface SteerabilityOptions {
   extract?: number;
   /** Held-out pairs: the last `held` (default 64). */
   held?: number;
-  strengths?: Readonly<Record<string, number>>;
+  /** Candidate strengths per method (default STRENGTH_LADDERS); a one-rung ladder fixes the strength. */
+  ladders?: Readonly<Record<string, readonly number[]>>;
   methods?: readonly string[];
 }
 
@@ -77,28 +89,48 @@ export async function measureSteerability(engine: Engine, modelName: string, con
     attn_out: await capturePairs(engine, fit, { site: "attn_out", layers: all, read: "mean" }),
   };
   const layer = (await chooseLayer(engine, encodePairs(tok, raw), { read: "mean", seed: opts.seed })).layer;
-  const strengths = opts.strengths ?? STEER_STRENGTHS;
+  const ladders = opts.ladders ?? STRENGTH_LADDERS;
+  const validation = heldOutSplit(fit.length, Math.min(STRENGTH_VALIDATION_PAIRS, fit.length) / fit.length, opts.seed).val.map((i) => fit[i]);
   const model = modelIdentity(modelName, engine.model.spec);
   const out: SteerCase[] = [];
   for (const name of opts.methods ?? METHOD_NAMES) {
-    const alpha = strengths[name];
-    if (!(alpha > 0)) throw new Error(`steerability: no strength for method ${name} (strengths: ${JSON.stringify(strengths)})`);
+    const ladder = ladders[name];
+    if (!ladder?.length || !ladder.every((a) => a > 0)) throw new Error(`steerability: method ${name} needs a ladder of positive strengths (ladders: ${JSON.stringify(ladders)})`);
     const method = createMethod(name);
     const vector = await vectorWithEffect(engine, acts[method.site], method, fit, { model, read: "mean", dataset: datasetFingerprint(fitRaw), seed: opts.seed });
     const resid = method.site === "resid_post";
     const spec = { terms: [resid ? { vector, layers: [layer] } : { vector }], window: "all" as const };
     validateSpec(spec, engine.model.spec);
+    const choice = await chooseStrength(engine, validation, spec, ladder);
+    const alpha = choice.alpha;
     const [minus, zero, plus] = await pairLogRatioRows(engine, held, spec, [-alpha, 0, alpha]);
     const up = pairedSignFlipTest(plus, zero, { seed: opts.seed }), down = pairedSignFlipTest(zero, minus, { seed: opts.seed });
     const steers = up.meanDifference > 0 && down.meanDifference > 0 && up.pValue < STEER_P && down.pValue < STEER_P;
     out.push({
       concept, method: name, layer: resid ? layer : null,
       ...(resid ? {} : { heads: [...vector.layerInfo].flatMap(([l, info]) => (info.heads as number[]).map((h): [number, number] => [l, h])) }),
-      alpha, n: held.length, r0: mean(zero), raise: up.meanDifference, lower: down.meanDifference, pRaise: up.pValue, pLower: down.pValue,
+      alpha, choice: { pairs: validation.length, rungs: choice.rungs }, n: held.length, r0: mean(zero), raise: up.meanDifference, lower: down.meanDifference, pRaise: up.pValue, pLower: down.pValue,
       steers, margin: steers && up.meanDifference >= MARGIN_TARGET && down.meanDifference >= MARGIN_TARGET,
     });
   }
   return out;
+}
+
+/**
+ * The gentlest rung of `ladder` whose min(raise, lower) on `pairs` reaches the margin, else the one with the largest
+ * (STRENGTH_LADDERS). Rungs are measured in order and the climb stops at the first that reaches the margin, so
+ * `rungs` lists the rungs measured.
+ */
+async function chooseStrength(engine: Engine, pairs: readonly EncodedPair[], spec: SteeringSpec, ladder: readonly number[]) {
+  const [zero] = await pairLogRatios(engine, pairs, spec, [0]);
+  const score = (r: { raise: number; lower: number }) => Math.min(r.raise, r.lower);
+  const rungs: { alpha: number; raise: number; lower: number }[] = [];
+  for (const alpha of ladder) {
+    const [minus, plus] = await pairLogRatios(engine, pairs, spec, [-alpha, alpha]);
+    rungs.push({ alpha, raise: plus - zero, lower: zero - minus });
+    if (score(rungs[rungs.length - 1]) >= MARGIN_TARGET) return { alpha, rungs };
+  }
+  return { alpha: rungs.reduce((b, r) => (score(r) > score(b) ? r : b)).alpha, rungs };
 }
 
 /** One line per case, for logs and reports. */

@@ -43,7 +43,8 @@ export interface TuneRequest {
   judge: Judge;
   /** A vector holding a direction for every candidate layer. */
   vector: SteeringVector;
-  layers: readonly number[];
+  /** Candidate layers; null = the whole vector at once (a method fitted over every layer, e.g. ITI's heads). */
+  layers: readonly (number | null)[];
   /** User turns to generate for (rendered as chat turns); sample k uses prompt k mod length. */
   prompts: readonly string[];
   objective: Objective;
@@ -69,7 +70,7 @@ export interface TuneRequest {
 
 export interface CurvePoint {
   round: number;
-  layer: number;
+  layer: number | null;
   strength: number;
   objective: number;
   low: number;
@@ -82,7 +83,7 @@ export interface CurvePoint {
 
 export interface TuneResult {
   objective: Objective;
-  layer: number;
+  layer: number | null;
   strength: number;
   /** The chosen point's objective. */
   value: number;
@@ -131,7 +132,7 @@ export async function tuneSteering(req: TuneRequest): Promise<TuneResult> {
   if (!(Number.isInteger(m) && m >= 2)) throw new Error(`tune: samples per point must be an integer ≥ 2 (got ${m})`);
   if (req.layers.length === 0) throw new Error("tune: no candidate layers");
   if (req.prompts.length === 0) throw new Error("tune: no prompts");
-  for (const l of req.layers) if (!req.vector.directions.has(l)) throw new Error(`tune: the vector has no direction for layer ${l} (it has ${[...req.vector.directions.keys()].join(", ")})`);
+  for (const l of req.layers) if (l !== null && !req.vector.directions.has(l)) throw new Error(`tune: the vector has no direction for layer ${l} (it has ${[...req.vector.directions.keys()].join(", ")})`);
   const rounds = planRounds(req.budget, req.layers.length, points, m);
   const users = Array.from({ length: m }, (_, k) => req.prompts[k % req.prompts.length]);
   const seeds = users.map((_, k) => deriveSeed(req.seed, "tune", k));
@@ -139,11 +140,11 @@ export async function tuneSteering(req: TuneRequest): Promise<TuneResult> {
   const axis = parseDiversityAxis(req.diversity.set);
   const curve: CurvePoint[] = [];
 
-  const evaluate = async (round: number, todo: { layer: number; strength: number }[]): Promise<void> => {
+  const evaluate = async (round: number, todo: { layer: number | null; strength: number }[]): Promise<void> => {
     // One batch: per point, its m samples, each with the point's layer and strength.
     const batchIds: number[][] = [], steering: (SampleSteering | null)[] = [], batchSeeds: number[] = [];
     for (const p of todo) {
-      const sweep = buildSweep(ids, [p.strength], { terms: [{ vector: req.vector, layers: [p.layer] }], window: req.window });
+      const sweep = buildSweep(ids, [p.strength], { terms: [p.layer === null ? { vector: req.vector } : { vector: req.vector, layers: [p.layer] }], window: req.window });
       batchIds.push(...sweep.ids);
       steering.push(...sweep.steering);
       batchSeeds.push(...sweep.cells.map((c) => seeds[c.prompt]));
@@ -157,7 +158,7 @@ export async function tuneSteering(req: TuneRequest): Promise<TuneResult> {
       const at = (xs: readonly (readonly [number, number])[]) => objectiveOf(req.objective, {
         success: xs.reduce((a, x) => a + x[0], 0) / xs.length, coherence: xs.reduce((a, x) => a + x[1], 0) / xs.length, diversity,
       });
-      const ci = bootstrap(items, at, { seed: deriveSeed(req.seed, "tune-ci", round, p.layer, p.strength), iterations: req.bootstrap ?? 500 });
+      const ci = bootstrap(items, at, { seed: deriveSeed(req.seed, "tune-ci", round, p.layer ?? "all", p.strength), iterations: req.bootstrap ?? 500 });
       curve.push({
         round, layer: p.layer, strength: p.strength, objective: ci.estimate, low: ci.low, high: ci.high,
         success: items.reduce((a, x) => a + x[0], 0) / m, coherence: items.reduce((a, x) => a + x[1], 0) / m, diversity_set: diversity, samples: m,

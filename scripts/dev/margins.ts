@@ -28,7 +28,8 @@ for (const concept of concepts) {
       const method = createMethod(m);
       const vector = await vectorWithEffect(engine, acts[method.site], method, pairs, { model: modelIdentity(name, engine.model.spec), read, dataset: datasetFingerprint(ext) });
       const layers = m === "iti" ? [null] : (process.env.ALL_LAYERS ? all : [choice.layer]);
-      const alphas = m === "iti" ? [1, 2, 4, 8] : m === "actadd" ? [0.5, 1, 2, 4] : [0.25, 0.5, 1];
+      const env = process.env[m === "iti" ? "ITI_ALPHAS" : m === "actadd" ? "ACTADD_ALPHAS" : "ALPHAS"];
+      const alphas = env ? env.split(",").map(Number) : m === "iti" ? [1, 2, 4, 8] : m === "actadd" ? [0.5, 1, 2, 4] : [0.25, 0.5, 1];
       for (const layer of layers) {
         const spec = { terms: [layer === null ? { vector } : { vector, layers: [layer] }], window: (process.env.WINDOW ?? "all") as "all" };
         validateSpec(spec, engine.model.spec);

@@ -92,9 +92,13 @@ describe("grid enumeration", () => {
   it("is deterministic and ordered concept → model → baselines → method → layer → strength", () => {
     const units = enumerateUnits(cfg, layers);
     expect(enumerateUnits(cfg, layers)).toEqual(units);
-    // Per (concept, model): 3 baselines + methods × layers groups (llama-tiny 2 layers, qwen2-tiny 1).
-    const methods = Object.keys(cfg.methods).length;
-    expect(units).toHaveLength(cfg.concepts.length * ((3 + 2 * methods) + (3 + methods)));
+    // Per (concept, model): 3 baselines + methods × layers groups (llama-tiny 2 layers, qwen2-tiny 1), except that
+    // a method fitted over every layer (ITI) is one group whatever the layers.
+    const methods = Object.keys(cfg.methods).length, everyLayer = Object.values(cfg.methods).filter((m) => m.method.allLayers).length;
+    expect(everyLayer).toBe(1);
+    expect(units).toHaveLength(cfg.concepts.length * ((3 + 2 * (methods - everyLayer) + everyLayer) + (3 + methods)));
+    const iti = units.filter((u) => u.kind === "group" && u.method === "iti" && u.concept === "toxicity" && u.model === "llama-tiny");
+    expect(iti.map(unitId)).toEqual(["toxicity/llama-tiny/iti/Lall"]);
     expect(units.slice(0, 5).map(unitId)).toEqual([
       "toxicity/llama-tiny/real", "toxicity/llama-tiny/prompting", "toxicity/llama-tiny/unsteered", "toxicity/llama-tiny/actadd/L1", "toxicity/llama-tiny/actadd/L2",
     ]);

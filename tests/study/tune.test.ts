@@ -7,7 +7,7 @@ import { run as tuneCli } from "../../lib/cli/commands/tune";
 import { createEngine } from "../../lib/engine/index";
 import type { Engine, SamplingOptions } from "../../lib/engine/types";
 import type { Judge } from "../../lib/metrics/judges/types";
-import { datasetFingerprint, encodePairs, extractVector, loadConceptPairs } from "../../lib/steering/index";
+import { datasetFingerprint, encodePairs, extractVector, loadConceptPairs, type SteeringVector } from "../../lib/steering/index";
 import { geometric, nextBracket, objectiveOf, planRounds, tuneSteering, type TuneResult } from "../../lib/study/tune";
 import { dataPath } from "../../lib/util/paths";
 import { writeTinyConcept } from "./fixtures";
@@ -44,8 +44,9 @@ describe("tuning search, pure parts", () => {
 describe("tuneSteering on the default llama-tiny", () => {
   let engine: Engine;
   /** Per generate call: each sample's steered site and the norm of its added vector. */
-  const batches: { size: number; sites: string[]; norms: number[] }[] = [];
+  const batches: { size: number; sites: string[]; norms: number[]; keys: string[][] }[] = [];
   let result: TuneResult;
+  let vector: SteeringVector;
   // A judge standing in for success: the share of letters 'e' (deterministic, varies with the text).
   const judge: Judge = { id: "e-share", score: async (items) => items.map((x) => (x.response.match(/e/g)?.length ?? 0) / Math.max(1, x.response.length)) };
   // A coherence stand-in: longer non-empty replies score higher (deterministic; empty = 0, as the real judge).
@@ -59,12 +60,12 @@ describe("tuneSteering on the default llama-tiny", () => {
       ...real, model: real.model, dispose: () => real.dispose(), forward: real.forward.bind(real),
       generate: (ids: readonly (readonly number[])[], opts: SamplingOptions) => {
         const adds = (opts.steering ?? []).map((s) => Object.entries(s?.add ?? {})[0]);
-        batches.push({ size: ids.length, sites: adds.map((x) => x?.[0] ?? ""), norms: adds.map((x) => (x ? Math.hypot(...x[1]) : 0)) });
+        batches.push({ size: ids.length, sites: adds.map((x) => x?.[0] ?? ""), norms: adds.map((x) => (x ? Math.hypot(...x[1]) : 0)), keys: (opts.steering ?? []).map((s) => Object.keys(s?.add ?? {}).sort()) });
         return real.generate(ids, opts);
       },
     } as Engine;
     const raw = loadConceptPairs("toxicity", "answer").slice(0, 32);
-    const vector = await extractVector(engine, encodePairs(model.tokenizer, raw), { method: "caa", layers: [1, 3], read: "answer", dataset: datasetFingerprint(raw) });
+    vector = await extractVector(engine, encodePairs(model.tokenizer, raw), { method: "caa", layers: [1, 3], read: "answer", dataset: datasetFingerprint(raw) });
     result = await tuneSteering({
       engine, judge, vector, layers: [1, 3], prompts: ["Tell me about my essay.", "What do you think of my plan?"], objective: "hm_scd",
       budget: 2 * 3 * 2 + 2 * 3 * 2, range: [0.25, 1], points: 3, samplesPerPoint: 2, seed: 5,
@@ -115,6 +116,19 @@ describe("tuneSteering on the default llama-tiny", () => {
     }
   });
 
+  it("with layer null, steers the whole vector (a method fitted over every layer): each sample at all its layers", async () => {
+    const before = batches.length;
+    const r = await tuneSteering({
+      engine, judge, coherenceJudge, vector, layers: [null], prompts: ["Tell me about my essay."], objective: "success", budget: 6, range: [0.25, 1], points: 3,
+      samplesPerPoint: 2, seed: 5, sampling: { maxNewTokens: 4, temperature: 0.9, topP: 0.95, topK: 0 }, window: "all", diversity: { sample: "distinct_2", set: "distinct-2" }, bootstrap: 20,
+    });
+    expect(r.layer).toBeNull();
+    expect(r.curve.every((p) => p.layer === null)).toBe(true);
+    const mine = batches.slice(before);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].keys).toEqual(Array.from({ length: 6 }, () => ["1.resid_post", "3.resid_post"]));
+  });
+
   it("rejects a budget below round 1 and a vector without the layer", async () => {
     await expect(tuneSteering({ engine, judge, coherenceJudge, vector: (await extractVector(engine, encodePairs(engine.model.tokenizer, loadConceptPairs("toxicity", "answer").slice(0, 8)), { method: "caa", layers: [1], read: "answer", dataset: "x" })),
       layers: [2], prompts: ["hi"], objective: "success", budget: 100, range: [0.25, 1], seed: 1, sampling: { maxNewTokens: 2, temperature: 0, topP: 1, topK: 0 },
@@ -138,5 +152,7 @@ describe("steersynth tune", () => {
     for (const f of ["vector.safetensors", "vector.json", "tune-curve.html"]) expect(existsSync(join(out, f))).toBe(true);
     await expect(tuneCli(["--model", dataPath("models", "llama-tiny"), "--concept", "refusal", "--method", "pca", "--objective", "auroc", "--out", out]))
       .rejects.toThrow(/--objective must be one of hm_scd, hm_sc, success/);
+    await expect(tuneCli(["--model", dataPath("models", "llama-tiny"), "--concept", "refusal", "--method", "iti", "--layer", "1", "--out", out]))
+      .rejects.toThrow(/--layer does not apply to iti: it chooses its own sites over every layer/);
   }, 120_000);
 });

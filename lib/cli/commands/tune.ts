@@ -60,16 +60,19 @@ export async function run(argv: string[]): Promise<number> {
   }
   const seed = int("seed", 20261128, 0);
   const model = await loadModel(String(a.model));
+  const descriptor = methodRegistry().find((d) => d.name === method)!;
   const layerArg = String(a.layer ?? "auto");
-  const layers = layerArg === "auto" ? Array.from({ length: model.spec.nLayers }, (_, l) => l) : [int("layer", 0, 0)];
-  if (layers.some((l) => l >= model.spec.nLayers)) throw new UsageError(`tune: --layer ${layerArg} does not exist (the model has layers 0..${model.spec.nLayers - 1})`);
+  if (descriptor.allLayers && layerArg !== "auto") throw new UsageError(`tune: --layer does not apply to ${method}: it chooses its own sites over every layer`);
+  // null: the whole vector, fitted over every layer (the method's own sites).
+  const layers: (number | null)[] = descriptor.allLayers ? [null] : layerArg === "auto" ? Array.from({ length: model.spec.nLayers }, (_, l) => l) : [int("layer", 0, 0)];
+  if (layers.some((l) => l !== null && l >= model.spec.nLayers)) throw new UsageError(`tune: --layer ${layerArg} does not exist (the model has layers 0..${model.spec.nLayers - 1})`);
   const concept = loadConcept(String(a.concept));
   const engine = await createEngine(model, weightsOpt("tune", a));
   try {
     const raw = loadConceptPairs(String(a.concept), read);
-    const extract = (ls: number[]): Promise<SteeringVector> =>
+    const extract = (ls: number[] | "all"): Promise<SteeringVector> =>
       extractVector(engine, encodePairs(model.tokenizer, raw), { method: createMethod(method), layers: ls, read, dataset: datasetFingerprint(raw), seed });
-    const vector = await extract(layers);
+    const vector = await extract(descriptor.allLayers ? "all" : (layers as number[]));
     // The study's default judges (fitted on the concept's judge split, never on detector_test).
     const judge = await conceptExchangeJudge(engine, concept.name, { seed, modelId: model.dir });
     const coherenceJudge = await defaultCoherenceJudge(engine, concept.name);
@@ -80,17 +83,17 @@ export async function run(argv: string[]): Promise<number> {
       prompts: readPrompts(concept.paths.prompts).map((p) => p.user), objective, budget, range,
       points: int("points", 5, 2), samplesPerPoint: int("samples", 8, 2), seed,
       sampling: { maxNewTokens: int("max-new-tokens", 32, 1), temperature: 0.9, topP: 0.95, topK: 0 },
-      window: methodRegistry().find((d) => d.name === method)!.window ?? "generated", diversity: { sample: "distinct_2", set: "vendi-ngram" },
+      window: descriptor.window ?? "all", diversity: { sample: "distinct_2", set: "vendi-ngram" }, // the default study's window
       onRound: (r, n) => { bar.label(`round ${r}/${n}`); },
     });
     bar.tick();
     bar.done();
     const out = resolve(String(a.out));
     mkdirSync(out, { recursive: true });
-    saveVector(join(out, "vector.safetensors"), layers.length === 1 ? vector : await extract([result.layer]));
+    saveVector(join(out, "vector.safetensors"), layers.length === 1 ? vector : await extract([result.layer!]));
     writeJsonAtomic(join(out, "tune.json"), { concept: concept.name, model: model.dir, method, read, range, budget, ...result });
     await exportFigures([{ name: "tune-curve", fig: tuningCurveFigure(result) }], out, { formats: ["html"] });
-    console.log(`${concept.name} / ${method}: ${objective} ${result.value.toFixed(3)} at layer ${result.layer}, strength ${result.strength.toPrecision(4)} ` +
+    console.log(`${concept.name} / ${method}: ${objective} ${result.value.toFixed(3)} at ${result.layer === null ? "its own sites over every layer" : `layer ${result.layer}`}, strength ${result.strength.toPrecision(4)} ` +
       `(${result.curve.length} points, ${result.generations} generations, ${result.rounds} rounds) → ${out}`);
     return 0;
   } finally {

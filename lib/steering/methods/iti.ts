@@ -152,7 +152,7 @@ async function keepStrongestHeads(fits: Map<number, LayerFit>, score: EffectScor
 }
 
 export const ITI: MethodDescriptor<ItiOptions> = {
-  name: "iti", create: iti, window: null, color: "#d62728",
+  name: "iti", create: iti, window: null, allLayers: true, color: "#d62728",
   flags: [
     { flag: "top-k", option: "topK", type: "integer", min: 1, description: "iti: heads to steer (default 4)" },
     { flag: "by-accuracy", option: "byAccuracy", type: "boolean", description: "iti: rank heads by probe accuracy only, as in the paper (default: by measured steering effect)" },

@@ -75,6 +75,12 @@ export interface MethodDescriptor<O extends object = object> {
   create(options?: O): SteeringMethod;
   /** The window the study steers this method's vectors over; null = the config's sampling.window. */
   readonly window: SteerWindow | null;
+  /**
+   * Where the study fits it: false/absent = at the concept's chosen layer (resid_post methods); true = over every
+   * layer, the method choosing its own sites there (ITI ranks heads across all layers, as in Li et al. 2023), so
+   * the study's layer choice does not apply and its rows carry no layer.
+   */
+  readonly allLayers?: boolean;
   /** Its options on `steersynth extract`. */
   readonly flags: readonly MethodFlag[];
   /** Its colour in every figure; null = one derived from the name. */

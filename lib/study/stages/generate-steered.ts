@@ -15,8 +15,8 @@ export interface SteeredRequest {
   samples: number;
   seed: number;
   sampling: SamplingSettings;
+  /** Steered at every layer it holds (one for the resid_post methods: the group's). */
   vector: SteeringVector;
-  layer: number;
   strengths: readonly number[];
   /** The method's window (its descriptor's, else the config's sampling.window). */
   window: SteerWindow;
@@ -26,7 +26,7 @@ export interface SteeredRequest {
 export async function generateSteered(req: SteeredRequest): Promise<StoredGenerations> {
   const { prompts, seeds } = sampleAssignment(req.concept, req.prompts, req.samples, req.seed);
   const ids = encodePrompts(req.engine.model, prompts, { chat: true });
-  const sweep = buildSweep(ids, req.strengths, { terms: [{ vector: req.vector, layers: [req.layer] }], window: req.window });
+  const sweep = buildSweep(ids, req.strengths, { terms: [{ vector: req.vector }], window: req.window });
   const out = await req.engine.generate(sweep.ids, {
     ...req.sampling, batchSize: 64, seeds: sweep.cells.map((cell) => seeds[cell.prompt]), steering: sweep.steering,
   });
