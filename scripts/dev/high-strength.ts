@@ -48,9 +48,10 @@ for (const dir of dirs) {
     const layer = (await chooseLayer(engine, encodePairs(engine.model.tokenizer, loadConceptPairs(concept, "mean")), { read: "mean", seed: cfg.seed })).layer;
     for (const [method, mc] of Object.entries(cfg.methods)) {
       const raw = loadConceptPairs(concept, mc.read);
-      const vector = await extractVector(engine, encodePairs(engine.model.tokenizer, raw), { method, layers: [layer], read: mc.read, dataset: datasetFingerprint(raw), seed: cfg.seed });
+      // As the study: at the chosen layer, or over every layer for a method that picks its own sites (ITI).
+      const vector = await extractVector(engine, encodePairs(engine.model.tokenizer, raw), { method, layers: mc.method.allLayers ? "all" : [layer], read: mc.read, dataset: datasetFingerprint(raw), seed: cfg.seed });
       const strengths = [0, ...mc.strengths];
-      const sweep = buildSweep(encodePrompts(engine.model, users, { chat: true }), strengths, { terms: [{ vector, layers: [layer] }], window: mc.method.window ?? cfg.sampling.window });
+      const sweep = buildSweep(encodePrompts(engine.model, users, { chat: true }), strengths, { terms: [{ vector }], window: mc.method.window ?? cfg.sampling.window });
       const { maxNewTokens, temperature, topP, topK } = cfg.sampling;
       const gens = await engine.generate(sweep.ids, {
         maxNewTokens, temperature, topP, topK, batchSize: 64, steering: sweep.steering,
