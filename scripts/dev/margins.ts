@@ -1,5 +1,6 @@
 // Dev diagnostic (issue 12): per (model, concept, method), steering margins on held-out pairs at several
 // layers / strengths / read policies. Usage: tsx scripts/dev/margins.ts data/models/llama-tiny [concept...]
+// Env: READS, METHODS, WINDOW, ALL_LAYERS; strengths ALPHAS (resid_post methods), ACTADD_ALPHAS, ITI_ALPHAS (comma lists).
 import { loadModel } from "../../lib/checkpoint/index";
 import { createEngine } from "../../lib/engine/index";
 import { capturePairs, chooseLayer, createMethod, datasetFingerprint, encodePairs, loadConceptPairs, METHOD_NAMES, modelIdentity, pairLogRatioRows, validateSpec, vectorWithEffect } from "../../lib/steering/index";
