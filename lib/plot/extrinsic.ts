@@ -5,14 +5,12 @@ import {
   INTRINSIC_METRICS, METRIC_LABELS, distinct, methodColor, methodsOf, steeredRows,
   type IntrinsicMetric, type ResultRow,
 } from "./results";
-import { baselineTraces, finite, legendOnce } from "./traces";
 import { configurationLabel } from "../study/index";
+import { baselineTraces, finite, legendOnce } from "./traces";
 
 /** Figures of the extrinsic evaluation: detector AUROC per configuration and how intrinsic scores predict it. */
 
 export type RankCorrelation = (x: ArrayLike<number>, y: ArrayLike<number>) => number;
-
-export { configurationLabel };
 
 /**
  * Detector AUROC (with its bootstrap interval) for every steered configuration, faceted models × concepts, with the

@@ -8,7 +8,7 @@ export { type Figure, type Trace, type Layout, describeFigure, assertFigure, fig
 export { type ResultRow, type IntrinsicMetric, type Baseline, INTRINSIC_METRICS, METRIC_LABELS, assertResultRows, isBaseline, methodColor } from "./results";
 export { metricVsStrength, tradeoffScatter } from "./intrinsic";
 export {
-  aurocByConfiguration, hmVsAuroc, correlationHeatmap, intrinsicAurocCorrelations, rankCorrelation, configurationLabel,
+  aurocByConfiguration, hmVsAuroc, correlationHeatmap, intrinsicAurocCorrelations, rankCorrelation,
   type CorrelationCell, type RankCorrelation,
 } from "./extrinsic";
 export { exampleGenerationRows, generationsFromResults, type GenerationExample, type ExampleRow, type StrengthLevel, type RowWithExamples } from "./examples";

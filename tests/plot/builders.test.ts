@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
-  aurocByConfiguration, assertResultRows, configurationLabel, correlationHeatmap, exampleGenerationRows, hmVsAuroc,
+  aurocByConfiguration, assertResultRows, correlationHeatmap, exampleGenerationRows, hmVsAuroc,
   generationsFromResults, intrinsicAurocCorrelations, metricVsStrength, rankCorrelation, tableFigure, tradeoffScatter, type Figure, type GenerationExample,
   type Trace,
 } from "../../lib/plot";
+import { configurationLabel } from "../../lib/study";
 import { CONCEPTS, METHOD_LAYERS, MODELS, STRENGTHS, syntheticResults } from "./fixture";
 
 const rows = syntheticResults();

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadStudyConfig, parseStudyConfig } from "../../lib/study/config";
-import { configurations, enumerateUnits, parseShard, shardIndices, unitId } from "../../lib/study/grid";
+import { configurationLabel, configurations, enumerateUnits, parseShard, shardIndices, unitId } from "../../lib/study/grid";
 
 const dir = mkdtempSync(join(tmpdir(), "steersynth-study-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,6 +99,8 @@ describe("grid enumeration", () => {
     expect(units).toHaveLength(cfg.concepts.length * ((3 + 2 * (methods - everyLayer) + everyLayer) + (3 + methods)));
     const iti = units.filter((u) => u.kind === "group" && u.method === "iti" && u.concept === "toxicity" && u.model === "llama-tiny");
     expect(iti.map(unitId)).toEqual(["toxicity/llama-tiny/iti/Lall"]);
+    expect(configurationLabel({ method: "caa", layer: 2, strength: 0.5 })).toBe("caa L2 ×0.5");
+    expect(configurationLabel({ method: "iti", layer: null, strength: 2 })).toBe("iti ×2");
     expect(units.slice(0, 5).map(unitId)).toEqual([
       "toxicity/llama-tiny/real", "toxicity/llama-tiny/prompting", "toxicity/llama-tiny/unsteered", "toxicity/llama-tiny/actadd/L1", "toxicity/llama-tiny/actadd/L2",
     ]);
