@@ -86,6 +86,7 @@ async function forward(model: LoadedModel, run: RunGraph, ids: readonly (readonl
     feeds[IO.steerMask] = float32(steerMask(opts.steering, B, T, pad, new Array(B).fill(0), promptLengths), [B, T]);
     for (const [name, data] of steeringVectors(spec, opts.steering, B)) feeds[name] = float32(data, [B, data.length / B]);
   }
+  if (opts.logits === "targets") feeds[IO.targetIds] = int64(nextTokens(ids, T), [B, T]);
   const layers = opts.capture ? opts.capture.layers ?? Array.from({ length: spec.nLayers }, (_, l) => l) : [];
   const variant: GraphVariant = { logits: opts.logits ?? "all", kv: false, capture: { sites: opts.capture?.sites ?? [], layers } };
   const out = await run(variant, feeds);
@@ -100,5 +101,23 @@ async function forward(model: LoadedModel, run: RunGraph, ids: readonly (readonl
     }
   const logits = variant.logits === "none" ? new Float32Array(0) : (out[IO.logits].data as Float32Array);
   assertFinite(logits, "logits", spec.vocabSize);
-  return { pad, seqLen: T, logits, captures };
+  if (variant.logits !== "targets") return { pad, seqLen: T, logits, captures };
+  const targetLogprobs = out[IO.targetLogprobs].data as Float32Array;
+  assertFinite(targetLogprobs, "target log-probabilities", T);
+  // Positions without a next token read the dummy target 0: zero them, so nothing mistakes them for a read.
+  ids.forEach((seq, b) => {
+    targetLogprobs.fill(0, b * T, b * T + pad[b]);
+    targetLogprobs[b * T + T - 1] = 0;
+  });
+  return { pad, seqLen: T, logits, captures, targetLogprobs };
+}
+
+/** [B·T] each left-padded position's next token (0 after the last token and in the padding): the "targets" input. */
+function nextTokens(ids: readonly (readonly number[])[], T: number): BigInt64Array {
+  const out = new BigInt64Array(ids.length * T);
+  ids.forEach((seq, b) => {
+    const pad = T - seq.length;
+    for (let p = 0; p + 1 < seq.length; p++) out[b * T + pad + p] = BigInt(seq[p + 1]);
+  });
+  return out;
 }

@@ -25,7 +25,9 @@ import { IO, type GraphVariant } from "./variant";
  *                ablate_resid.l [B, H] (unit directions; zeros = none)
  *   kv variant: past_key.l / past_value.l [B, nKv, C, headDim] — the host's whole cache buffer, unused slots
  *     masked. Attention reads it in place (no concatenation), so a decode step never copies the cache.
- * Outputs: logits [B, T, V] ("all") or [B, V] ("last"); kv: new_key.l / new_value.l [B, nKv, T, headDim]
+ * Outputs: logits [B, T, V] ("all") or [B, V] ("last"); "targets" adds the input target_ids [B, T] int64 and gives
+ *   target_logprobs [B, T] (log-softmax of position t's logits at target_ids[b, t]) with the last position's logits
+ *   [B, V]; kv: new_key.l / new_value.l [B, nKv, T, headDim]
  *   (RoPE applied), which the host writes into its cache;
  *   capture: `${site}.${l}` [B*T, width] (row-major [B, T, width]).
  *
@@ -148,7 +150,18 @@ export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant
     let logits = head(b, norm(b, spec, last, init, "final_norm"), init(headWeight), shape(headWeight), headSliceBytes);
     if (spec.finalSoftcap !== null) logits = softcap(b, logits, spec.finalSoftcap);
     if (variant.logits === "all") b.output(IO.logits, b.op("Reshape", [logits, shapeBTV]), "float", ["batch", "seq", V]);
-    else b.output(IO.logits, logits, "float", ["batch", V]);
+    else if (variant.logits === "last") b.output(IO.logits, logits, "float", ["batch", V]);
+    else {
+      // "targets": log p(target) at every position, from a float32 LogSoftmax in the graph, so the [B, T, V] logits
+      // never leave it (copying them out and normalizing them in JS cost more than the forward), and the last
+      // position's logits [B, V] (the next token's distribution).
+      const targets = b.input(IO.targetIds, "int64", ["batch", "seq"]);
+      const logp = b.op("LogSoftmax", [logits], { axis: -1 }); // [N, V]
+      const picked = b.op("GatherElements", [logp, b.op("Reshape", [targets, b.int64([-1, 1])])], { axis: 1 }); // [N, 1]
+      b.output(IO.targetLogprobs, b.op("Reshape", [picked, bt]), "float", ["batch", "seq"]);
+      const lastRow = b.op("Gather", [b.op("Reshape", [logits, shapeBTV]), b.int64([-1], [])], { axis: 1 }); // [B, V]
+      b.output(IO.logits, lastRow, "float", ["batch", V]);
+    }
   }
   return b;
 }

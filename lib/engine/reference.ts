@@ -1,4 +1,5 @@
 import { expectedShapes, isSlidingLayer, lmHead, SITES, siteKey, siteWidth, type ModelSpec, type SiteName, type Weights, ropeInverseFrequencies } from "../arch/index";
+import { logSoftmaxAt } from "../math/index";
 import { validateSteering } from "./steering-feeds";
 import type { ForwardOptions, ForwardResult, SampleSteering } from "./types";
 
@@ -288,7 +289,8 @@ export function referenceForward(spec: ModelSpec, weights: Weights, ids: readonl
   const captures = new Map<string, Float32Array>();
   for (const key of keys) captures.set(key, new Float32Array(B * T * siteWidth(spec, key.split(".")[1] as SiteName)));
   const mode = opts.logits ?? "all";
-  const logits = new Float32Array(mode === "all" ? B * T * V : mode === "last" ? B * V : 0);
+  const logits = new Float32Array(mode === "all" ? B * T * V : mode === "none" ? 0 : B * V);
+  const targetLogprobs = mode === "targets" ? new Float32Array(B * T) : undefined;
   const head = lmHead(spec, weights).data;
 
   for (let b = 0; b < B; b++) {
@@ -299,10 +301,16 @@ export function referenceForward(spec: ModelSpec, weights: Weights, ids: readonl
     };
     const final = forwardTokens(spec, weights, ids[b], opts.steering?.[b] ?? null, opts.promptLengths?.[b] ?? n, record);
     if (mode === "none") continue;
-    const rows = mode === "all" ? final : final.subarray((n - 1) * H);
+    const rows = mode === "last" ? final.subarray((n - 1) * H) : final;
     const z = linear(rows, rows.length / H, H, head, V);
     for (let i = 0; i < z.length; i++) z[i] = softcap(z[i], spec.finalSoftcap);
-    logits.set(z, mode === "all" ? (b * T + pad[b]) * V : b * V);
+    if (mode === "all") logits.set(z, (b * T + pad[b]) * V);
+    else if (mode === "last") logits.set(z, b * V);
+    else {
+      // "targets": the float64 log-softmax of each position at the next token (the graph's is float32).
+      for (let p = 0; p + 1 < n; p++) targetLogprobs![b * T + pad[b] + p] = logSoftmaxAt(z, ids[b][p + 1], p * V, V);
+      logits.set(z.subarray((n - 1) * V), b * V);
+    }
   }
-  return { pad, seqLen: T, logits, captures };
+  return { pad, seqLen: T, logits, captures, ...(targetLogprobs ? { targetLogprobs } : {}) };
 }

@@ -27,8 +27,11 @@ export interface ForwardOptions {
   capture?: { sites: SiteName[]; layers?: number[] };
   /** One entry per sample (null = unsteered); length must equal the batch size. */
   steering?: (SampleSteering | null)[];
-  /** Which logits to return (default "all"). */
-  logits?: "all" | "last" | "none";
+  /**
+   * Which logits to return (default "all"). "targets": every position's log-probability of the sequence's own next
+   * token (ForwardResult.targetLogprobs), computed in the graph, plus the last position's logits, as "last".
+   */
+  logits?: "all" | "last" | "none" | "targets";
   /**
    * Per sample, how many leading real tokens are prompt (steering windows: prompt = [0, p), generated = [p, len)).
    * Default: the whole sequence is prompt.
@@ -40,8 +43,13 @@ export interface ForwardResult {
   /** Sequences are left-padded to a common length T; pad[b] tokens of padding precede sample b. */
   pad: number[];
   seqLen: number;
-  /** [B, T, V] for "all", [B, V] for "last", empty for "none". */
+  /** [B, T, V] for "all", [B, V] for "last" and "targets", empty for "none". */
   logits: Float32Array;
+  /**
+   * "targets" only: [B, T], at (b, pad[b] + p − 1) log p(token p | tokens < p) of sample b (float32 log-softmax);
+   * the last position and padding hold 0.
+   */
+  targetLogprobs?: Float32Array;
   /** `${layer}.${site}` → [B, T, width] (attn_out width = nHeads*headDim, head-major). */
   captures: Map<string, Float32Array>;
 }

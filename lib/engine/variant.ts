@@ -6,7 +6,8 @@ import { type ModelSpec, type SiteName, SITES } from "../arch/index";
  * {logits: "all", kv: false}, capture adds its sites × layers as outputs.
  */
 export interface GraphVariant {
-  logits: "all" | "last" | "none";
+  /** "targets": each position's log-probability of a given target token, and the last position's logits (graph.ts). */
+  logits: "all" | "last" | "none" | "targets";
   /**
    * KV cache: past_key/past_value inputs per layer (a host-owned buffer, read in place) and new_key/new_value
    * outputs holding only this call's keys/values, which the host writes into its buffer.
@@ -46,5 +47,8 @@ export const IO = {
   newKey: (l: number) => `new_key.${l}`,
   newValue: (l: number) => `new_value.${l}`,
   logits: "logits",
+  /** [B, T] int64 input of the "targets" variant: the token whose log-probability each position reports. */
+  targetIds: "target_ids",
+  targetLogprobs: "target_logprobs",
   capture: (l: number, site: SiteName) => `${site}.${l}`,
 } as const;

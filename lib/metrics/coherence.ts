@@ -1,19 +1,15 @@
 import type { TextTokenizer } from "../checkpoint/index";
-import { type Engine, forwardByLength } from "../engine/index";
-import { logSoftmaxAt } from "../math/index";
+import { type Engine, type ForwardResult, forwardByLength } from "../engine/index";
 
 /** A prompt and the response to score, as token ids of the reference model. */
 export interface ScoredText { promptIds: number[]; responseIds: number[] }
 
 /**
- * NLL (nats) of each response token of sample b of a forward pass over prompt ++ response (P prompt tokens), each
- * token from the logits row before it. logits: [B, T, V] ("all"). [responseIds.length]
+ * NLL (nats) of each response token of sample b of a forward pass over prompt ++ response (P prompt tokens) with
+ * logits "targets": each token's log-probability sits at the position before it. logprobs: [B, T]. [responseIds.length]
  */
-export function responseNllFromLogits(logits: Float32Array, V: number, T: number, pad: number, b: number, P: number, responseIds: readonly number[]): Float64Array {
-  return Float64Array.from(responseIds, (tok, r) => {
-    const at = (b * T + pad + P + r - 1) * V; // logits row predicting response token r
-    return -logSoftmaxAt(logits, tok, at, V);
-  });
+export function responseNllFromLogprobs(logprobs: Float32Array, T: number, pad: number, b: number, P: number, responseIds: readonly number[]): Float64Array {
+  return Float64Array.from(responseIds, (_, r) => -logprobs[b * T + pad + P + r - 1]);
 }
 
 /** Logits of every position cost T·V floats per sequence: batches stay under ~256 MB of them (≤ 16 sequences). */
@@ -68,13 +64,13 @@ const MEMO_LIMIT = 100_000;
 const memoKey = (it: ScoredText): string => `${it.promptIds.join(",")}|${it.responseIds.join(",")}`;
 const memoOf = (engine: Engine): Map<string, ResponseRead> => memo.get(engine) ?? memo.set(engine, new Map()).get(engine)!;
 
-/** The read of sample b of a forward pass with logits "all" [B, T, V] over prompt ++ response (left padding). */
-export function readResponse(engine: Engine, logits: Float32Array, T: number, pad: number, b: number, item: ScoredText, continuation: boolean): ResponseRead {
+/** The read of sample b of a forward pass with logits "targets" over prompt ++ response (left padding). */
+export function readResponse(engine: Engine, res: ForwardResult, b: number, item: ScoredText, continuation: boolean): ResponseRead {
   const V = engine.model.spec.vocabSize;
-  const nll = responseNllFromLogits(logits, V, T, pad, b, item.promptIds.length, item.responseIds);
+  if (!res.targetLogprobs) throw new Error("readResponse: the forward pass needs logits \"targets\"");
+  const nll = responseNllFromLogprobs(res.targetLogprobs, res.seqLen, res.pad[b], b, item.promptIds.length, item.responseIds);
   if (!continuation) return { nll };
-  const at = (b * T + T - 1) * V; // left padding: the last token is at T − 1
-  return { nll, continuation: continuationMass(engine, logits.subarray(at, at + V)) };
+  return { nll, continuation: continuationMass(engine, res.logits.subarray(b * V, (b + 1) * V)) };
 }
 
 /** Store reads another pass made (readResponse on its logits), so later reads of the same texts are free. */
@@ -105,8 +101,8 @@ export async function responseReads(engine: Engine, items: readonly ScoredText[]
   const todo = [...first.values()].map((i) => items[i]);
   const seqs = todo.map((it) => [...it.promptIds, ...it.responseIds]);
   const read = new Map<string, ResponseRead>();
-  if (todo.length > 0) await forwardByLength(engine, seqs, { batchSize: opts.batchSize ?? logitsBatchSize(seqs, V), label: opts.label ?? "perplexity", logits: "all" }, (res, b, i) => {
-    read.set(memoKey(todo[i]), readResponse(engine, res.logits, res.seqLen, res.pad[b], b, todo[i], continuation));
+  if (todo.length > 0) await forwardByLength(engine, seqs, { batchSize: opts.batchSize ?? logitsBatchSize(seqs, V), label: opts.label ?? "perplexity", logits: "targets" }, (res, b, i) => {
+    read.set(memoKey(todo[i]), readResponse(engine, res, b, todo[i], continuation));
   });
   const out = keys.map((k) => read.get(k) ?? known.get(k)!);
   rememberReads(engine, todo, todo.map((it) => read.get(memoKey(it))!));

@@ -1,5 +1,4 @@
 import type { Engine, EncodedText } from "../engine/index";
-import { logSoftmaxAt } from "../math/index";
 import type { EncodedPair } from "./dataset";
 import { lowerSpec, type SteeringSpec } from "./spec";
 import type { SteeringVector } from "./vector";
@@ -13,16 +12,16 @@ import type { SteeringVector } from "./vector";
  * while steering works at some layers only (measured on the default models: README "Choosing a layer").
  */
 
-/** log p(response tokens | preceding tokens) of one sequence, from the [T, V] logits of its (padded) row. */
-export function responseLogProb(rowLogits: Float32Array, pad: number, V: number, text: EncodedText): number {
+/** log p(response tokens | preceding tokens) of one sequence, from its [T] row of a "targets" forward (left-padded by pad). */
+export function responseLogProb(rowLogprobs: Float32Array, pad: number, text: EncodedText): number {
   let s = 0;
-  // The logits at position p − 1 predict token p.
-  for (let p = text.responseStart; p < text.responseEnd; p++) s += logSoftmaxAt(rowLogits, text.ids[p], (pad + p - 1) * V, V);
+  // Position p − 1 holds the log-probability of token p.
+  for (let p = text.responseStart; p < text.responseEnd; p++) s += rowLogprobs[pad + p - 1];
   return s;
 }
 
 export interface RatioOptions {
-  /** Sequences per forward (full logits are [batch, T, V]: keep it small for big vocabularies). Default 8. */
+  /** Sequences per forward (onnxruntime holds [batch, T, V] logits inside: keep it small for big vocabularies). Default 16. */
   batchSize?: number;
 }
 
@@ -48,18 +47,19 @@ export async function pairLogRatioRows(engine: Engine, pairs: readonly EncodedPa
   const cells = pairs.flatMap((pair, j) => strengths.flatMap((_, k) => [
     { text: pair.positive, j, k, sign: 1 }, { text: pair.negative, j, k, sign: -1 },
   ]));
+  // Batches of similar length: a batch is padded to its longest text, so mixed lengths waste compute.
+  cells.sort((a, b) => a.text.ids.length - b.text.ids.length);
   const rows = strengths.map(() => new Array<number>(pairs.length).fill(0));
-  const batch = opts.batchSize ?? 8;
-  const V = engine.model.spec.vocabSize;
+  const batch = opts.batchSize ?? 16;
   for (let i = 0; i < cells.length; i += batch) {
     const chunk = cells.slice(i, i + batch);
     const steering = lowerSpec(spec, chunk.map((c) => strengths[c.k]));
     // The response starts where generation would: window "generated" steers the response tokens, "prompt" the rest.
     const promptLengths = chunk.map((c) => c.text.responseStart);
-    const out = await engine.forward(chunk.map((c) => c.text.ids), { steering, logits: "all", promptLengths });
+    const out = await engine.forward(chunk.map((c) => c.text.ids), { steering, logits: "targets", promptLengths });
     chunk.forEach((c, b) => {
-      const row = out.logits.subarray(b * out.seqLen * V, (b + 1) * out.seqLen * V);
-      rows[c.k][c.j] += c.sign * responseLogProb(row, out.pad[b], V, c.text);
+      const row = out.targetLogprobs!.subarray(b * out.seqLen, (b + 1) * out.seqLen);
+      rows[c.k][c.j] += c.sign * responseLogProb(row, out.pad[b], c.text);
     });
   }
   return rows;

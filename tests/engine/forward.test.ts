@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { SITES, type ArchName } from "../../lib/arch/spec";
 import { createEngine } from "../../lib/engine";
 import { referenceForward } from "../../lib/engine/reference";
+import { logSoftmaxAt } from "../../lib/math/index";
 import type { Engine, SampleSteering } from "../../lib/engine/types";
 import { memoryModel, randomIds, randomVector, realRelError, SPECS, unitVector } from "./fixtures";
 
@@ -42,6 +43,29 @@ describe.each(ARCHS)("%s forward", (arch) => {
     expect(realRelError(got.logits, ref.logits, got.pad, got.seqLen), "logits").toBeLessThanOrEqual(REL_TOL);
     expect([...got.captures.keys()].sort()).toEqual([...ref.captures.keys()].sort());
     for (const [key, want] of ref.captures) expect(realRelError(got.captures.get(key)!, want, got.pad, got.seqLen), key).toBeLessThanOrEqual(REL_TOL);
+  });
+
+  it("logits \"targets\": each position's log-probability of the next token matches a float64 log-softmax (2e-5 nats), with the last logits", async () => {
+    // The graph's LogSoftmax is float32 and the reference's float64: |Δ| per token ~1e-6 on these logits (|z| < 10);
+    // a shifted target (position p reading token p instead of p + 1) or a wrong row shows as 0.1 nats or more.
+    const engine = await engineFor(arch);
+    const steering = mixedSteering(arch, "all");
+    const got = await engine.forward(ids, { logits: "targets", steering });
+    const ref = referenceForward(spec, engine.model.weights, ids, { logits: "targets", steering });
+    const all = await engine.forward(ids, { logits: "all", steering });
+    const T = got.seqLen, V = spec.vocabSize;
+    expect(got.targetLogprobs!.length).toBe(ids.length * T);
+    ids.forEach((seq, b) => {
+      for (let t = 0; t < T; t++) {
+        const p = t - got.pad[b], at = b * T + t;
+        if (p < 0 || p + 1 >= seq.length) { expect(got.targetLogprobs![at], `(${b}, ${t}) holds no target`).toBe(0); continue; }
+        expect(Math.abs(got.targetLogprobs![at] - ref.targetLogprobs![at]), `(${b}, ${t}) vs the reference`).toBeLessThanOrEqual(2e-5);
+        // From the engine's own "all" logits (float64 log-softmax in JS): the same numbers, up to float32 rounding.
+        expect(Math.abs(got.targetLogprobs![at] - logSoftmaxAt(all.logits, seq[p + 1], at * V, V)), `(${b}, ${t}) vs its logits`).toBeLessThanOrEqual(2e-5);
+      }
+      const last = all.logits.subarray((b * T + T - 1) * V, (b * T + T) * V);
+      expect(got.logits.subarray(b * V, (b + 1) * V)).toEqual(last);
+    });
   });
 
   it("a left-padded batch equals running each sample alone", async () => {

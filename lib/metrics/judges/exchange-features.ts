@@ -155,11 +155,11 @@ export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem
   const scored = encoded.map((e, i) => ({ promptIds: e.ids.slice(0, e.responseStart), responseIds: responses[i] }));
   const reads = new Array<ResponseRead>(items.length);
   const seqs = encoded.map((e) => e.ids);
-  await forwardByLength(engine, seqs, { batchSize: logitsBatchSize(seqs, spec.vocabSize), label: "judge features", capture: { sites: ["resid_post"], layers: [top] }, logits: "all" }, (res, b, i) => {
+  await forwardByLength(engine, seqs, { batchSize: logitsBatchSize(seqs, spec.vocabSize), label: "judge features", capture: { sites: ["resid_post"], layers: [top] }, logits: "targets" }, (res, b, i) => {
     const acts = res.captures.get(`${top}.resid_post`)!, e = encoded[i];
     readRows(mean, H, i, acts, res.seqLen, res.pad[b], b, readPositions(e, "mean", `judged item ${i}`));
     readRows(last, H, i, acts, res.seqLen, res.pad[b], b, readPositions(e, "last", `judged item ${i}`));
-    reads[i] = readResponse(engine, res.logits, res.seqLen, res.pad[b], b, scored[i], true);
+    reads[i] = readResponse(engine, res, b, scored[i], true);
   });
   // The coherence judge reads the same exchanges (coherence-judge.ts): it then finds them in the memo.
   rememberReads(engine, scored, reads);
