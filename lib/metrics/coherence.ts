@@ -12,7 +12,7 @@ export function responseNllFromLogprobs(logprobs: Float32Array, T: number, pad: 
   return Float64Array.from(responseIds, (_, r) => -logprobs[b * T + pad + P + r - 1]);
 }
 
-/** Logits of every position cost T·V floats per sequence: batches stay under ~256 MB of them (≤ 16 sequences). */
+/** Logits of every position cost T·V floats per sequence inside onnxruntime (twice, with their log-softmax): batches stay under ~256 MB of them (≤ 16 sequences). */
 export function logitsBatchSize(seqs: readonly (readonly number[])[], vocabSize: number): number {
   const longest = seqs.reduce((m, s) => Math.max(m, s.length), 1);
   return Math.max(1, Math.min(16, Math.floor((256 << 20) / (4 * longest * vocabSize))));
