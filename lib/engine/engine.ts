@@ -112,6 +112,12 @@ async function forward(model: LoadedModel, run: RunGraph, ids: readonly (readonl
   return { pad, seqLen: T, logits, captures, targetLogprobs };
 }
 
+/** log p(token p | tokens < p) of sample b, from a forward with logits "targets" (1 ≤ p < its length): the one place that spells where it sits. */
+export function tokenLogprob(res: ForwardResult, b: number, p: number): number {
+  if (!res.targetLogprobs) throw new Error('tokenLogprob: the forward pass needs logits "targets"');
+  return res.targetLogprobs[b * res.seqLen + res.pad[b] + p - 1];
+}
+
 /** [B·T] each left-padded position's next token (0 after the last token and in the padding): the "targets" input. */
 function nextTokens(ids: readonly (readonly number[])[], T: number): BigInt64Array {
   const out = new BigInt64Array(ids.length * T);

@@ -8,7 +8,7 @@
  *   matmulProbe / matmulGflops: the machine's speed now (fp32 matmul GFLOP/s), to compare timings across days
  * The plain-TypeScript oracle (referenceForward, naiveGenerate) lives beside it for tests.
  */
-export { createEngine } from "./engine";
+export { createEngine, tokenLogprob } from "./engine";
 export type { EngineOptions, WeightOptionNames } from "./session";
 export { weightOptionsProblem } from "./session";
 export { matmulGflops, matmulProbe } from "./speed-probe";

@@ -1,16 +1,8 @@
 import type { TextTokenizer } from "../checkpoint/index";
-import { type Engine, type ForwardResult, forwardByLength } from "../engine/index";
+import { type Engine, type ForwardResult, forwardByLength, tokenLogprob } from "../engine/index";
 
 /** A prompt and the response to score, as token ids of the reference model. */
 export interface ScoredText { promptIds: number[]; responseIds: number[] }
-
-/**
- * NLL (nats) of each response token of sample b of a forward pass over prompt ++ response (P prompt tokens) with
- * logits "targets": each token's log-probability sits at the position before it. logprobs: [B, T]. [responseIds.length]
- */
-export function responseNllFromLogprobs(logprobs: Float32Array, T: number, pad: number, b: number, P: number, responseIds: readonly number[]): Float64Array {
-  return Float64Array.from(responseIds, (_, r) => -logprobs[b * T + pad + P + r - 1]);
-}
 
 /** Logits of every position cost T·V floats per sequence inside onnxruntime (twice, with their log-softmax): batches stay under ~256 MB of them (≤ 16 sequences). */
 export function logitsBatchSize(seqs: readonly (readonly number[])[], vocabSize: number): number {
@@ -66,9 +58,8 @@ const memoOf = (engine: Engine): Map<string, ResponseRead> => memo.get(engine) ?
 
 /** The read of sample b of a forward pass with logits "targets" over prompt ++ response (left padding). */
 export function readResponse(engine: Engine, res: ForwardResult, b: number, item: ScoredText, continuation: boolean): ResponseRead {
-  const V = engine.model.spec.vocabSize;
-  if (!res.targetLogprobs) throw new Error("readResponse: the forward pass needs logits \"targets\"");
-  const nll = responseNllFromLogprobs(res.targetLogprobs, res.seqLen, res.pad[b], b, item.promptIds.length, item.responseIds);
+  const V = engine.model.spec.vocabSize, P = item.promptIds.length;
+  const nll = Float64Array.from(item.responseIds, (_, r) => -tokenLogprob(res, b, P + r)); // [responseIds.length]
   if (!continuation) return { nll };
   return { nll, continuation: continuationMass(engine, res.logits.subarray(b * V, (b + 1) * V)) };
 }

@@ -1,4 +1,4 @@
-import type { Engine, EncodedText } from "../engine/index";
+import { type Engine, type EncodedText, type ForwardResult, tokenLogprob } from "../engine/index";
 import type { EncodedPair } from "./dataset";
 import { lowerSpec, type SteeringSpec } from "./spec";
 import type { SteeringVector } from "./vector";
@@ -12,11 +12,10 @@ import type { SteeringVector } from "./vector";
  * while steering works at some layers only (measured on the default models: README "Choosing a layer").
  */
 
-/** log p(response tokens | preceding tokens) of one sequence, from its [T] row of a "targets" forward (left-padded by pad). */
-export function responseLogProb(rowLogprobs: Float32Array, pad: number, text: EncodedText): number {
+/** log p(response tokens | preceding tokens) of sample b of a forward with logits "targets". */
+export function responseLogProb(res: ForwardResult, b: number, text: EncodedText): number {
   let s = 0;
-  // Position p − 1 holds the log-probability of token p.
-  for (let p = text.responseStart; p < text.responseEnd; p++) s += rowLogprobs[pad + p - 1];
+  for (let p = text.responseStart; p < text.responseEnd; p++) s += tokenLogprob(res, b, p);
   return s;
 }
 
@@ -57,10 +56,7 @@ export async function pairLogRatioRows(engine: Engine, pairs: readonly EncodedPa
     // The response starts where generation would: window "generated" steers the response tokens, "prompt" the rest.
     const promptLengths = chunk.map((c) => c.text.responseStart);
     const out = await engine.forward(chunk.map((c) => c.text.ids), { steering, logits: "targets", promptLengths });
-    chunk.forEach((c, b) => {
-      const row = out.targetLogprobs!.subarray(b * out.seqLen, (b + 1) * out.seqLen);
-      rows[c.k][c.j] += c.sign * responseLogProb(row, out.pad[b], c.text);
-    });
+    chunk.forEach((c, b) => { rows[c.k][c.j] += c.sign * responseLogProb(out, b, c.text); });
   }
   return rows;
 }
