@@ -96,11 +96,16 @@ function writeCheckpoint(dir: string, spec: ModelSpec): void {
   renameSync(tmp, dir);
 }
 
+/** A child killed by SIGKILL: on this machine, the kernel's out-of-memory killer (dmesg says so). */
+class KilledChild extends Error {}
+
 /** One fresh process of bench/scale-child.ts; its JSON line. */
 function child(dir: string, format: string, cacheDir: string, phase: string, ...extra: string[]) {
   const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench", "scale-child.ts"), dir, format, cacheDir, phase, ...extra],
     { cwd: ROOT, encoding: "utf8", env: { ...process.env, STEERSYNTH_PROGRESS: "off" }, maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`bench scale: ${dir} ${format} ${phase} exited ${r.status ?? r.signal}: ${r.stderr.slice(-1500)}`);
+  const what = `bench scale: ${dir} ${format} ${phase} exited ${r.status ?? r.signal}: ${r.stderr.slice(-1500)}`;
+  if (r.signal === "SIGKILL") throw new KilledChild(what);
+  if (r.status !== 0) throw new Error(what);
   return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
 
@@ -230,26 +235,39 @@ export async function run(): Promise<void> {
       const flopsPerToken = 2 * (layerWeightBytes(spec, "fp32") / 4);
       console.log(`| ${shape} | ${format} | ${gb(ckpt)} | ${gb(disk)} | ${build.buildS.toFixed(1)} | ${gb(build.maxRss)} | ${gb(warm.maxRss)} | ${gb(warm.rssAnon)} / ${gb(warm.rssFile)} | ${warm.firstTokenS.toFixed(3)} | ${warm.tps[1].toFixed(2)} | ${warm.tps[8].toFixed(2)} | ${warm.tps[32].toFixed(2)} | ${(warm.tps[1] / floor).toFixed(2)} | ${((warm.tps[32] * flopsPerToken) / 1e9 / peak).toFixed(2)} |`);
     }
-    // Quantized against fp32 on the same inputs (both graph caches are still there); an 8B fp32 engine does not fit.
-    const fp32Cache = join(DIR, `onnx-${shape}-fp32`);
-    const quantized = formats.filter((f) => f === "int8" || f === "int4");
-    if (quantized.length && existsSync(fp32Cache)) {
-      console.log(`\n${shape}: quantized vs fp32 — logits of 4 × 32 random tokens, CAA/PCA directions of 16 random pairs at the middle layer`);
-      console.log("| format | logits max abs Δ | mean KL(fp32 ‖ q) per position | top-1 agreement | CAA cosine | PCA cosine |");
-      console.log("|---|---|---|---|---|---|");
-      for (const format of quantized) {
-        // The drift process holds both engines: skipped where their cached peaks would not fit (the 3B shape's
-        // fp32 15.1 GB + int8 7.3 GB was killed for memory on this 24 GB machine) rather than lose the rest of the run.
-        const need = (cachedPeak.fp32 ?? Infinity) + cachedPeak[format];
-        if (need > 0.8 * totalmem()) {
-          console.log(`| ${format} | skipped: fp32 and ${format} engines together need ~${gb(need)} GB, over 80 % of this machine's ${gb(totalmem())} GB |  |  |  |  |`);
-          continue;
+    // The graph caches go whatever happens below (each is several GB at these shapes).
+    try {
+      // Quantized against fp32 on the same inputs (both graph caches are still there); an 8B fp32 engine does not fit.
+      const fp32Cache = join(DIR, `onnx-${shape}-fp32`);
+      const quantized = formats.filter((f) => f === "int8" || f === "int4");
+      if (quantized.length && existsSync(fp32Cache)) {
+        console.log(`\n${shape}: quantized vs fp32 — logits of 4 × 32 random tokens, CAA/PCA directions of 16 random pairs at the middle layer`);
+        console.log("| format | logits max abs Δ | mean KL(fp32 ‖ q) per position | top-1 agreement | CAA cosine | PCA cosine |");
+        console.log("|---|---|---|---|---|---|");
+        for (const format of quantized) {
+          // The drift process holds both engines: skipped where their cached peaks would not fit (the 3B shape's
+          // fp32 15.1 GB + int8 7.3 GB was killed for memory on this 24 GB machine) rather than lose the rest of the run.
+          // The sum is a lower bound (3B fp32 14.55 + int4 5.03 GB passed this check and the process reached 23 GB), so
+          // a kill is reported as a row too, and the run goes on.
+          const need = (cachedPeak.fp32 ?? Infinity) + cachedPeak[format];
+          if (need > 0.8 * totalmem()) {
+            console.log(`| ${format} | skipped: fp32 and ${format} engines together need ~${gb(need)} GB, over 80 % of this machine's ${gb(totalmem())} GB |  |  |  |  |`);
+            continue;
+          }
+          let d;
+          try {
+            d = child(dir, format, join(DIR, `onnx-${shape}-${format}`), "drift", fp32Cache);
+          } catch (e) {
+            if (!(e instanceof KilledChild)) throw e;
+            console.log(`| ${format} | killed (SIGKILL: out of memory, with fp32 and ${format} engines in one process; cached peaks ${gb(need)} GB together) |  |  |  |  |`);
+            continue;
+          }
+          console.log(`| ${format} | ${d.logitsMaxAbs.toFixed(3)} | ${d.klMean.toExponential(2)} | ${d.top1.toFixed(3)} | ${d.caaCos.toFixed(4)} | ${d.pcaCos.toFixed(4)} |`);
         }
-        const d = child(dir, format, join(DIR, `onnx-${shape}-${format}`), "drift", fp32Cache);
-        console.log(`| ${format} | ${d.logitsMaxAbs.toFixed(3)} | ${d.klMean.toExponential(2)} | ${d.top1.toFixed(3)} | ${d.caaCos.toFixed(4)} | ${d.pcaCos.toFixed(4)} |`);
       }
+    } finally {
+      for (const format of formats) rmSync(join(DIR, `onnx-${shape}-${format}`), { recursive: true, force: true });
     }
-    for (const format of formats) rmSync(join(DIR, `onnx-${shape}-${format}`), { recursive: true, force: true });
     const python = process.env.STEERSYNTH_BENCH_PYTHON;
     if (python) compareWithTransformers(python, shape, dir, spec, formats);
   }
