@@ -206,6 +206,35 @@ function compareWithTransformers(python: string, shape: string, dir: string, spe
   rmSync(work, { recursive: true, force: true });
 }
 
+/** Quantized against fp32 on the same inputs, one table row per quantized format (needs the fp32 graph cache of this run). */
+function driftRows(shape: string, dir: string, formats: string[], cachedPeak: Record<string, number>): void {
+  // An 8B fp32 engine does not fit, so there is no fp32 cache to compare with there.
+  const fp32Cache = join(DIR, `onnx-${shape}-fp32`);
+  const quantized = formats.filter((f) => f === "int8" || f === "int4");
+  if (!quantized.length || !existsSync(fp32Cache)) return;
+  console.log(`\n${shape}: quantized vs fp32 — logits of 4 × 32 random tokens, CAA/PCA directions of 16 random pairs at the middle layer`);
+  console.log("| format | logits max abs Δ | mean KL(fp32 ‖ q) per position | top-1 agreement | CAA cosine | PCA cosine |");
+  console.log("|---|---|---|---|---|---|");
+  for (const format of quantized) {
+    // The drift process holds both engines: skipped where their cached peaks would not fit (the 3B shape's
+    // fp32 15.1 GB + int8 7.3 GB was killed for memory on this 24 GB machine) rather than lose the rest of the run.
+    // The sum is a lower bound (3B fp32 14.55 + int4 5.03 GB passed this check and the process reached 23 GB), so
+    // a kill is reported as a row too, and the run goes on.
+    const need = (cachedPeak.fp32 ?? Infinity) + cachedPeak[format];
+    if (need > 0.8 * totalmem()) {
+      console.log(`| ${format} | skipped: fp32 and ${format} engines together need ~${gb(need)} GB, over 80 % of this machine's ${gb(totalmem())} GB |  |  |  |  |`);
+      continue;
+    }
+    try {
+      const d = child(dir, format, join(DIR, `onnx-${shape}-${format}`), "drift", fp32Cache);
+      console.log(`| ${format} | ${d.logitsMaxAbs.toFixed(3)} | ${d.klMean.toExponential(2)} | ${d.top1.toFixed(3)} | ${d.caaCos.toFixed(4)} | ${d.pcaCos.toFixed(4)} |`);
+    } catch (e) {
+      if (!(e instanceof KilledChild)) throw e;
+      console.log(`| ${format} | killed (SIGKILL: out of memory, with fp32 and ${format} engines in one process; cached peaks ${gb(need)} GB together) |  |  |  |  |`);
+    }
+  }
+}
+
 export async function run(): Promise<void> {
   const plan = (process.env.STEERSYNTH_BENCH_SCALE ?? "0.5B:fp32,int8,int4").split(";").map((p) => {
     const [shape, formats] = p.split(":");
@@ -235,36 +264,9 @@ export async function run(): Promise<void> {
       const flopsPerToken = 2 * (layerWeightBytes(spec, "fp32") / 4);
       console.log(`| ${shape} | ${format} | ${gb(ckpt)} | ${gb(disk)} | ${build.buildS.toFixed(1)} | ${gb(build.maxRss)} | ${gb(warm.maxRss)} | ${gb(warm.rssAnon)} / ${gb(warm.rssFile)} | ${warm.firstTokenS.toFixed(3)} | ${warm.tps[1].toFixed(2)} | ${warm.tps[8].toFixed(2)} | ${warm.tps[32].toFixed(2)} | ${(warm.tps[1] / floor).toFixed(2)} | ${((warm.tps[32] * flopsPerToken) / 1e9 / peak).toFixed(2)} |`);
     }
-    // The graph caches go whatever happens below (each is several GB at these shapes).
+    // The graph caches go whatever happens in the drift rows (each is several GB at these shapes).
     try {
-      // Quantized against fp32 on the same inputs (both graph caches are still there); an 8B fp32 engine does not fit.
-      const fp32Cache = join(DIR, `onnx-${shape}-fp32`);
-      const quantized = formats.filter((f) => f === "int8" || f === "int4");
-      if (quantized.length && existsSync(fp32Cache)) {
-        console.log(`\n${shape}: quantized vs fp32 — logits of 4 × 32 random tokens, CAA/PCA directions of 16 random pairs at the middle layer`);
-        console.log("| format | logits max abs Δ | mean KL(fp32 ‖ q) per position | top-1 agreement | CAA cosine | PCA cosine |");
-        console.log("|---|---|---|---|---|---|");
-        for (const format of quantized) {
-          // The drift process holds both engines: skipped where their cached peaks would not fit (the 3B shape's
-          // fp32 15.1 GB + int8 7.3 GB was killed for memory on this 24 GB machine) rather than lose the rest of the run.
-          // The sum is a lower bound (3B fp32 14.55 + int4 5.03 GB passed this check and the process reached 23 GB), so
-          // a kill is reported as a row too, and the run goes on.
-          const need = (cachedPeak.fp32 ?? Infinity) + cachedPeak[format];
-          if (need > 0.8 * totalmem()) {
-            console.log(`| ${format} | skipped: fp32 and ${format} engines together need ~${gb(need)} GB, over 80 % of this machine's ${gb(totalmem())} GB |  |  |  |  |`);
-            continue;
-          }
-          let d;
-          try {
-            d = child(dir, format, join(DIR, `onnx-${shape}-${format}`), "drift", fp32Cache);
-          } catch (e) {
-            if (!(e instanceof KilledChild)) throw e;
-            console.log(`| ${format} | killed (SIGKILL: out of memory, with fp32 and ${format} engines in one process; cached peaks ${gb(need)} GB together) |  |  |  |  |`);
-            continue;
-          }
-          console.log(`| ${format} | ${d.logitsMaxAbs.toFixed(3)} | ${d.klMean.toExponential(2)} | ${d.top1.toFixed(3)} | ${d.caaCos.toFixed(4)} | ${d.pcaCos.toFixed(4)} |`);
-        }
-      }
+      driftRows(shape, dir, formats, cachedPeak);
     } finally {
       for (const format of formats) rmSync(join(DIR, `onnx-${shape}-${format}`), { recursive: true, force: true });
     }

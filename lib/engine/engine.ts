@@ -105,8 +105,8 @@ async function forward(model: LoadedModel, run: RunGraph, ids: readonly (readonl
   const targetLogprobs = out[IO.targetLogprobs].data as Float32Array;
   assertFinite(targetLogprobs, "target log-probabilities", T);
   // Positions without a next token read the dummy target 0: zero them, so nothing mistakes them for a read.
-  ids.forEach((seq, b) => {
-    targetLogprobs.fill(0, b * T, b * T + pad[b]);
+  pad.forEach((p, b) => {
+    targetLogprobs.fill(0, b * T, b * T + p);
     targetLogprobs[b * T + T - 1] = 0;
   });
   return { pad, seqLen: T, logits, captures, targetLogprobs };
