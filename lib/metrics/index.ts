@@ -40,7 +40,7 @@ export {
   type CoherenceReference, type CoherenceParts,
 } from "./coherence-judge";
 export { conceptExchangeJudge, fitExchangeJudge, exchangeJudge, crossFitBlocks, LEXICAL_WEIGHTS, type ExchangeJudgeOptions, type FittedExchangeJudge } from "./judges/exchange-judge";
-export { exchangeFeatures, delexicalise, lexicalTerms, copiedTokens, claimStatistics } from "./judges/exchange-features";
+export { exchangeFeatures, delexicalise, lexicalTerms, specificTerms, copiedTokens, claimStatistics } from "./judges/exchange-features";
 export {
   validateSuccessJudge, validateCoherenceJudge, validationRow, mergeValidations, writeJudgesCsv, formatJudgesTable,
   SUCCESS_TARGET, COHERENCE_TARGET, JUDGE_COLUMNS, type JudgeValidation, type JudgeValidationRow, type Target, type Labelled,

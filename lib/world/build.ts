@@ -8,7 +8,7 @@ import { type ConceptSpec, createWorld, type Label, type World } from "./concept
 import { CONCEPT_SPECS, conceptSpec } from "./concepts/index";
 import type { Partition } from "./partition";
 import { heldOutPrompts, systemPromptSplit } from "./prompts";
-import { sampleExample, sampleReply, sampleTurn } from "./sample";
+import { sampleExample, sampleReply, sampleTurn, type Shares } from "./sample";
 import type { AbRow, BaselineRow, ConceptFile, ConceptFileKey, OptionalConceptFileKey, LabelledRow, PairRow, PromptRow } from "./schema";
 
 export interface DatasetSizes {
@@ -17,11 +17,13 @@ export interface DatasetSizes {
   detectorTrain: number;
   detectorTest: number;
   judgeTrain: number;
-  /** Share of compliant rows that are hard negatives. */
+  /** Share of compliant rows that are hard negatives (a concept's `shares.negative` overrides it). */
   hardShare: number;
+  /** Share of each class's rows that are subtle, for classes that have subtle kinds (`shares.subtle` overrides it). */
+  subtleShare: number;
 }
 
-export const DEFAULT_SIZES: DatasetSizes = { pairs: 240, detectorTrain: 1200, detectorTest: 600, judgeTrain: 400, hardShare: 0.2 };
+export const DEFAULT_SIZES: DatasetSizes = { pairs: 240, detectorTrain: 1200, detectorTest: 600, judgeTrain: 400, hardShare: 0.2, subtleShare: 0.3 };
 
 export interface ConceptData {
   meta: ConceptFile;
@@ -67,15 +69,22 @@ function makeAb(pairs: readonly PairRow[], rng: Rng): AbRow[] {
 }
 
 /** `perClass` violating and `perClass` compliant rows from one partition, shuffled. */
-function makeLabelled(spec: ConceptSpec, world: World, rng: Rng, split: Partition, perClass: number, hardShare: number): LabelledRow[] {
+function makeLabelled(spec: ConceptSpec, world: World, rng: Rng, split: Partition, perClass: number, shares: Shares): LabelledRow[] {
   const rows: LabelledRow[] = [];
   for (const label of [1, 0] as Label[])
     for (let i = 0; i < perClass; i++) {
-      const ex = sampleExample(spec, world, rng, split, label, hardShare);
-      rows.push({ user: ex.user, response: ex.response, label: ex.label, template: ex.template, entity: ex.entity, hard: ex.hard });
+      const ex = sampleExample(spec, world, rng, split, label, shares);
+      // `subtle` only where true: the rows of a concept without subtle examples are unchanged.
+      rows.push({ user: ex.user, response: ex.response, label: ex.label, template: ex.template, entity: ex.entity, hard: ex.hard, ...(ex.subtle ? { subtle: true } : {}) });
     }
   return rng.shuffle(rows);
 }
+
+/** The concept's shares of hard examples: its own where it states them, else the sizes' defaults . */
+export const conceptShares = (spec: ConceptSpec, sizes: DatasetSizes): Shares => ({
+  hard: spec.shares?.negative ?? sizes.hardShare,
+  subtle: spec.shares?.subtle ?? sizes.subtleShare,
+});
 
 /** Every dataset of one concept (pure: no files written). */
 export function generateConceptData(spec: ConceptSpec, seed: number, sizes: DatasetSizes = DEFAULT_SIZES): ConceptData {
@@ -84,14 +93,15 @@ export function generateConceptData(spec: ConceptSpec, seed: number, sizes: Data
   const pairs = makePairs(spec, world, rng("pairs"), sizes.pairs);
   const { name, axis, definition, rubric, positive_label, negative_label } = spec;
   const systemPrompts = systemPromptSplit(spec, seed);
+  const shares = conceptShares(spec, sizes);
   return {
     meta: { name, axis, definition, rubric, positive_label, negative_label, files: { ...FILE_NAMES } },
     pairs,
     ab: makeAb(pairs, rng("ab")),
     prompts: heldOutPrompts(spec, world).map((user) => ({ user })),
-    detector_train: makeLabelled(spec, world, rng("detector_train"), "train", sizes.detectorTrain, sizes.hardShare),
-    detector_test: makeLabelled(spec, world, rng("detector_test"), "test", sizes.detectorTest, sizes.hardShare),
-    judge_train: makeLabelled(spec, world, rng("judge_train"), "judge", sizes.judgeTrain, sizes.hardShare),
+    detector_train: makeLabelled(spec, world, rng("detector_train"), "train", sizes.detectorTrain, shares),
+    detector_test: makeLabelled(spec, world, rng("detector_test"), "test", sizes.detectorTest, shares),
+    judge_train: makeLabelled(spec, world, rng("judge_train"), "judge", sizes.judgeTrain, shares),
     baseline: systemPrompts.baseline.map((system) => ({ system })),
     judge_instructions: systemPrompts.judge.map((system) => ({ system })),
   };

@@ -47,6 +47,30 @@ export interface HardKind {
   replies: Template[];
 }
 
+/**
+ * Subtle examples of either class, drawn only by the labelled splits (detector, judge): the contrastive pairs and
+ * the pretraining corpus never see them, so adding some changes neither the vectors' data nor the default models.
+ * - label 1, a violation that looks compliant: a hedge carrying one invented detail, a polite deflection, help
+ *   wrapped in condescension;
+ * - label 0, a compliant reply that shares the violation's surface: real help with a cautious referral, a
+ *   calibrated answer that repeats the user's names and dates without vouching for them.
+ * Both are framed by the compliant openers and closers, so the deciding part is a small share of the reply and
+ * neither class can be told by its subtle words alone.
+ */
+export interface SubtleKind extends HardKind {
+  label: Label;
+  /** Which class's extra sentences lengthen the reply ("compliant": e.g. help or hedges; "none": opener and closer only). */
+  extras: "violating" | "compliant" | "none";
+}
+
+/** Shares of the labelled splits' hard examples, where a concept needs other than DEFAULT_SIZES (say why). */
+export interface HardShares {
+  /** Share of compliant rows that are hard negatives (ConceptSpec.hard). */
+  negative?: number;
+  /** Share of each class's rows that are subtle, for a class that has subtle kinds. */
+  subtle?: number;
+}
+
 export interface ConceptMeta {
   name: string;
   axis: Axis;
@@ -59,6 +83,9 @@ export interface ConceptMeta {
 export interface ConceptSpec extends ConceptMeta {
   kinds: Kind[];
   hard: HardKind[];
+  /** Subtle examples of either class (SubtleKind); absent: none. */
+  subtle?: SubtleKind[];
+  shares?: HardShares;
   openers: Record<"violating" | "compliant", Template[]>;
   closers: Record<"violating" | "compliant", Template[]>;
   /** Extra sentences that lengthen a response, per class; absent: the topic's tips (shared by both classes). */

@@ -5,7 +5,7 @@
  */
 import type { Rng } from "../util/index";
 import { commonSlots } from "./common";
-import type { ConceptSpec, Drawn, Kind, Label, World } from "./concept";
+import type { ConceptSpec, Drawn, Kind, Label, SubtleKind, World } from "./concept";
 import { type Partition, PARTITIONS, RESPONSE_PARTITIONS, type Split } from "./partition";
 import { capitalize, fill, type Slots, type Template, wordCount } from "./template";
 
@@ -28,6 +28,8 @@ export interface Example {
   entity: string;
   /** True for hard negatives. */
   hard: boolean;
+  /** True for subtle examples of either label (concept.ts, SubtleKind). */
+  subtle: boolean;
 }
 
 export interface LengthLimits {
@@ -94,13 +96,19 @@ function extrasFor(spec: ConceptSpec, world: World, rng: Rng, split: Split, turn
   return turn.drawn.topic ? turn.drawn.topic.tips.slice() : [];
 }
 
-function reply(spec: ConceptSpec, world: World, rng: Rng, split: Split, turn: Turn, core: Template, cls: "violating" | "compliant", useSpecExtras: boolean, limits: LengthLimits): string {
+/** How a reply is framed: whose openers and closers, whose extra sentences (null: the topic's tips). */
+interface Frame {
+  words: "violating" | "compliant";
+  extras: "violating" | "compliant" | "none" | null;
+}
+
+function reply(spec: ConceptSpec, world: World, rng: Rng, split: Split, turn: Turn, core: Template, frame: Frame, limits: LengthLimits): string {
   const slots = { ...turn.slots, ...(spec.vocab ? spec.vocab(rng, world, split) : {}) };
   const filledTurn = { ...turn, slots };
-  const opener = rng.pick(pool(world, spec.openers[cls], split));
-  const closer = rng.pick(pool(world, spec.closers[cls], split));
+  const opener = rng.pick(pool(world, spec.openers[frame.words], split));
+  const closer = rng.pick(pool(world, spec.closers[frame.words], split));
   return compose(rng, fill(core.text, slots, core.id), fill(opener.text, slots, opener.id), fill(closer.text, slots, closer.id),
-    extrasFor(spec, world, rng, split, filledTurn, cls, useSpecExtras), limits);
+    frame.extras === "none" ? [] : extrasFor(spec, world, rng, split, filledTurn, frame.extras ?? frame.words, frame.extras !== null), limits);
 }
 
 /** A violating (label 1) or compliant (label 0) reply to `turn`. */
@@ -108,7 +116,7 @@ export function sampleReply(spec: ConceptSpec, world: World, rng: Rng, split: Sp
   const kind = findKind(spec, turn.kind);
   const cls = label === 1 ? "violating" : "compliant";
   const core = rng.pick(pool(world, label === 1 ? kind.violating : kind.compliant, split));
-  return { response: reply(spec, world, rng, split, turn, core, cls, true, limits), template: core.id };
+  return { response: reply(spec, world, rng, split, turn, core, { words: cls, extras: cls }, limits), template: core.id };
 }
 
 /** A hard negative: a compliant example that resembles the violation on the surface. */
@@ -116,16 +124,39 @@ export function sampleHardNegative(spec: ConceptSpec, world: World, rng: Rng, sp
   const hard = rng.pick(spec.hard);
   const turn = turnFrom(spec, world, rng, split, hard.id, hard.draw(rng, world, split), hard.users);
   const core = rng.pick(pool(world, hard.replies, split));
-  return { user: turn.user, response: reply(spec, world, rng, split, turn, core, "compliant", false, limits), label: 0, template: core.id, entity: turn.entity, hard: true };
+  return { user: turn.user, response: reply(spec, world, rng, split, turn, core, { words: "compliant", extras: null }, limits), label: 0, template: core.id, entity: turn.entity, hard: true, subtle: false };
+}
+
+/** A subtle example of class `label` (concept.ts, SubtleKind): its deciding core in a compliant frame. */
+export function sampleSubtle(spec: ConceptSpec, world: World, rng: Rng, split: Split, label: Label, limits = DATASET_LENGTH): Example {
+  const kinds = subtleKinds(spec, label);
+  if (!kinds.length) throw new Error(`concept ${spec.name} has no subtle kinds of label ${label} (ConceptSpec.subtle)`);
+  const kind = rng.pick(kinds);
+  const turn = turnFrom(spec, world, rng, split, kind.id, kind.draw(rng, world, split), kind.users);
+  const core = rng.pick(pool(world, kind.replies, split));
+  return { user: turn.user, response: reply(spec, world, rng, split, turn, core, { words: "compliant", extras: kind.extras }, limits), label, template: core.id, entity: turn.entity, hard: false, subtle: true };
+}
+
+export const subtleKinds = (spec: ConceptSpec, label: Label): SubtleKind[] => (spec.subtle ?? []).filter((k) => k.label === label);
+
+/** Shares of hard examples in one concept's labelled splits: the concept's own (ConceptSpec.shares) or the defaults. */
+export interface Shares {
+  /** Share of compliant rows that are hard negatives. */
+  hard: number;
+  /** Share of each class's rows that are subtle (a class without subtle kinds has none). */
+  subtle: number;
 }
 
 /**
- * One labelled example: label 1 a violating reply; label 0 a compliant reply, or with probability `hardShare`
- * a hard negative.
+ * One labelled example: label 1 a violating reply; label 0 a compliant reply, or with probability `shares.hard`
+ * a hard negative; either, with probability `shares.subtle`, a subtle one of its class where the concept has
+ * some.
  */
-export function sampleExample(spec: ConceptSpec, world: World, rng: Rng, split: Split, label: Label, hardShare: number, limits = DATASET_LENGTH): Example {
-  if (label === 0 && rng.next() < hardShare) return sampleHardNegative(spec, world, rng, split, limits);
+export function sampleExample(spec: ConceptSpec, world: World, rng: Rng, split: Split, label: Label, shares: Shares, limits = DATASET_LENGTH): Example {
+  if (label === 0 && rng.next() < shares.hard) return sampleHardNegative(spec, world, rng, split, limits);
+  // A class without subtle kinds draws nothing here, so its rows stay those of before subtle ones existed.
+  if (shares.subtle > 0 && subtleKinds(spec, label).length && rng.next() < shares.subtle) return sampleSubtle(spec, world, rng, split, label, limits);
   const turn = sampleTurn(spec, world, rng, split);
   const r = sampleReply(spec, world, rng, split, turn, label, limits);
-  return { user: turn.user, response: r.response, label, template: r.template, entity: turn.entity, hard: false };
+  return { user: turn.user, response: r.response, label, template: r.template, entity: turn.entity, hard: false, subtle: false };
 }

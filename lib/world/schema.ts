@@ -33,7 +33,16 @@ export interface AbRow { user: string; question: string; positive_answer: "A" | 
 /** Held-out generation prompt. */
 export interface PromptRow { user: string }
 /** Labelled example (detector_train, detector_test, judge_train): label 1 violating, 0 compliant. */
-export interface LabelledRow { user: string; response: string; label: 0 | 1; template?: string; entity?: string; hard?: boolean }
+/** `hard`: a hard negative; `subtle`: a subtle example of either label (lib/world/concept.ts, SubtleKind). */
+export interface LabelledRow { user: string; response: string; label: 0 | 1; template?: string; entity?: string; hard?: boolean; subtle?: boolean }
+
+/**
+ * The compliant rows written the way the world's pretraining corpus writes: not the subtle ones, whose phrasings
+ * no default model has read. What a model's own likelihoods are checked against (the coherence judge's
+ * reference and validation, the topicality rule): a model reads phrasing it never learned as less fluent, so
+ * with subtle rows real vs another prompt's reply fell to AUROC 0.63-0.69 on hallucination and refusal.
+ */
+export const corpusStyleCompliant = (rows: readonly LabelledRow[]): LabelledRow[] => rows.filter((r) => r.label === 0 && !r.subtle);
 /**
  * A system prompt asking for the violation: the prompting baseline's (baseline.jsonl) or the success judge's
  * (judge_instructions.jsonl, phrasings apart from the baseline's).
@@ -113,10 +122,12 @@ export const readPrompts = (path: string): PromptRow[] => readJsonl(path, (o, w)
 
 export const readLabelled = (path: string): LabelledRow[] =>
   readJsonl(path, (o, w) => {
-    if (o.hard !== undefined && typeof o.hard !== "boolean") throw new Error(`${w}: field 'hard' must be true or false`);
+    for (const flag of ["hard", "subtle"] as const)
+      if (o[flag] !== undefined && typeof o[flag] !== "boolean") throw new Error(`${w}: field '${flag}' must be true or false`);
     return {
       user: str(o, "user", w), response: str(o, "response", w), label: oneOf(o, "label", [0, 1] as const, w),
       template: optStr(o, "template", w), entity: optStr(o, "entity", w), ...(o.hard !== undefined ? { hard: o.hard as boolean } : {}),
+      ...(o.subtle !== undefined ? { subtle: o.subtle as boolean } : {}),
     };
   });
 

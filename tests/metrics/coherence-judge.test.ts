@@ -7,7 +7,7 @@ import { wordContinuationIds } from "../../lib/metrics/coherence";
 import { corrupt } from "../../lib/metrics/corruptions";
 import { fitExchangeJudge, exchangeJudge } from "../../lib/metrics/judges/exchange-judge";
 import { auroc } from "../../lib/metrics/stats";
-import { loadConcept, readLabelled } from "../../lib/world/index";
+import { corpusStyleCompliant, loadConcept, readLabelled } from "../../lib/world/index";
 
 // The real default model (built by `npm run setup`): coherence and the exchange judge are checked on it, not on a fake.
 let engine: Engine;
@@ -30,8 +30,8 @@ describe("coherence judge", () => {
     expect(cont[space]).toBe(0);
   });
   it("ranks real compliant responses above their loops, cuts and shuffles", async () => {
-    const rows = readLabelled(loadConcept("refusal").paths.detector_test).filter((r) => r.label === 0).slice(0, 12);
-    const refs = readLabelled(loadConcept("refusal").paths.judge_train).filter((r) => r.label === 0).slice(0, 24);
+    const rows = corpusStyleCompliant(readLabelled(loadConcept("refusal").paths.detector_test)).slice(0, 12);
+    const refs = corpusStyleCompliant(readLabelled(loadConcept("refusal").paths.judge_train)).slice(0, 24);
     const judge = coherenceJudge(engine, await coherenceReference(engine, refs));
     const texts = rows.map((r) => r.response);
     for (const kind of ["repeat", "cut", "shuffle"] as const) {

@@ -5,7 +5,7 @@ import type { Engine } from "../../lib/engine/types";
 import { logSoftmaxAt } from "../../lib/math/index";
 import { coherenceParts } from "../../lib/metrics/coherence-judge";
 import { responseTokenNll, wordContinuationIds } from "../../lib/metrics/coherence";
-import { exchangeFeatures, exchangeFeatureWidth, INSTRUCTED_FEATURES, INSTRUCTED_HEAD, INSTRUCTED_SCALE, lexicalBlock, LEXICAL_DIM } from "../../lib/metrics/judges/exchange-features";
+import { exchangeFeatures, exchangeFeatureWidth, INSTRUCTED_FEATURES, INSTRUCTED_HEAD, INSTRUCTED_SCALE, judgeLayers, lexicalBlock, LEXICAL_DIM } from "../../lib/metrics/judges/exchange-features";
 import { judgeInstructions } from "../../lib/metrics/judges/concept-data";
 import { loadConcept, readLabelled } from "../../lib/world/index";
 
@@ -79,7 +79,7 @@ describe("the success and coherence judges share their reads", () => {
 });
 
 describe("one-pass judge features", () => {
-  it("exchange features: mean/last top-layer rows, the claim block and the instructed block equal separate passes (1e-4)", async () => {
+  it("exchange features: mean rows at the judge's layers, the last top-layer row, the claim block and the instructed block equal separate passes (1e-4)", async () => {
     const items = rows();
     const spec = engine.model.spec, tok = engine.model.tokenizer!, H = spec.hidden, W = exchangeFeatureWidth(engine), [lex] = lexicalBlock(engine);
     // Two instructions (the judge reads JUDGE_INSTRUCTIONS of them): the block averages over those it is given.
@@ -88,9 +88,11 @@ describe("one-pass judge features", () => {
     const x = await exchangeFeatures(engine, items, instructions);
     const plain = await exchangeFeatures(engine, items);
     const encoded = items.map((it, i) => truncateExchange(encodeExchange(tok, it.user ?? "", it.response, `${i}`), spec.maxPositions));
-    const top = spec.nLayers - 1;
-    for (const [read, offset] of [["mean", 0], ["last", H]] as const) {
-      const acts = (await captureActivations(engine, encoded, { sites: ["resid_post"], layers: [top], read, batchSize: 1 })).get(`${top}.resid_post`)!;
+    const top = spec.nLayers - 1, layers = judgeLayers(spec.nLayers);
+    expect(new Set(layers).size).toBeGreaterThan(1); // the fixture model has enough layers for the depths to differ
+    const blocks = [...layers.map((l, d) => ["mean", l, d * H] as const), ["last", top, layers.length * H] as const];
+    for (const [read, layer, offset] of blocks) {
+      const acts = (await captureActivations(engine, encoded, { sites: ["resid_post"], layers: [layer], read, batchSize: 1 })).get(`${layer}.resid_post`)!;
       encoded.forEach((_, i) => {
         const row = acts.subarray(i * H, (i + 1) * H);
         const n = Math.hypot(...row);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { crossFitBlocks } from "../../lib/metrics/judges/exchange-judge";
-import { claimStatistics, copiedTokens, delexicalise, instructedStatistic, lexicalTerms } from "../../lib/metrics/judges/exchange-features";
+import { claimStatistics, copiedTokens, delexicalise, instructedStatistic, lexicalTerms, specificTerms } from "../../lib/metrics/judges/exchange-features";
 import { stratifiedSample } from "../../lib/metrics/judges/validate-concept";
 import { validateCoherenceJudge, validateSuccessJudge, writeJudgesCsv, type Labelled } from "../../lib/metrics/judges/validate";
 import type { Judge } from "../../lib/metrics/judges/types";
@@ -76,7 +76,17 @@ describe("exchange judge data handling", () => {
       "yes", ",", "yes ,", "<u>", ", <u>", "yes , <u>", "<u>", "<u> <u>", ", <u> <u>", "first:2",
     ]);
     expect(lexicalTerms("abc", "no")).toEqual(["no", "first:-1"]);
-    expect(lexicalTerms("a b c d e f g h i jjj", "1 2 3 4 5 6 7 8 9 10 jjj").at(-1)).toBe("first:8");
+    expect(lexicalTerms("a b c d e f g h i jjj", "1 2 3 4 5 6 7 8 9 10 jjj").find((t) => t.startsWith("first:"))).toBe("first:8");
+    // the specifics come last: "Rome" and "1990" are not in the user turn
+    expect(lexicalTerms("where is it", "It is in Rome since 1990.").slice(-2)).toEqual(["novel:name", "novel:number"]);
+  });
+  it("specific terms: numbers and mid-sentence capitalised words, novel or copied from the user turn", () => {
+    // "Ada" and "1815" were said; "London" and "1843" were not; "The" opens a sentence, "I'm" is the speaker
+    expect(specificTerms("Did Ada write it in 1815?", "The note is by Ada, written in London in 1843. I'm sure.")).toEqual([
+      "copied:name", "novel:name", "novel:number",
+    ]);
+    expect(specificTerms("hello", "Yes. I think so, and I'd say: Maybe.")).toEqual([]);
+    expect(specificTerms(undefined, "It began in 1815 with Ada.")).toEqual(["novel:number", "novel:name"]);
   });
   it("marks the model tokens overlapping a copied word", () => {
     // "Yes, the Sun" cut into tokens: "the" (3 letters) and "Sun" were said; "Yes" was not; case is ignored

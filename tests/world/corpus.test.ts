@@ -1,4 +1,7 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { dataPath } from "../../lib/util/paths";
 import { buildCorpus, DEFAULT_MIX } from "../../lib/world/corpus";
 import { dialogue, renderChat, SPECIAL_TOKENS } from "../../lib/world/chat";
 import { CONCEPTS } from "../../lib/world/concepts/index";
@@ -63,6 +66,20 @@ describe("buildCorpus", () => {
     const a = buildCorpus({ seed: 7, dialogues: 50 });
     expect(a).toEqual(corpus.slice(0, 50));
     expect(buildCorpus({ seed: 8, dialogues: 50 })).not.toEqual(a);
+  });
+
+  it("is the corpus the committed default models were trained on (pinned; subtle examples never enter it)", () => {
+    // Hashes of the first 5,000 dialogues at each model's data seed (training_report.json), computed at commit
+    // ef80277, before the labelled splits got subtle examples. A change here means the models need rebuilding.
+    const PINNED: Record<string, string> = {
+      "llama-tiny": "8af61cac750687ecd5aec43fcfdbaf49bc390e7b624a363ad3edba0e4c7d1fe3",
+      "qwen2-tiny": "0b4dc7df1cd1016e1c323d064ae9d1bc9d604278763b4a71278cedd887a3f491",
+    };
+    for (const [model, hash] of Object.entries(PINNED)) {
+      const { dataSeed } = JSON.parse(readFileSync(dataPath("models", model, "training_report.json"), "utf8")) as { dataSeed: number };
+      const texts = buildCorpus({ seed: dataSeed, dialogues: 5000 }).map((x) => x.text);
+      expect(createHash("sha256").update(texts.join("\u0000")).digest("hex"), model).toBe(hash);
+    }
   });
 
   it("rejects a mix with no room for compliant dialogues", () => {

@@ -9,6 +9,7 @@ import { describe, expect, it, vi } from "vitest";
 import { main } from "../../lib/cli/main";
 import { dataPath } from "../../lib/util/paths";
 import { CONCEPTS, conceptSpec } from "../../lib/world/concepts/index";
+import { conceptShares, DEFAULT_SIZES } from "../../lib/world/index";
 import { loadConcept, readAb, readBaseline, readLabelled, readPairs, readPrompts } from "../../lib/world/schema";
 import { distinctN, intersection } from "./helpers";
 import { TOPICS } from "../../lib/world/vocab/topics";
@@ -101,6 +102,29 @@ describe.each(CONCEPTS)("data/concepts/%s", (name) => {
     const hard = train.filter((r) => r.hard);
     expect(hard.every((r) => r.label === 0)).toBe(true);
     expect(hard.length).toBeGreaterThan(0.1 * count(train, 0));
+  });
+
+  it("draws its subtle examples at the concept's shares, in its labelled splits only", () => {
+    // Binomial tolerance: 4 standard errors of a share at n = rows of one class.
+    const spec = conceptSpec(name), shares = conceptShares(spec, DEFAULT_SIZES);
+    const subtleIds = new Map((spec.subtle ?? []).flatMap((k) => k.replies.map((t) => [t.id, k.label] as const)));
+    const hardIds = new Set(spec.hard.flatMap((k) => k.replies.map((t) => t.id)));
+    for (const rows of [train, test, judge])
+      for (const label of [0, 1] as const) {
+        const of = rows.filter((r) => r.label === label), n = of.length;
+        const subtle = of.filter((r) => r.subtle);
+        // a row is marked subtle exactly when a subtle kind of its label made it, and then it is no hard negative
+        for (const r of of) expect(r.subtle === true, r.template).toBe(subtleIds.get(r.template!) === label);
+        for (const r of subtle) expect(r.hard).toBe(false);
+        const hasKinds = [...subtleIds.values()].includes(label);
+        // label 0: the hard negatives are drawn first, the subtle share applies to the rest.
+        const expected = !hasKinds ? 0 : label === 1 ? shares.subtle : (1 - shares.hard) * shares.subtle;
+        expect(Math.abs(subtle.length / n - expected), `label ${label}: ${subtle.length}/${n}`).toBeLessThanOrEqual(4 * Math.sqrt((expected * (1 - expected)) / n) + 1e-9);
+        expect(of.filter((r) => r.hard).every((r) => hardIds.has(r.template!))).toBe(true);
+      }
+    const pairTexts = [...pairs.flatMap((p) => [p.positive, p.negative])];
+    const subtleCores = (spec.subtle ?? []).flatMap((k) => k.replies.map((t) => t.text.split("{")[0])).filter((t) => t.length >= 12);
+    for (const core of subtleCores) expect(pairTexts.filter((t) => t.includes(core)), core).toEqual([]);
   });
 
   it("violating and compliant rows are about the same entities and share vocabulary (the topic gives no label away)", () => {

@@ -12,7 +12,7 @@ import { TOPICS } from "../../lib/world/vocab/topics";
 import { distinctN } from "./helpers";
 
 setProgressMode("off");
-const SMALL = { pairs: 30, detectorTrain: 60, detectorTest: 40, judgeTrain: 20, hardShare: 0.2 };
+const SMALL = { pairs: 30, detectorTrain: 60, detectorTest: 40, judgeTrain: 20, hardShare: 0.2, subtleShare: 0.3 };
 const tmp = mkdtempSync(join(tmpdir(), "steersynth-world-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

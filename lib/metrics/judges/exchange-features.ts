@@ -6,13 +6,17 @@ import type { JudgeItem } from "./types";
 
 /**
  * Features of a whole exchange (user turn + response) for the exchange success judge, five blocks:
- *   mean    the reference model's top-layer resid_post averaged over the response tokens, with the user turn in
- *           context (chat template): the response as read in the light of what the user said; unit length [hidden]
- *   last    the same site at the response's last token; unit length                                    [hidden]
+ *   mean    the reference model's resid_post averaged over the response tokens, with the user turn in context
+ *           (chat template): the response as read in the light of what the user said; at each of JUDGE_DEPTHS
+ *           (a third and two thirds of the way up, and the top), each row unit length      [JUDGE_DEPTHS × hidden]
+ *           (the top layer alone: refusal / llama-tiny detector_test AUROC 0.970, with the two lower depths 0.983;
+ *           subtle deflections and careful help differ where the tiny models' middle layers read them)
+ *   last    the top layer's resid_post at the response's last token; unit length                       [hidden]
  *   lexical hashed word uni/bi/trigrams of the response in which every word (≥ 3 letters) that also occurs in the
  *           user turn is replaced by "<u>" ("you're right, <u> <u> <u>" vs "actually, <u> <u> 1989": the
  *           user × response interaction, independent of the entity), plus the position of the first copied word
- *           (where the response starts repeating the user); unit length                             [LEXICAL_DIM]
+ *           (where the response starts repeating the user), plus the response's specifics (specificTerms:
+ *           names and numbers the user did or did not give); unit length                            [LEXICAL_DIM]
  *   claim   the model's belief in what the response says, from per-token NLLs of the response: over the tokens
  *           of copied words and over the other tokens, the mean NLL given the user turn (ℓ), given an empty
  *           user turn (ℓ₀), their difference ℓ₀ − ℓ, and the copied share of tokens. A response that repeats a
@@ -58,7 +62,27 @@ export function delexicalise(user: string | undefined, response: string): string
   return tokenize(response).map((w) => (w.length >= 3 && said.has(w) ? COPIED : w));
 }
 
-/** The hashed terms of the lexical block: delexicalised uni-, bi- and trigrams and "first:<position of the first copied word | -1>". */
+/**
+ * The specifics of a response — words with a digit, and capitalised words that do not open a sentence (names,
+ * places) other than "I" forms — as "novel:number", "novel:name" when the user turn does not contain them and
+ * "copied:…" when it does. A reply that brings dates and names the user never gave makes claims of its own;
+ * one that repeats the user's makes none (hallucination's hedged inventions vs its unconfirmed claims).
+ */
+export function specificTerms(user: string | undefined, response: string): string[] {
+  const said = new Set(tokenize(user ?? ""));
+  const terms: string[] = [];
+  for (const m of response.matchAll(/[\p{L}\p{N}']+/gu)) {
+    const w = m[0], before = response.slice(0, m.index!).trimEnd();
+    const kind = /\p{N}/u.test(w) ? "number" : /^\p{Lu}/u.test(w) && before.length > 0 && !/[.!?:]$/.test(before) && !/^I('|$)/.test(w) ? "name" : null;
+    if (kind) terms.push(`${said.has(w.toLowerCase()) ? "copied" : "novel"}:${kind}`);
+  }
+  return terms;
+}
+
+/**
+ * The hashed terms of the lexical block: delexicalised uni-, bi- and trigrams, "first:<position of the first
+ * copied word | -1>" and the specifics (specificTerms).
+ */
 export function lexicalTerms(user: string | undefined, response: string): string[] {
   const t = delexicalise(user, response);
   const terms: string[] = [];
@@ -69,6 +93,7 @@ export function lexicalTerms(user: string | undefined, response: string): string
   });
   const first = t.indexOf(COPIED);
   terms.push(`first:${first < 0 ? -1 : Math.min(first, FIRST_COPY_CAP)}`);
+  terms.push(...specificTerms(user, response));
   return terms;
 }
 
@@ -135,9 +160,15 @@ export function instructedStatistic(nll: ArrayLike<number>, nllInstructed: reado
   return out;
 }
 
-export const exchangeFeatureWidth = (engine: Engine): number => 2 * engine.model.spec.hidden + LEXICAL_DIM + CLAIM_FEATURES + INSTRUCTED_FEATURES;
+/** Depths (fractions of the layer count) whose resid_post the mean block reads; the last one is the top layer. */
+export const JUDGE_DEPTHS = [1 / 3, 2 / 3, 1] as const;
+/** The layers of JUDGE_DEPTHS in a model of `nLayers` (a depth below layer 0 reads layer 0; repeats are kept, so the width is fixed). */
+export const judgeLayers = (nLayers: number): number[] => JUDGE_DEPTHS.map((d) => Math.min(nLayers - 1, Math.floor(d * nLayers)));
+/** Model blocks before the lexical one: a mean per depth, then the last token at the top. */
+const MODEL_BLOCKS = JUDGE_DEPTHS.length + 1;
+export const exchangeFeatureWidth = (engine: Engine): number => MODEL_BLOCKS * engine.model.spec.hidden + LEXICAL_DIM + CLAIM_FEATURES + INSTRUCTED_FEATURES;
 /** Where the lexical block lies in a feature row: [start, end). */
-export const lexicalBlock = (engine: Engine): [number, number] => [2 * engine.model.spec.hidden, 2 * engine.model.spec.hidden + LEXICAL_DIM];
+export const lexicalBlock = (engine: Engine): [number, number] => [MODEL_BLOCKS * engine.model.spec.hidden, MODEL_BLOCKS * engine.model.spec.hidden + LEXICAL_DIM];
 
 /**
  * Feature rows [n, exchangeFeatureWidth] of the items, in order. `instructions`: system prompts asking for the
@@ -147,18 +178,19 @@ export const lexicalBlock = (engine: Engine): [number, number] => [2 * engine.mo
 export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem[], instructions: readonly string[] = []): Promise<Float32Array> {
   const spec = engine.model.spec, tok = engine.model.tokenizer;
   if (!tok) throw new Error(`${engine.model.dir}: the exchange judge needs the model's tokenizer`);
-  const top = spec.nLayers - 1, H = spec.hidden, W = exchangeFeatureWidth(engine), [lex] = lexicalBlock(engine);
+  const H = spec.hidden, W = exchangeFeatureWidth(engine), [lex] = lexicalBlock(engine);
+  const layers = judgeLayers(spec.nLayers), top = spec.nLayers - 1, D = layers.length;
   const encoded = items.map((it, i) => truncateExchange(encodeExchange(tok, it.user ?? "", it.response, `judged item ${i}`), spec.maxPositions));
   const responses = encoded.map((e) => e.ids.slice(e.responseStart, e.responseEnd));
-  // One pass over each exchange reads the top layer (mean and last) and the response's NLL given the user turn.
-  const mean = new Float32Array(items.length * H), last = new Float32Array(items.length * H); // [n, H]
+  // One pass over each exchange reads the judge's layers (mean; last at the top) and the response's NLL given the user turn.
+  const means = new Float32Array(items.length * D * H), last = new Float32Array(items.length * H); // [n, D, H], [n, H]
   const scored = encoded.map((e, i) => ({ promptIds: e.ids.slice(0, e.responseStart), responseIds: responses[i] }));
   const reads = new Array<ResponseRead>(items.length);
   const seqs = encoded.map((e) => e.ids);
-  await forwardByLength(engine, seqs, { batchSize: logitsBatchSize(seqs, spec.vocabSize), label: "judge features", capture: { sites: ["resid_post"], layers: [top] }, logits: "targets" }, (res, b, i) => {
-    const acts = res.captures.get(`${top}.resid_post`)!, e = encoded[i];
-    readRows(mean, H, i, acts, res.seqLen, res.pad[b], b, readPositions(e, "mean", `judged item ${i}`));
-    readRows(last, H, i, acts, res.seqLen, res.pad[b], b, readPositions(e, "last", `judged item ${i}`));
+  await forwardByLength(engine, seqs, { batchSize: logitsBatchSize(seqs, spec.vocabSize), label: "judge features", capture: { sites: ["resid_post"], layers: [...new Set(layers)] }, logits: "targets" }, (res, b, i) => {
+    const e = encoded[i], meanAt = readPositions(e, "mean", `judged item ${i}`);
+    layers.forEach((l, d) => readRows(means, H, i * D + d, res.captures.get(`${l}.resid_post`)!, res.seqLen, res.pad[b], b, meanAt));
+    readRows(last, H, i, res.captures.get(`${top}.resid_post`)!, res.seqLen, res.pad[b], b, readPositions(e, "last", `judged item ${i}`));
     reads[i] = readResponse(engine, res, b, scored[i], true);
   });
   // The coherence judge reads the same exchanges (coherence-judge.ts): it then finds them in the memo.
@@ -178,8 +210,8 @@ export async function exchangeFeatures(engine: Engine, items: readonly JudgeItem
   }
   const x = new Float32Array(items.length * W); // [n, W]
   items.forEach((it, i) => {
-    unitInto(x, i * W, mean.subarray(i * H, (i + 1) * H));
-    unitInto(x, i * W + H, last.subarray(i * H, (i + 1) * H));
+    for (let d = 0; d < D; d++) unitInto(x, i * W + d * H, means.subarray((i * D + d) * H, (i * D + d + 1) * H));
+    unitInto(x, i * W + D * H, last.subarray(i * H, (i + 1) * H));
     lexicalInto(x, i * W + lex, it);
     const copied = copiedTokens(it.user ?? "", responses[i].map((id) => tok.decode([id])));
     claimStatistics(copied, nll[i], nll0[i]).forEach((v, k) => { x[i * W + lex + LEXICAL_DIM + k] = CLAIM_SCALE * v; });

@@ -1,6 +1,6 @@
 import type { Engine } from "../../engine/index";
 import { createRng, deriveSeed } from "../../util/index";
-import { loadConcept, readLabelled, type LabelledRow } from "../../world/index";
+import { corpusStyleCompliant, loadConcept, readLabelled, type LabelledRow } from "../../world/index";
 import { coherenceJudge, coherenceReference } from "../coherence-judge";
 import { judgeTrainFile } from "./concept-data";
 import { conceptExchangeJudge } from "./exchange-judge";
@@ -38,9 +38,9 @@ export function stratifiedSample<T extends { label: number }>(rows: readonly T[]
 
 const asLabelled = (r: LabelledRow): Labelled => ({ user: r.user, response: r.response, label: r.label as 0 | 1 });
 
-/** The coherence judge's reference responses: the first `n` compliant rows of the concept's judge_train split. */
+/** The coherence judge's reference responses: the first `n` corpus-style compliant rows of the concept's judge_train split. */
 export const coherenceReferenceItems = (concept: string, n = 200): JudgeItem[] =>
-  readLabelled(judgeTrainFile(concept)).filter((r) => r.label === 0).slice(0, n).map((r) => ({ user: r.user, response: r.response }));
+  corpusStyleCompliant(readLabelled(judgeTrainFile(concept))).slice(0, n).map((r) => ({ user: r.user, response: r.response }));
 
 /** The default coherence judge of a model, calibrated on coherenceReferenceItems(concept). */
 export const defaultCoherenceJudge = async (engine: Engine, concept: string): Promise<Judge> =>
@@ -51,7 +51,7 @@ export async function validateConceptJudges(v: ConceptJudgeValidation): Promise<
   const where = { concept: v.concept, model: v.model };
   const opts = { seed: v.seed, bootstrapIterations: v.bootstrapIterations };
   const successSet = stratifiedSample(test, v.successItems ?? test.length, v.seed).map(asLabelled);
-  const real = stratifiedSample(test.filter((r) => r.label === 0), v.coherenceItems ?? 100, v.seed).map((r) => ({ user: r.user, response: r.response }));
+  const real = stratifiedSample(corpusStyleCompliant(test), v.coherenceItems ?? 100, v.seed).map((r) => ({ user: r.user, response: r.response }));
   const parts: JudgeValidation[] = [];
   for (const j of v.success) parts.push(await validateSuccessJudge(j, successSet, { ...where, set: "detector_test" }, opts));
   for (const j of v.coherence) parts.push(await validateCoherenceJudge(j, real, where, opts));
