@@ -31,14 +31,17 @@ function slice(file: string, split: string, n: number, seed: number): Example[] 
 
 /**
  * Slice sizes and the lower bound the AUROC's 95% CI must clear. Sycophancy is semantic (agreeing with a false
- * claim of the user) and llama-tiny's mean-pooled states carry it weakly (≈ 0.60–0.66 AUROC even with the full
- * splits), so it gets more data and a lower bar; the three lexical concepts reach ≥ 0.85 on small slices.
+ * claim of the user) and llama-tiny's mean-pooled states carry it weakly, so it gets more data and a lower bar.
+ * The other three reached ≥ 0.85 on small slices until their labelled splits got subtle examples on purpose
+ * (data/concepts/README.md: the real-data detector is meant to sit in [0.75, 0.95]); measured 2026-12-07 on these
+ * slices: toxicity 0.827 [0.750, 0.883], hallucination 0.851 [0.749, 0.934], refusal 0.919 [0.865, 0.960],
+ * sycophancy 0.782 [0.730, 0.831]. Their bar (0.65) still asks for a CI well clear of chance.
  */
 const SIZES: Record<string, { pool: number; test: number; positives: number; negatives: number; bar: number }> = {
-  toxicity: { pool: 400, test: 160, positives: 40, negatives: 80, bar: 0.75 },
+  toxicity: { pool: 400, test: 160, positives: 40, negatives: 80, bar: 0.65 },
   sycophancy: { pool: 800, test: 300, positives: 96, negatives: 192, bar: 0.55 },
-  hallucination: { pool: 400, test: 160, positives: 40, negatives: 80, bar: 0.75 },
-  refusal: { pool: 400, test: 160, positives: 40, negatives: 80, bar: 0.75 },
+  hallucination: { pool: 400, test: 160, positives: 40, negatives: 80, bar: 0.65 },
+  refusal: { pool: 400, test: 160, positives: 40, negatives: 80, bar: 0.65 },
 };
 const data = Object.fromEntries(CONCEPTS.map((c) => {
   const meta = loadConcept(c);
