@@ -33,6 +33,10 @@ describe("JSONL readers", () => {
     expect(() => readLabelled(p)).toThrow(`${p}:2: field 'label' must be one of 0, 1, got "1"`);
     const q = file("det2.jsonl", JSON.stringify({ user: "u", response: "r", label: 0, hard: "yes" }));
     expect(() => readLabelled(q)).toThrow(`${q}:1: field 'hard' must be true or false`);
+    const r = file("det3.jsonl", JSON.stringify({ user: "u", response: "r", label: 1, subtle: 1 }));
+    expect(() => readLabelled(r)).toThrow(`${r}:1: field 'subtle' must be true or false`);
+    // optional flags are kept only where present
+    expect(readLabelled(file("det4.jsonl", JSON.stringify({ user: "u", response: "r", label: 1, subtle: true })))[0]).toEqual({ user: "u", response: "r", label: 1, template: undefined, entity: undefined, subtle: true });
   });
 
   it("check A/B items: letters, distinct answers, labelled options", () => {
