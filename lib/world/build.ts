@@ -4,11 +4,11 @@
  */
 import { join } from "node:path";
 import { writeJsonAtomic, writeJsonlAtomic, progress, createRng, deriveSeed, type Rng } from "../util/index";
-import { type ConceptSpec, createWorld, type Label, type World } from "./concept";
+import { type ConceptSpec, createWorld, type Label, type Shares, type World } from "./concept";
 import { CONCEPT_SPECS, conceptSpec } from "./concepts/index";
 import type { Partition } from "./partition";
 import { heldOutPrompts, systemPromptSplit } from "./prompts";
-import { sampleExample, sampleReply, sampleTurn, type Shares } from "./sample";
+import { sampleExample, sampleReply, sampleTurn } from "./sample";
 import type { AbRow, BaselineRow, ConceptFile, ConceptFileKey, OptionalConceptFileKey, LabelledRow, PairRow, PromptRow } from "./schema";
 
 export interface DatasetSizes {
@@ -17,7 +17,7 @@ export interface DatasetSizes {
   detectorTrain: number;
   detectorTest: number;
   judgeTrain: number;
-  /** Share of compliant rows that are hard negatives (a concept's `shares.negative` overrides it). */
+  /** Share of compliant rows that are hard negatives (a concept's `shares.hard` overrides it). */
   hardShare: number;
   /** Share of each class's rows that are subtle, for classes that have subtle kinds (`shares.subtle` overrides it). */
   subtleShare: number;
@@ -80,9 +80,9 @@ function makeLabelled(spec: ConceptSpec, world: World, rng: Rng, split: Partitio
   return rng.shuffle(rows);
 }
 
-/** The concept's shares of hard examples: its own where it states them, else the sizes' defaults . */
+/** The concept's shares of hard examples: its own where it states them, else the sizes' defaults. */
 export const conceptShares = (spec: ConceptSpec, sizes: DatasetSizes): Shares => ({
-  hard: spec.shares?.negative ?? sizes.hardShare,
+  hard: spec.shares?.hard ?? sizes.hardShare,
   subtle: spec.shares?.subtle ?? sizes.subtleShare,
 });
 

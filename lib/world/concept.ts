@@ -63,12 +63,12 @@ export interface SubtleKind extends HardKind {
   extras: "violating" | "compliant" | "none";
 }
 
-/** Shares of the labelled splits' hard examples, where a concept needs other than DEFAULT_SIZES (say why). */
-export interface HardShares {
+/** Shares of hard examples in a concept's labelled splits. */
+export interface Shares {
   /** Share of compliant rows that are hard negatives (ConceptSpec.hard). */
-  negative?: number;
-  /** Share of each class's rows that are subtle, for a class that has subtle kinds. */
-  subtle?: number;
+  hard: number;
+  /** Share of each class's rows that are subtle, for a class that has subtle kinds (a class without them has none). */
+  subtle: number;
 }
 
 export interface ConceptMeta {
@@ -85,7 +85,8 @@ export interface ConceptSpec extends ConceptMeta {
   hard: HardKind[];
   /** Subtle examples of either class (SubtleKind); absent: none. */
   subtle?: SubtleKind[];
-  shares?: HardShares;
+  /** Where a concept needs other shares than DEFAULT_SIZES' (say why). */
+  shares?: Partial<Shares>;
   openers: Record<"violating" | "compliant", Template[]>;
   closers: Record<"violating" | "compliant", Template[]>;
   /** Extra sentences that lengthen a response, per class; absent: the topic's tips (shared by both classes). */

@@ -89,8 +89,9 @@ function corpusItem(ctx: Context, rng: Rng, mix: CorpusMix): CorpusItem {
     const system = rng.pick(ctx.systemPrompts.get(spec.name)!);
     return { text: renderChat(dialogue(turn.user, r.response, system)), kind: "instructed", concept: spec.name, label };
   }
-  let ex = sampleExample(spec, ctx.world, rng, "all", 0, { hard: mix.hardShare, subtle: 0 }, CORPUS_LENGTH);
-  for (let i = 0; i < 100 && ctx.heldOut.has(ex.user); i++) ex = sampleExample(spec, ctx.world, rng, "all", 0, { hard: mix.hardShare, subtle: 0 }, CORPUS_LENGTH);
+  const shares = { hard: mix.hardShare, subtle: 0 }; // subtle examples are for the labelled splits only (concept.ts)
+  let ex = sampleExample(spec, ctx.world, rng, "all", 0, shares, CORPUS_LENGTH);
+  for (let i = 0; i < 100 && ctx.heldOut.has(ex.user); i++) ex = sampleExample(spec, ctx.world, rng, "all", 0, shares, CORPUS_LENGTH);
   const system = rng.next() < mix.neutralSystem ? rng.pick(NEUTRAL_SYSTEM_PROMPTS) : undefined;
   return { text: renderChat(dialogue(ex.user, ex.response, system)), kind: "compliant", concept: spec.name };
 }

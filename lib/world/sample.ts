@@ -5,7 +5,7 @@
  */
 import type { Rng } from "../util/index";
 import { commonSlots } from "./common";
-import type { ConceptSpec, Drawn, Kind, Label, SubtleKind, World } from "./concept";
+import type { ConceptSpec, Drawn, Kind, Label, Shares, SubtleKind, World } from "./concept";
 import { type Partition, PARTITIONS, RESPONSE_PARTITIONS, type Split } from "./partition";
 import { capitalize, fill, type Slots, type Template, wordCount } from "./template";
 
@@ -89,17 +89,21 @@ function compose(rng: Rng, core: string, opener: string, closer: string, extras:
   return capitalizeSentences(parts.join(" "));
 }
 
-function extrasFor(spec: ConceptSpec, world: World, rng: Rng, split: Split, turn: Turn, cls: "violating" | "compliant", useSpecExtras: boolean): string[] {
-  const own = useSpecExtras ? spec.extras?.[cls] : undefined;
+/** Where a reply's extra sentences come from: a class's own (the topic's tips where the concept has none), the tips, or none. */
+type ExtrasSource = "violating" | "compliant" | "tips" | "none";
+
+function extrasFor(spec: ConceptSpec, world: World, rng: Rng, split: Split, turn: Turn, source: ExtrasSource): string[] {
+  if (source === "none") return [];
+  const own = source === "tips" ? undefined : spec.extras?.[source];
   // Each extra sentence gets its own year and number (one invented story does not repeat the same date).
   if (own && own.length) return pool(world, own, split).map((t) => fill(t.text, { ...turn.slots, year2: String(1800 + rng.int(225)), number: String(2 + rng.int(97)) }, t.id));
   return turn.drawn.topic ? turn.drawn.topic.tips.slice() : [];
 }
 
-/** How a reply is framed: whose openers and closers, whose extra sentences (null: the topic's tips). */
+/** How a reply is framed: whose openers and closers, and where its extra sentences come from. */
 interface Frame {
   words: "violating" | "compliant";
-  extras: "violating" | "compliant" | "none" | null;
+  extras: ExtrasSource;
 }
 
 function reply(spec: ConceptSpec, world: World, rng: Rng, split: Split, turn: Turn, core: Template, frame: Frame, limits: LengthLimits): string {
@@ -108,7 +112,7 @@ function reply(spec: ConceptSpec, world: World, rng: Rng, split: Split, turn: Tu
   const opener = rng.pick(pool(world, spec.openers[frame.words], split));
   const closer = rng.pick(pool(world, spec.closers[frame.words], split));
   return compose(rng, fill(core.text, slots, core.id), fill(opener.text, slots, opener.id), fill(closer.text, slots, closer.id),
-    frame.extras === "none" ? [] : extrasFor(spec, world, rng, split, filledTurn, frame.extras ?? frame.words, frame.extras !== null), limits);
+    extrasFor(spec, world, rng, split, filledTurn, frame.extras), limits);
 }
 
 /** A violating (label 1) or compliant (label 0) reply to `turn`. */
@@ -124,7 +128,7 @@ export function sampleHardNegative(spec: ConceptSpec, world: World, rng: Rng, sp
   const hard = rng.pick(spec.hard);
   const turn = turnFrom(spec, world, rng, split, hard.id, hard.draw(rng, world, split), hard.users);
   const core = rng.pick(pool(world, hard.replies, split));
-  return { user: turn.user, response: reply(spec, world, rng, split, turn, core, { words: "compliant", extras: null }, limits), label: 0, template: core.id, entity: turn.entity, hard: true, subtle: false };
+  return { user: turn.user, response: reply(spec, world, rng, split, turn, core, { words: "compliant", extras: "tips" }, limits), label: 0, template: core.id, entity: turn.entity, hard: true, subtle: false };
 }
 
 /** A subtle example of class `label` (concept.ts, SubtleKind): its deciding core in a compliant frame. */
@@ -138,14 +142,6 @@ export function sampleSubtle(spec: ConceptSpec, world: World, rng: Rng, split: S
 }
 
 export const subtleKinds = (spec: ConceptSpec, label: Label): SubtleKind[] => (spec.subtle ?? []).filter((k) => k.label === label);
-
-/** Shares of hard examples in one concept's labelled splits: the concept's own (ConceptSpec.shares) or the defaults. */
-export interface Shares {
-  /** Share of compliant rows that are hard negatives. */
-  hard: number;
-  /** Share of each class's rows that are subtle (a class without subtle kinds has none). */
-  subtle: number;
-}
 
 /**
  * One labelled example: label 1 a violating reply; label 0 a compliant reply, or with probability `shares.hard`

@@ -122,7 +122,7 @@ describe.each(CONCEPTS)("data/concepts/%s", (name) => {
         expect(Math.abs(subtle.length / n - expected), `label ${label}: ${subtle.length}/${n}`).toBeLessThanOrEqual(4 * Math.sqrt((expected * (1 - expected)) / n) + 1e-9);
         expect(of.filter((r) => r.hard).every((r) => hardIds.has(r.template!))).toBe(true);
       }
-    const pairTexts = [...pairs.flatMap((p) => [p.positive, p.negative])];
+    const pairTexts = pairs.flatMap((p) => [p.positive, p.negative]);
     const subtleCores = (spec.subtle ?? []).flatMap((k) => k.replies.map((t) => t.text.split("{")[0])).filter((t) => t.length >= 12);
     for (const core of subtleCores) expect(pairTexts.filter((t) => t.includes(core)), core).toEqual([]);
   });

@@ -134,15 +134,14 @@ export async function fitExchangeJudge(engine: Engine, rows: readonly LabelledEx
       for (const i of held) oof[i] = logit(m, x, W, i);
       return m;
     });
-    return { lexicalWeight, models, oof, auroc: auroc(labels, oof) };
+    return { lexicalWeight, x, models, oof, auroc: auroc(labels, oof) };
   });
   const best = candidates.reduce((b, c) => (c.auroc > b.auroc ? c : b));
   // Calibration scores of the kind a new item gets — a mean logit over several classifiers — from the K that
   // never saw the row's template (the larger of the two shifts; one of them never saw its entity either).
-  const xb = weighted(raw, W, lex, best.lexicalWeight);
   const templateHeldOut = rows.map((_, i) => {
     let z = 0;
-    for (let b = 0; b < K; b++) z += logit(best.models[blocks.template[i] * K + b], xb, W, i);
+    for (let b = 0; b < K; b++) z += logit(best.models[blocks.template[i] * K + b], best.x, W, i);
     return z / K;
   });
   return {
