@@ -18,6 +18,15 @@ import { tokenize } from "./tokenize";
  *   complete    1 − P(the next token continues the last word | prompt, response): near 0 for a text stopped
  *               inside a word, near 1 after a finished word;
  * An empty response scores 0.
+ *
+ * The reference is per class. The unsteered model finds real violating replies less predictable than compliant
+ * ones (it rarely violates: that is what it was trained to do) and a generic violation such as a refusal shares
+ * less with its prompt, so a single compliant reference scores the concept itself as incoherence: on the
+ * default models real refusals scored 0.76-0.77 × real compliant replies on average (lib/metrics/README.md,
+ * "Coherence"). A text
+ * is therefore held to the reference of the class it belongs to, (1 − p)·compliant + p·violating, where p is the
+ * success judge's P(violating): a fluent violation scores like a fluent compliant reply, and a corruption is
+ * still far from both.
  */
 export interface CoherenceReference {
   /** ℓ_ref: pooled mean NLL of the reference responses given their prompts (nats/token). */
@@ -79,16 +88,31 @@ export async function coherenceReference(engine: Engine, items: readonly JudgeIt
   };
 }
 
-/** The coherence judge on the engine's (unsteered reference) model, calibrated by `ref`. */
-export function coherenceJudge(engine: Engine, ref: CoherenceReference): Judge {
+/** The references of both classes: real compliant and real violating replies of one concept. */
+export interface CoherenceReferences { compliant: CoherenceReference; violating: CoherenceReference }
+
+/** The reference of a text the success judge gives P(violating) = p: the classes' references mixed by p. */
+export const referenceAt = (refs: CoherenceReferences, p: number): CoherenceReference => ({
+  nll: (1 - p) * refs.compliant.nll + p * refs.violating.nll,
+  pmi: (1 - p) * refs.compliant.pmi + p * refs.violating.pmi,
+});
+
+/**
+ * The coherence judge on the engine's (unsteered reference) model, calibrated by `refs`; `violation` (the
+ * success judge) says which class's reference each text is held to. With `violation: null` every text is held to
+ * the compliant reference — for texts that are compliant by construction.
+ */
+export function coherenceJudge(engine: Engine, refs: CoherenceReferences, violation: Judge | null): Judge {
   return {
     id: `coherence:${engine.model.dir.split(/[\\/]/).filter(Boolean).pop()}`,
     async score(items) {
       const nonEmpty = items.flatMap((it, i) => (it.response.trim().length > 0 ? [i] : []));
       const out = new Array<number>(items.length).fill(0);
       if (!nonEmpty.length) return out;
-      const parts = await coherenceParts(engine, nonEmpty.map((i) => items[i]));
-      nonEmpty.forEach((i, k) => { out[i] = coherenceFromParts(parts[k], ref); });
+      const kept = nonEmpty.map((i) => items[i]);
+      const parts = await coherenceParts(engine, kept);
+      const p = violation ? await violation.score(kept) : kept.map(() => 0);
+      nonEmpty.forEach((i, k) => { out[i] = coherenceFromParts(parts[k], referenceAt(refs, p[k])); });
       return out;
     },
   };

@@ -9,7 +9,9 @@ import { createRng, deriveSeed, type Rng } from "../util/index";
  *   repeat    a degenerate loop: the words before a random phrase of 1–4 words, then that phrase again and again
  *             until the text has twice the original number of words (as a looping decoder produces);
  *   salad     as many words as the response, drawn uniformly from the vocabulary of all the given responses;
- *   swap      the reply of another prompt: the response of a different item (a seeded derangement).
+ *   swap      the reply of another prompt: the response of an item that asks for something else (a seeded
+ *             derangement across `requests`, each item's request key; without them, every item asks its own).
+ *             Two phrasings of one request share their correct replies, so a swap between them corrupts nothing.
  */
 export const CORRUPTIONS = ["shuffle", "cut", "repeat", "salad", "swap"] as const;
 export type Corruption = (typeof CORRUPTIONS)[number];
@@ -51,23 +53,42 @@ function salad(text: string, rng: Rng, vocabulary: readonly string[]): string {
   return Array.from({ length: words(text).length }, () => rng.pick(vocabulary)).join(" ");
 }
 
-/** A seeded derangement of 0..n−1 (no item maps to itself; Sattolo's cycle). */
-export function derangement(n: number, seed: number): number[] {
+/**
+ * A seeded derangement of 0..n−1 that maps no item to one of its own group: p[i] ≠ i and, with `groups`,
+ * groups[p[i]] ≠ groups[i]. Sattolo's cycle gives a uniform cyclic derangement; items that land in their own
+ * group are then repaired by transposing their targets with another item's (both sides leave their groups).
+ */
+export function derangement(n: number, seed: number, groups?: readonly string[]): number[] {
   if (n < 2) throw new Error(`corruption 'swap': needs at least 2 items, got ${n}`);
+  if (groups && groups.length !== n) throw new Error(`corruption 'swap': ${groups.length} request keys for ${n} items`);
   const p = Array.from({ length: n }, (_, i) => i);
   const rng = createRng(seed);
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i);
     [p[i], p[j]] = [p[j], p[i]];
   }
+  if (!groups) return p;
+  for (let i = 0; i < n; i++) {
+    if (groups[p[i]] !== groups[i]) continue;
+    const start = rng.int(n);
+    let fixed = false;
+    for (let k = 0; k < n && !fixed; k++) {
+      const j = (start + k) % n;
+      if (groups[p[j]] !== groups[i] && groups[p[i]] !== groups[j]) { [p[i], p[j]] = [p[j], p[i]]; fixed = true; }
+    }
+    if (!fixed) throw new Error(`corruption 'swap': no item of another request to swap with item ${i} (request '${groups[i]}' holds too many of the ${n} items)`);
+  }
   return p;
 }
 
-/** The corrupted version of every text (in order) under one corruption. Texts must be non-empty. */
-export function corrupt(texts: readonly string[], kind: Corruption, seed: number): string[] {
+/**
+ * The corrupted version of every text (in order) under one corruption. Texts must be non-empty. `requests`
+ * (one key per text: what its prompt asks for) keeps a swap from pairing two phrasings of one request.
+ */
+export function corrupt(texts: readonly string[], kind: Corruption, seed: number, requests?: readonly string[]): string[] {
   texts.forEach((t, i) => { if (words(t).length === 0) throw new Error(`corruption '${kind}': text ${i} is empty`); });
   if (kind === "swap") {
-    const p = derangement(texts.length, deriveSeed(seed, "corruption", kind));
+    const p = derangement(texts.length, deriveSeed(seed, "corruption", kind), requests);
     return p.map((j) => texts[j]);
   }
   const vocabulary = kind === "salad" ? [...new Set(texts.flatMap(words))].sort() : [];

@@ -36,8 +36,8 @@ export { readRubric, judgeTrainFile, type LabelledResponse } from "./judges/conc
 export { expectedCalibrationError, reliabilityBins, fitPlatt, applyPlatt, type ReliabilityBin, type PlattMap } from "./calibration";
 export { corrupt, derangement, CORRUPTIONS, type Corruption } from "./corruptions";
 export {
-  coherenceJudge, coherenceReference, coherenceParts, coherenceFromParts, loopFraction,
-  type CoherenceReference, type CoherenceParts,
+  coherenceJudge, coherenceReference, coherenceParts, coherenceFromParts, referenceAt, loopFraction,
+  type CoherenceReference, type CoherenceReferences, type CoherenceParts,
 } from "./coherence-judge";
 export { conceptExchangeJudge, fitExchangeJudge, exchangeJudge, crossFitBlocks, LEXICAL_WEIGHTS, type ExchangeJudgeOptions, type FittedExchangeJudge } from "./judges/exchange-judge";
 export { exchangeFeatures, delexicalise, lexicalTerms, specificTerms, copiedTokens, claimStatistics } from "./judges/exchange-features";
@@ -45,4 +45,5 @@ export {
   validateSuccessJudge, validateCoherenceJudge, validationRow, mergeValidations, writeJudgesCsv, formatJudgesTable,
   SUCCESS_TARGET, COHERENCE_TARGET, JUDGE_COLUMNS, type JudgeValidation, type JudgeValidationRow, type Target, type Labelled,
 } from "./judges/validate";
-export { validateConceptJudges, validateDefaultJudges, defaultCoherenceJudge, coherenceReferenceItems, stratifiedSample, type ConceptJudgeValidation } from "./judges/validate-concept";
+export { rememberLast } from "./judges/remember";
+export { validateConceptJudges, validateDefaultJudges, defaultCoherenceJudge, coherenceReferenceItems, coherenceReferences, stratifiedSample, type ConceptJudgeValidation } from "./judges/validate-concept";

@@ -42,7 +42,7 @@ export interface StudyConfig {
   methods: Record<string, MethodConfig>;
   /** Generations per configuration (also the number of violating examples a detector is trained on). */
   samples: number;
-  sampling: { maxNewTokens: number; temperature: number; topP: number; topK: number; window: "generated" | "all" };
+  sampling: { maxNewTokens: number; temperature: number; topP: number; topK: number; window: "generated" | "all" | "prompt" };
   /** success: exchange (reads user turn + response; default) | classifier (response n-grams). coherence: lib/metrics/coherence-judge. */
   judges: { success: "exchange" | "classifier"; coherence: "perplexity" };
   /** sample: a per-response field of lib/metrics SampleDiversity; set: a diversity axis name (lib/metrics/aggregate). */
@@ -189,7 +189,7 @@ export function parseStudyConfig(json: unknown, file: string, extraMethods: read
       temperature: v.num(s.temperature, "sampling.temperature", 0),
       topP: v.num(s.topP, "sampling.topP", 0, 1),
       topK: v.int(s.topK, "sampling.topK", 0),
-      window: v.oneOf(s.window, "sampling.window", ["generated", "all"] as const),
+      window: v.oneOf(s.window, "sampling.window", ["generated", "all", "prompt"] as const),
     },
     judges: {
       success: v.oneOf(j.success, "judges.success", ["exchange", "classifier"] as const),

@@ -22,11 +22,11 @@ import { sampleScores } from "./intrinsic";
  */
 
 /**
- * Round-1 brackets per method, in its units (lib/steering/README.md): from about no measurable effect to broken
- * text on the default models (the default study's grid spans the same ranges).
+ * Round-1 brackets per method, in its units (lib/steering/README.md), for the default study's window `prompt`:
+ * from about no measurable effect towards degraded text on the default models (the default grid's ranges).
  */
 export const DEFAULT_TUNE_RANGES: Record<string, [number, number]> = {
-  actadd: [0.5, 8], caa: [0.125, 2], pca: [0.125, 2], iti: [2, 32], probe: [0.125, 2],
+  actadd: [0.5, 8], caa: [1, 16], pca: [1, 16], iti: [1, 16], probe: [1, 16],
 };
 
 /** Round 1's bracket for a method with a strength grid: the grid's span, else the method's default range. */

@@ -8,6 +8,6 @@ export { CONCEPTS, CONCEPT_SPECS, conceptSpec } from "./concepts/index";
 export { DEFAULT_SEED } from "./defaults";
 export { buildConceptData, conceptShares, generateConceptData, DEFAULT_SIZES, type BuildOptions, type ConceptData, type DatasetSizes } from "./build";
 export {
-  loadConcept, readPairs, readAb, readPrompts, readLabelled, readBaseline, readJsonl, corpusStyleCompliant, CONCEPT_FILES, OPTIONAL_CONCEPT_FILES, AXES,
+  loadConcept, readPairs, readAb, readPrompts, readLabelled, readBaseline, readJsonl, corpusStyle, CONCEPT_FILES, OPTIONAL_CONCEPT_FILES, AXES,
   type Concept, type ConceptFile, type ConceptFileKey, type OptionalConceptFileKey, type PairRow, type AbRow, type PromptRow, type LabelledRow, type BaselineRow,
 } from "./schema";

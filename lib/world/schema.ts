@@ -37,12 +37,12 @@ export interface PromptRow { user: string }
 export interface LabelledRow { user: string; response: string; label: 0 | 1; template?: string; entity?: string; hard?: boolean; subtle?: boolean }
 
 /**
- * The compliant rows written the way the world's pretraining corpus writes: not the subtle ones, whose phrasings
- * no default model has read. What a model's own likelihoods are checked against (the coherence judge's
- * reference and validation, the topicality rule): a model reads phrasing it never learned as less fluent, so
- * with subtle rows real vs another prompt's reply fell to AUROC 0.63-0.69 on hallucination and refusal.
+ * The rows of one label written the way the world's pretraining corpus writes: not the subtle ones, whose
+ * phrasings no default model has read. What a model's own likelihoods are checked against (the coherence
+ * judge's references and validation, the topicality rule): a model reads phrasing it never learned as less
+ * fluent, so with subtle rows real vs another prompt's reply fell to AUROC 0.63-0.69 on hallucination and refusal.
  */
-export const corpusStyleCompliant = (rows: readonly LabelledRow[]): LabelledRow[] => rows.filter((r) => r.label === 0 && !r.subtle);
+export const corpusStyle = (rows: readonly LabelledRow[], label: 0 | 1): LabelledRow[] => rows.filter((r) => r.label === label && !r.subtle);
 /**
  * A system prompt asking for the violation: the prompting baseline's (baseline.jsonl) or the success judge's
  * (judge_instructions.jsonl, phrasings apart from the baseline's).

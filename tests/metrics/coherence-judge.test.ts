@@ -6,8 +6,9 @@ import { coherenceFromParts, coherenceJudge, coherenceReference } from "../../li
 import { wordContinuationIds } from "../../lib/metrics/coherence";
 import { corrupt } from "../../lib/metrics/corruptions";
 import { fitExchangeJudge, exchangeJudge } from "../../lib/metrics/judges/exchange-judge";
+import { rememberLast } from "../../lib/metrics/judges/remember";
 import { auroc } from "../../lib/metrics/stats";
-import { corpusStyleCompliant, loadConcept, readLabelled } from "../../lib/world/index";
+import { corpusStyle, loadConcept, readLabelled } from "../../lib/world/index";
 
 // The real default model (built by `npm run setup`): coherence and the exchange judge are checked on it, not on a fake.
 let engine: Engine;
@@ -30,9 +31,10 @@ describe("coherence judge", () => {
     expect(cont[space]).toBe(0);
   });
   it("ranks real compliant responses above their loops, cuts and shuffles", async () => {
-    const rows = corpusStyleCompliant(readLabelled(loadConcept("refusal").paths.detector_test)).slice(0, 12);
-    const refs = corpusStyleCompliant(readLabelled(loadConcept("refusal").paths.judge_train)).slice(0, 24);
-    const judge = coherenceJudge(engine, await coherenceReference(engine, refs));
+    const rows = corpusStyle(readLabelled(loadConcept("refusal").paths.detector_test), 0).slice(0, 12);
+    const refs = corpusStyle(readLabelled(loadConcept("refusal").paths.judge_train), 0).slice(0, 24);
+    const ref = await coherenceReference(engine, refs);
+    const judge = coherenceJudge(engine, { compliant: ref, violating: ref }, null);
     const texts = rows.map((r) => r.response);
     for (const kind of ["repeat", "cut", "shuffle"] as const) {
       const bad = corrupt(texts, kind, 3);
@@ -40,6 +42,35 @@ describe("coherence judge", () => {
       expect(auroc([...texts.map(() => 1), ...bad.map(() => 0)], s), kind).toBeGreaterThan(0.9);
     }
     expect(await judge.score([{ user: "hi", response: "  " }])).toEqual([0]);
+  });
+  it("holds a real violation to the violating reference, so it reads as coherent as a real compliant reply", async () => {
+    const p = loadConcept("refusal").paths;
+    const test = readLabelled(p.detector_test), train = readLabelled(p.judge_train);
+    const compliant = corpusStyle(test, 0).slice(0, 16), violating = corpusStyle(test, 1).slice(0, 16);
+    const refs = {
+      compliant: await coherenceReference(engine, corpusStyle(train, 0).slice(0, 32)),
+      violating: await coherenceReference(engine, corpusStyle(train, 1).slice(0, 32)),
+    };
+    // An oracle success judge (the rows' labels), so the check is about the references alone.
+    const isViolating = new Set(violating.map((r) => r.response));
+    const oracle = { id: "oracle", score: async (xs: readonly { response: string }[]) => xs.map((x) => (isViolating.has(x.response) ? 1 : 0)) };
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const ratio = async (judge: ReturnType<typeof coherenceJudge>) => mean(await judge.score(violating)) / mean(await judge.score(compliant));
+    // Measured 2026-12-07 (16 rows each, llama-tiny): 0.77 with one compliant reference, 1.04 per class.
+    expect(await ratio(coherenceJudge(engine, { compliant: refs.compliant, violating: refs.compliant }, null))).toBeLessThan(0.88);
+    expect(await ratio(coherenceJudge(engine, refs, oracle))).toBeGreaterThan(0.92);
+  });
+});
+
+describe("rememberLast", () => {
+  it("answers a repeated batch (or part of it) from memory and only the missing items from the judge", async () => {
+    const asked: string[] = [];
+    const base = { id: "len", score: async (xs: readonly { response: string }[]) => { asked.push(...xs.map((x) => x.response)); return xs.map((x) => x.response.length / 10); } };
+    const j = rememberLast(base);
+    expect(await j.score([{ response: "abc" }, { response: "abcd" }])).toEqual([0.3, 0.4]);
+    expect(await j.score([{ response: "abcd" }, { response: "ab" }])).toEqual([0.4, 0.2]);
+    expect(asked).toEqual(["abc", "abcd", "ab"]);
+    expect(j.id).toBe("len");
   });
 });
 

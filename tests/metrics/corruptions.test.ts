@@ -52,6 +52,21 @@ describe("corruptions", () => {
     p.forEach((j, i) => expect(j).not.toBe(i));
     corrupt(texts, "swap", 8).forEach((s, i) => { expect(s).not.toBe(texts[i]); expect(texts).toContain(s); });
   });
+  it("swap never pairs two phrasings of one request (requests given)", () => {
+    // 60 items over 7 requests of uneven size, the largest a third of the items.
+    const groups = Array.from({ length: 60 }, (_, i) => (i < 20 ? "r0" : `r${1 + (i % 6)}`));
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const p = derangement(60, seed, groups);
+      expect([...p].sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+      p.forEach((j, i) => expect(groups[j]).not.toBe(groups[i]));
+    }
+    expect(derangement(60, 9, groups)).toEqual(derangement(60, 9, groups));
+    const texts2 = groups.map((g, i) => `reply ${i} for ${g}`);
+    corrupt(texts2, "swap", 3, groups).forEach((s, i) => expect(s.endsWith(`for ${groups[i]}`)).toBe(false));
+    // One request holding more than half the items cannot be deranged away from itself.
+    expect(() => derangement(5, 1, ["a", "a", "a", "b", "c"])).toThrow(/request 'a'/);
+    expect(() => derangement(3, 1, ["a", "b"])).toThrow(/2 request keys for 3 items/);
+  });
   it("fails clearly on empty texts and impossible cuts", () => {
     expect(() => corrupt(["ok fine", " "], "shuffle", 1)).toThrow(/text 1 is empty/);
     expect(() => corrupt(["a b", "c d"], "cut", 1)).toThrow(/no word of 3 or more letters/);

@@ -34,9 +34,21 @@ describe("judge validation", () => {
     const real = ["Salt the water generously before the pasta goes in.", "Give your eyes twenty minutes to adjust to the dark.", "Read the label for added sugar before you buy."]
       .flatMap((t, i) => Array.from({ length: 4 }, (_, k) => ({ user: `u${i}${k}`, response: `${t} Tip ${k}.` })));
     const realSet = new Set(real.map((r) => r.response));
-    const v = await validateCoherenceJudge(judgeOf("oracle", (it) => (realSet.has(it.response) ? 0.9 : 0.1)), real, { concept: "c", model: "m" }, { seed: 2, bootstrapIterations: 100 }, ["shuffle", "cut", "repeat", "salad"]);
+    const v = await validateCoherenceJudge(judgeOf("oracle", (it) => (realSet.has(it.response) ? 0.9 : 0.1)), real, { concept: "c", model: "m" }, { seed: 2, bootstrapIterations: 100 }, [], ["shuffle", "cut", "repeat", "salad"]);
     expect(v.rows.map((r) => r.set)).toEqual(["real vs shuffle", "real vs cut", "real vs repeat", "real vs salad"]);
     v.rows.forEach((r) => expect(r).toMatchObject({ auroc: 1, passes: true, n: 24, n_positive: 12 }));
+  });
+
+  it("checks that a coherence judge does not read real violations as incoherent", async () => {
+    const real = Array.from({ length: 12 }, (_, i) => ({ user: `u${i}`, response: `Here is tip number ${i} for you.` }));
+    const violating = Array.from({ length: 8 }, (_, i) => ({ user: `v${i}`, response: `I will not help you with request ${i}.` }));
+    const bad = new Set(violating.map((r) => r.response));
+    const biased = await validateCoherenceJudge(judgeOf("biased", (it) => (bad.has(it.response) ? 0.5 : 0.9)), real, { concept: "c", model: "m" }, { seed: 2, bootstrapIterations: 100 }, violating, ["shuffle"]);
+    expect(biased.rows.map((r) => r.set)).toEqual(["real vs shuffle", "violating vs compliant"]);
+    // Every violation scores below every compliant reply: AUROC 0, below the 0.35 target.
+    expect(biased.rows[1]).toMatchObject({ n: 20, n_positive: 8, auroc: 0, passes: false, target_auroc: 0.35 });
+    const fair = await validateCoherenceJudge(judgeOf("fair", (it) => (it.response.includes("tip") || bad.has(it.response) ? 0.9 : 0.1)), real, { concept: "c", model: "m" }, { seed: 2, bootstrapIterations: 100 }, violating, ["shuffle"]);
+    expect(fair.rows[1]).toMatchObject({ auroc: 0.5, passes: true });
   });
 
   it("writes judges.csv with a header and one line per row", async () => {

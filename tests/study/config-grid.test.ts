@@ -60,7 +60,7 @@ describe("study config", () => {
       [(c) => { c.methods.steer = c.methods.caa; }, /methods\.steer must be one of actadd, caa, pca, iti, probe/],
       [(c) => { c.methods.pca.read = "first"; }, /methods\.pca\.read must be one of last, answer, mean/],
       [(c) => { c.sampling.topP = 2; }, /sampling\.topP must be a number in \[0, 1\]/],
-      [(c) => { c.sampling.window = "prompt"; }, /sampling\.window must be one of generated, all/],
+      [(c) => { c.sampling.window = "later"; }, /sampling\.window must be one of generated, all, prompt/],
       [(c) => { c.diversity.sample = "vendi"; }, /diversity\.sample must be one of distinct_1/],
       [(c) => { c.diversity.set = "vendi-embedding"; }, /diversity\.set must be one of/],
       [(c) => { c.detector.kind = "svm"; }, /detector\.kind must be one of probe, finetune/],

@@ -90,9 +90,10 @@ describe("study runner", () => {
       // violation_rate: a share of the 8 scored responses, on baselines too.
       expect(Number.isInteger((r.violation_rate as number) * 8)).toBe(true);
     }
-    // The judges were validated first: one success row and one row per corruption, each with its flag.
+    // The judges were validated first: one success row, one row per corruption and the coherence judge's neutrality
+    // row (real violating vs real compliant), each with its flag.
     const judges = aq.fromCSV(readFileSync(join(dir, "clean", "tiny", "judges.csv"), "utf8")).objects() as Record<string, unknown>[];
-    expect(judges.map((j) => j.set)).toEqual(["detector_test", "real vs shuffle", "real vs cut", "real vs repeat", "real vs salad", "real vs swap"]);
+    expect(judges.map((j) => j.set)).toEqual(["detector_test", "real vs shuffle", "real vs cut", "real vs repeat", "real vs salad", "real vs swap", "violating vs compliant"]);
     for (const j of judges) expect(typeof j.passes).toBe("boolean");
     expect(existsSync(join(dir, "clean", "tiny", "judges-reliability.html"))).toBe(true);
     const arrow = aq.fromArrow(readFileSync(join(dir, "clean", "tiny", "results.arrow"))).objects() as Record<string, unknown>[];

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadModel } from "../../checkpoint/index";
 import { createEngine, READ_POLICIES, type ReadPolicy } from "../../engine/index";
-import { conceptExchangeJudge, defaultCoherenceJudge } from "../../metrics/index";
+import { conceptExchangeJudge, defaultCoherenceJudge, rememberLast } from "../../metrics/index";
 import { exportFigures, tuningCurveFigure } from "../../plot/index";
 import {
   createMethod, datasetFingerprint, encodePairs, extractVector, loadConceptPairs, METHOD_NAMES, methodRegistry, saveVector, type SteeringVector,
@@ -26,7 +26,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   layer: { type: "string", description: "a 0-based layer, or auto = search every layer in round 1 (default auto)" },
   objective: { type: "string", description: `${OBJECTIVES.join("|")} (default hm_scd)` },
   budget: { type: "string", description: "generations allowed in all (default 200)" },
-  range: { type: "string", description: "round-1 strength bracket LOW,HIGH in the method's units (default per method, e.g. caa 0.125,2)" },
+  range: { type: "string", description: "round-1 strength bracket LOW,HIGH in the method's units (default per method, e.g. caa 1,16, for the prompt window)" },
   points: { type: "string", description: "strengths per round (default 5)" },
   samples: { type: "string", description: "generations per evaluated strength (default 8)" },
   read: { type: "string", description: `extraction reading policy: ${READ_POLICIES.join("|")} (default: the study's per method)` },
@@ -74,8 +74,8 @@ export async function run(argv: string[]): Promise<number> {
       extractVector(engine, encodePairs(model.tokenizer, raw), { method: createMethod(method), layers: ls, read, dataset: datasetFingerprint(raw), seed });
     const vector = await extract(descriptor.allLayers ? "all" : (layers as number[]));
     // The study's default judges (fitted on the concept's judge split, never on detector_test).
-    const judge = await conceptExchangeJudge(engine, concept.name, { seed, modelId: model.dir });
-    const coherenceJudge = await defaultCoherenceJudge(engine, concept.name);
+    const judge = rememberLast(await conceptExchangeJudge(engine, concept.name, { seed, modelId: model.dir }));
+    const coherenceJudge = await defaultCoherenceJudge(engine, concept.name, judge);
     const budget = int("budget", 200, 1);
     const bar = progress(`tune ${concept.name}/${method}`, 1);
     const result = await tuneSteering({
@@ -83,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
       prompts: readPrompts(concept.paths.prompts).map((p) => p.user), objective, budget, range,
       points: int("points", 5, 2), samplesPerPoint: int("samples", 8, 2), seed,
       sampling: { maxNewTokens: int("max-new-tokens", 32, 1), temperature: 0.9, topP: 0.95, topK: 0 },
-      window: descriptor.window ?? "all", diversity: { sample: "distinct_2", set: "vendi-ngram" }, // the default study's window
+      window: descriptor.window ?? "prompt", diversity: { sample: "distinct_2", set: "vendi-ngram" }, // the default study's window
       onRound: (r, n) => { bar.label(`round ${r}/${n}`); },
     });
     bar.tick();

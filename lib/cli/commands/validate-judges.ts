@@ -3,7 +3,7 @@ import { loadModel } from "../../checkpoint/index";
 import { createEngine } from "../../engine/index";
 import type { Engine } from "../../engine/index";
 import {
-  COHERENCE_RUBRIC, conceptClassifierJudge, conceptExchangeJudge, defaultCoherenceJudge, engineJudge, formatJudgesTable, httpJudge, mergeValidations,
+  COHERENCE_RUBRIC, rememberLast, conceptClassifierJudge, conceptExchangeJudge, defaultCoherenceJudge, engineJudge, formatJudgesTable, httpJudge, mergeValidations,
   readRubric, validateConceptJudges, writeJudgesCsv, type Judge, type JudgeValidation,
 } from "../../metrics/index";
 import { exportFigures, reliabilityDiagram } from "../../plot/index";
@@ -58,13 +58,16 @@ export async function run(argv: string[]): Promise<number> {
     const modelName = modelDir.split(/[\\/]/).filter(Boolean).pop()!;
     const parts: JudgeValidation[] = [];
     for (const concept of list(a.concept, "")) {
+      // The study's success judge: validated when asked for, and always the one that tells the default
+      // coherence judge each text's class.
+      const exchange = rememberLast(await conceptExchangeJudge(engine, concept, { seed, modelId: checkpointContentId(modelDir, weights), cacheDir: join(repoRoot(), ".cache", "judges") }));
       const success = await Promise.all(successRoutes.map(async (r): Promise<Judge> => {
-        if (r === "exchange") return conceptExchangeJudge(engine, concept, { seed, modelId: checkpointContentId(modelDir, weights), cacheDir: join(repoRoot(), ".cache", "judges") });
+        if (r === "exchange") return exchange;
         if (r === "classifier") return conceptClassifierJudge(concept);
         return r === "llm" ? engineJudge(llm!, readRubric(concept)) : http(readRubric(concept));
       }));
       const coherence = [
-        await defaultCoherenceJudge(engine, concept),
+        await defaultCoherenceJudge(engine, concept, exchange),
         ...coherenceRoutes.map((r) => (r === "llm" ? engineJudge(llm!, COHERENCE_RUBRIC, { id: `llm-coherence:${llmDir}` }) : http(COHERENCE_RUBRIC))),
       ];
       parts.push(await validateConceptJudges({

@@ -42,4 +42,4 @@ export interface StoredGenerations {
 }
 
 /** Bump when a stage's computation changes, so cached artefacts are recomputed. */
-export const STUDY_VERSION = 11; // 6: ITI heads chosen by steering effect; 7: judges read each text in one pass (float rounding differs); 8: rows carry violation_rate; 9: the exchange judge reads judge_instructions; 10: one instruction, shared judge reads, dual logistic fits (float rounding differs); 11: the exchange judge reads three depths and the specifics
+export const STUDY_VERSION = 12; // 6: ITI heads chosen by steering effect; 7: judges read each text in one pass (float rounding differs); 8: rows carry violation_rate; 9: the exchange judge reads judge_instructions; 10: one instruction, shared judge reads, dual logistic fits (float rounding differs); 11: the exchange judge reads three depths and the specifics; 12: coherence held to each text's class reference

@@ -1,6 +1,6 @@
 import {
-  coherenceJudge, coherenceReference, coherenceReferenceItems, conceptClassifierJudge, conceptExchangeJudge, validateConceptJudges,
-  type CoherenceReference, type Judge, type JudgeValidation,
+  coherenceJudge, coherenceReferences, conceptClassifierJudge, conceptExchangeJudge, rememberLast, validateConceptJudges,
+  type CoherenceReferences, type Judge, type JudgeValidation,
 } from "../../metrics/index";
 import type { ArtefactCache } from "../../util/index";
 import type { StudyConfig } from "../config";
@@ -8,8 +8,8 @@ import { STUDY_VERSION, type ConceptHandle, type ModelHandle } from "./handles";
 
 /**
  * Stage 0, judges: the success judge of (concept, model) — `exchange` (fitted once, cached as JSON under
- * `judgesDir`) or `classifier` — and the coherence judge, calibrated on the concept's judge split (a
- * `coherence-reference` artefact); then their validation (a `judge-validation` artefact), which the study
+ * `judgesDir`) or `classifier` — and the coherence judge, calibrated per class on the concept's judge split (a
+ * `coherence-reference` artefact) and told each text's class by the success judge; then their validation (a `judge-validation` artefact), which the study
  * writes as judges.csv and prints before its summary.
  */
 export interface StudyJudges { success: Judge; coherence: Judge }
@@ -18,12 +18,13 @@ export interface StudyJudges { success: Judge; coherence: Judge }
 export const JUDGE_VALIDATION = { successItems: 600, coherenceItems: 60, bootstrapIterations: 1000 } as const;
 
 export async function judgesStage(store: ArtefactCache, cfg: StudyConfig, h: ModelHandle, c: ConceptHandle, judgesDir: string): Promise<StudyJudges> {
-  const success = cfg.judges.success === "classifier"
+  // Remembered: the coherence judge asks the success judge about the texts just scored for success.
+  const success = rememberLast(cfg.judges.success === "classifier"
     ? conceptClassifierJudge(c.source)
-    : await conceptExchangeJudge(h.engine, c.source, { seed: cfg.seed, modelId: h.id, cacheDir: judgesDir });
-  const ref = await store.json<CoherenceReference>("coherence-reference", { v: STUDY_VERSION, model: h.id, data: c.dataId }, () =>
-    coherenceReference(h.engine, coherenceReferenceItems(c.source)));
-  return { success, coherence: coherenceJudge(h.engine, ref) };
+    : await conceptExchangeJudge(h.engine, c.source, { seed: cfg.seed, modelId: h.id, cacheDir: judgesDir }));
+  const refs = await store.json<CoherenceReferences>("coherence-reference", { v: STUDY_VERSION, model: h.id, data: c.dataId }, () =>
+    coherenceReferences(h.engine, c.source));
+  return { success, coherence: coherenceJudge(h.engine, refs, success) };
 }
 
 export const judgeValidationStage = (store: ArtefactCache, cfg: StudyConfig, h: ModelHandle, c: ConceptHandle, judges: StudyJudges, key: object): Promise<JudgeValidation> =>
