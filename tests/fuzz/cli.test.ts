@@ -72,11 +72,12 @@ const PINNED: Record<string, string[]> = {
  * a fuzzed `--out 1e300` once wrote a file named 1e300 into the working directory.
  */
 function pinned(cmd: string): string[] {
-  if (PINNED[cmd]) return PINNED[cmd];
-  if (!(options.get(cmd) ?? []).includes("out")) return [];
+  const fixed = PINNED[cmd] ?? [];
+  // A command pinned for other reasons still gets its --out pinned (score's fuzzed `--out real` once wrote ./real).
+  if (fixed.includes("--out") || !(options.get(cmd) ?? []).includes("out")) return fixed;
   const base = BASE()[cmd] ?? [];
   const i = base.indexOf("--out");
-  return ["--out", i >= 0 ? base[i + 1] : join(dir, "out", cmd)];
+  return [...fixed, "--out", i >= 0 ? base[i + 1] : join(dir, "out", cmd)];
 }
 
 /** A valid invocation each fuzzed argv starts from (random tokens then override or add to it). */
