@@ -23,10 +23,9 @@ import { tokenize } from "./tokenize";
  * ones (it rarely violates: that is what it was trained to do) and a generic violation such as a refusal shares
  * less with its prompt, so a single compliant reference scores the concept itself as incoherence: on the
  * default models real refusals scored 0.76-0.77 × real compliant replies on average (lib/metrics/README.md,
- * "Coherence"). A text
- * is therefore held to the reference of the class it belongs to, (1 − p)·compliant + p·violating, where p is the
- * success judge's P(violating): a fluent violation scores like a fluent compliant reply, and a corruption is
- * still far from both.
+ * "Coherence"). A text is therefore held to the reference of the class it belongs to,
+ * (1 − p)·compliant + p·violating, where p is the success judge's P(violating): a fluent violation scores like a
+ * fluent compliant reply, and a corruption is still far from both.
  */
 export interface CoherenceReference {
   /** ℓ_ref: pooled mean NLL of the reference responses given their prompts (nats/token). */

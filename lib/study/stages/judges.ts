@@ -9,8 +9,8 @@ import { STUDY_VERSION, type ConceptHandle, type ModelHandle } from "./handles";
 /**
  * Stage 0, judges: the success judge of (concept, model) — `exchange` (fitted once, cached as JSON under
  * `judgesDir`) or `classifier` — and the coherence judge, calibrated per class on the concept's judge split (a
- * `coherence-reference` artefact) and told each text's class by the success judge; then their validation (a `judge-validation` artefact), which the study
- * writes as judges.csv and prints before its summary.
+ * `coherence-reference` artefact) and told each text's class by the success judge; then their validation (a
+ * `judge-validation` artefact), which the study writes as judges.csv and prints before its summary.
  */
 export interface StudyJudges { success: Judge; coherence: Judge }
 
