@@ -3,12 +3,16 @@
  *   world corpus (lib/world, seeded) → shared BPE tokenizer (ChatML) → llama-tiny and qwen2-tiny trained with
  *   tfjs (lib/train) → data/models/<name>/ (config.json, model.safetensors, tokenizer files,
  *   generation_config.json, training_report.json).
+ *   → judges/: each concept's exchange success judge fitted for the default study (its seed; lib/metrics
+ *   SHIPPED_JUDGES), so that \`npm run study\` does not refit them (the study still validates them every run).
  *   → behaviour_report.json: per concept, how often the model violates with and without the prompting
  *   baseline's instructions (lib/study/behaviour.ts, ONNX engine, seeded sampling).
+ *   → steering_report.json: the teacher-forced steering check (lib/study/steerability.ts).
  * Same seed → same corpus, tokenizer, initialisation and batch order. Runs on the fastest tfjs backend present;
  * run scripts/setup-native-tfjs.sh first (minutes instead of hours).
  */
-import { join } from "node:path";
+import { existsSync, renameSync, rmSync } from "node:fs";
+import { join, relative } from "node:path";
 import { parseArgs, numberOpt, usage, UsageError, type OptionSpec } from "../lib/cli/args";
 import { initTf } from "../lib/train/backend";
 import { buildTokenizer, DEFAULT_RECIPES, recipeSpec, trainAndSave, type ChatCorpus, type ModelRecipe } from "../lib/train/default-models";
@@ -20,6 +24,8 @@ import { buildCorpus, CONCEPTS, DEFAULT_MIX, DEFAULT_SEED, dialogue, renderChat,
 import { loadModel } from "../lib/checkpoint/index";
 import { createEngine, type Engine } from "../lib/engine/index";
 import { measureAllBehaviour } from "../lib/study/behaviour";
+import { checkpointContentId } from "../lib/study/identity";
+import { conceptExchangeJudge, SHIPPED_JUDGES, shippedJudgeFile } from "../lib/metrics/index";
 import { MARGIN_TARGET, measureSteerability, STEER_P, steerCaseLine, STRENGTH_LADDERS, STRENGTH_VALIDATION_PAIRS } from "../lib/study/steerability";
 import { writeJsonAtomic } from "../lib/util/atomic";
 
@@ -28,8 +34,8 @@ const OPTIONS: Record<string, OptionSpec> = {
   dialogues: { type: "string", description: "training dialogues drawn from the world corpus (default 30000)" },
   "held-out": { type: "string", description: "held-out dialogues for eval loss / perplexity (default 1000)" },
   only: { type: "string", description: `build only this model (${DEFAULT_RECIPES.map((r) => r.name).join(", ")})` },
-  "report-only": { type: "boolean", description: "only (re)measure the reports (behaviour_report.json, steering_report.json) of the models already in --out" },
-  reports: { type: "string", description: "which reports to write: behaviour, steering or both (default both)" },
+  "report-only": { type: "boolean", description: "only (re)fit the judges and (re)measure the reports (behaviour_report.json, steering_report.json) of the models already in --out" },
+  reports: { type: "string", description: "which of judges, behaviour, steering to write (default all three, in that order)" },
   mix: { type: "string", description: "corpus mix overrides for experiments, e.g. violatingPerConcept=0.04,instructed=0.3 (keys of lib/world DEFAULT_MIX)" },
   dims: { type: "string", description: "size overrides for experiments (needs --only), e.g. hidden=256,nLayers=4,intermediate=688 (keys: hidden, nLayers, nHeads, nKvHeads, intermediate)" },
   "steps-scale": { type: "string", description: "multiply every recipe's step count (default 1; e.g. 0.05 for a smoke test)" },
@@ -123,25 +129,45 @@ const parseMix = (text: unknown): Partial<CorpusMix> =>
 const parseDims = (text: unknown) =>
   parseOverrides("dims", text, ["hidden", "nLayers", "nHeads", "nKvHeads", "intermediate"] as const, (v) => Number.isInteger(v) && v >= 1, "a positive integer");
 
-type Report = "behaviour" | "steering";
+const REPORTS = ["judges", "behaviour", "steering"] as const;
+type Report = (typeof REPORTS)[number];
 /** `--reports`: a comma list of report names. */
 function parseReports(text: unknown): Set<Report> {
-  if (text === undefined) return new Set(["behaviour", "steering"]);
+  if (text === undefined) return new Set(REPORTS);
   const names = String(text).split(",").map((x) => x.trim());
-  for (const n of names) if (n !== "behaviour" && n !== "steering") throw new UsageError(`build-models: --reports: unknown report '${n}' (known: behaviour, steering)`);
+  for (const n of names) if (!(REPORTS as readonly string[]).includes(n)) throw new UsageError(`build-models: --reports: unknown report '${n}' (known: ${REPORTS.join(", ")})`);
   return new Set(names as Report[]);
 }
 
-/** behaviour_report.json and/or steering_report.json of the model in dir. */
+/** judges/, behaviour_report.json and/or steering_report.json of the model in dir (judges first: the behaviour report reads them). */
 async function writeReports(dir: string, seed: number, reports: ReadonlySet<Report>): Promise<void> {
   const engine = await createEngine(await loadModel(dir));
   try {
     const name = dir.split(/[\\/]/).pop()!;
+    if (reports.has("judges")) await writeJudges(engine, name, dir);
     if (reports.has("behaviour")) await writeBehaviour(engine, name, dir);
     if (reports.has("steering")) await writeSteering(engine, name, dir, seed);
   } finally {
     await engine.dispose();
   }
+}
+
+/**
+ * Each concept's exchange judge as the default study fits it (seed DEFAULT_SEED, keyed by the checkpoint's
+ * content identity), into judges/: fitted into a fresh folder that then replaces the old one, so judges of an
+ * earlier checkpoint never linger beside the new ones and an interrupted run leaves the old folder whole.
+ */
+async function writeJudges(engine: Engine, name: string, dir: string): Promise<void> {
+  const final = join(dir, SHIPPED_JUDGES), tmp = `${final}.tmp-${process.pid}`, old = `${final}.old-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  const modelId = checkpointContentId(dir);
+  for (const concept of CONCEPTS) {
+    await conceptExchangeJudge(engine, concept, { seed: DEFAULT_SEED, modelId, cacheDir: tmp, shipped: false });
+    console.error(`${name} / ${concept}: judge fitted → ${relative(dir, shippedJudgeFile(dir, concept, modelId, DEFAULT_SEED))}`);
+  }
+  if (existsSync(final)) renameSync(final, old);
+  renameSync(tmp, final);
+  rmSync(old, { recursive: true, force: true });
 }
 
 async function writeBehaviour(engine: Engine, name: string, dir: string): Promise<void> {

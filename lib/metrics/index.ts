@@ -39,7 +39,7 @@ export {
   coherenceJudge, coherenceReference, coherenceParts, coherenceFromParts, referenceAt, loopFraction,
   type CoherenceReference, type CoherenceReferences, type CoherenceParts,
 } from "./coherence-judge";
-export { conceptExchangeJudge, fitExchangeJudge, exchangeJudge, crossFitBlocks, LEXICAL_WEIGHTS, type ExchangeJudgeOptions, type FittedExchangeJudge } from "./judges/exchange-judge";
+export { conceptExchangeJudge, fitExchangeJudge, exchangeJudge, crossFitBlocks, LEXICAL_WEIGHTS, SHIPPED_JUDGES, shippedJudgeFile, type ExchangeJudgeOptions, type FittedExchangeJudge } from "./judges/exchange-judge";
 export { exchangeFeatures, delexicalise, lexicalTerms, specificTerms, copiedTokens, claimStatistics } from "./judges/exchange-features";
 export {
   validateSuccessJudge, validateCoherenceJudge, validationRow, mergeValidations, writeJudgesCsv, formatJudgesTable,

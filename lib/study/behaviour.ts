@@ -15,6 +15,7 @@
 import { mean } from "../math/index";
 import type { Engine } from "../engine/index";
 import { generatePrompting } from "./stages/generate-prompting";
+import { checkpointContentId } from "./identity";
 import { conceptExchangeJudge, isViolating, type Judge, pairedSignFlipTest, topicality, validateTopicality } from "../metrics/index";
 import { DEFAULT_SEED, loadConcept, readBaseline, readLabelled, readPrompts } from "../world/index";
 
@@ -58,9 +59,13 @@ function stats(scores: readonly number[], finished: readonly boolean[], onTopic:
   return { rate: mean(scores.map((s) => (isViolating(s) ? 1 : 0))), meanScore: mean(scores), finished: share(finished), onTopic: share(onTopic) };
 }
 
-/** The default study's success judge of (concept, this model): the exchange judge with the study's seed (its cross-fit blocks). */
+/**
+ * The default study's success judge of (concept, this model): the exchange judge with the study's seed (its
+ * cross-fit blocks), keyed by the checkpoint's content identity as in the study, so a judge shipped with the
+ * model (lib/metrics SHIPPED_JUDGES) is the one used.
+ */
 export const behaviourJudge = (engine: Engine, concept: string): Promise<Judge> =>
-  conceptExchangeJudge(engine, concept, { seed: DEFAULT_SEED, modelId: engine.model.dir });
+  conceptExchangeJudge(engine, concept, { seed: DEFAULT_SEED, modelId: checkpointContentId(engine.model.dir) });
 
 /** `judge`: the concept's success judge (default: behaviourJudge, fitted here). */
 export async function measureBehaviour(engine: Engine, conceptName: string, opts: BehaviourOptions = BEHAVIOUR_DEFAULTS, judge?: Judge): Promise<BehaviourReport> {

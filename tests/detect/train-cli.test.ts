@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConcept, readBaseline, readLabelled } from "../../lib/world";
+import { defaultProbeLayer } from "../../lib/detect/index";
 import { writeTinyConcept } from "../study/fixtures";
 
 /**
@@ -12,6 +13,7 @@ import { writeTinyConcept } from "../study/fixtures";
  * refusal data (tests/study/fixtures) with the default model llama-tiny.
  */
 const MODEL = "data/models/llama-tiny";
+const nLayers: number = existsSync(join(MODEL, "config.json")) ? JSON.parse(readFileSync(join(MODEL, "config.json"), "utf8")).num_hidden_layers : 0;
 const dir = mkdtempSync(join(tmpdir(), "steersynth-train-cli-"));
 let concept = "";
 
@@ -40,7 +42,8 @@ describe("steersynth train", () => {
     expect(R.auroc_ci[0]).toBeLessThanOrEqual(R.auroc);
     expect(R.auroc_ci[1]).toBeGreaterThanOrEqual(R.auroc);
     expect(R.auroc_ci[0]).toBeGreaterThan(0.8); // refusal is lexical: the probe separates it
-    expect(R).toMatchObject({ n_train: 90, n_test: 120, detector: "probe:logistic@L2", data: "real" });
+    // The probe reads two thirds of the way up (defaultProbeLayer): layer 3 of llama-tiny's 5.
+    expect(R).toMatchObject({ n_train: 90, n_test: 120, detector: `probe:logistic@L${defaultProbeLayer(nLayers)}`, data: "real" });
     expect(r.stdout).toMatch(/mean\s+[01]\.\d{4}\s+\(95% CI/); // AUROC 1.0000 prints as such
     expect(r.stdout.split("\n").filter((l) => /^\d+\s+[01]\.\d{4}$/.test(l))).toHaveLength(3);
   });

@@ -34,11 +34,8 @@ const SEED = 20261128; // the default study's seed: its layer choice
  * Numbers: held-out raise / lower in nats at the chosen strength (validation effects per rung in the report).
  */
 const KNOWN_FAILURES = new Set<string>([
-  // Sycophancy on llama-tiny: only ITI steers it. CAA and probe barely move r at any rung of the "auto" layer
-  // (held-out raise ≤ 0.01), PCA's direction lowers r at +α (raise −0.13), ActAdd's raise is −0.01.
-  "llama-tiny/sycophancy/actadd", "llama-tiny/sycophancy/caa", "llama-tiny/sycophancy/pca", "llama-tiny/sycophancy/probe",
-  // ActAdd's 4-pair difference on toxicity: no rung raises r on validation beyond 0.2 nats (llama-tiny −0.03 held
-  // out; qwen2-tiny +0.19, p 0.038).
+  // ActAdd's 4-pair difference on toxicity: no rung raises r on validation beyond 0.2 nats; held out at ×0.5
+  // llama-tiny raises −0.21 (p 0.15) while lowering 0.54, qwen2-tiny +0.19 (p 0.038).
   "llama-tiny/toxicity/actadd", "qwen2-tiny/toxicity/actadd",
   // qwen2-tiny sycophancy: ActAdd reaches the margin at no rung, and the fallback (the largest validation effect,
   // ×4) is noise on held-out pairs (raise 7.8, p 0.27); PCA raises 0.54 on validation at ×1 but −0.02 held out.
@@ -47,8 +44,8 @@ const KNOWN_FAILURES = new Set<string>([
 
 /** Cases that steer both ways (p < STEER_P) but by less than MARGIN_TARGET. */
 const BELOW_MARGIN = new Set<string>([
-  // ITI at ×1 / ×2: validation 0.57 / 0.69 nats up, held out 0.37 / 0.48.
-  "llama-tiny/sycophancy/iti", "qwen2-tiny/hallucination/iti",
+  // ITI at ×2: validation 0.69 nats up, held out 0.48.
+  "qwen2-tiny/hallucination/iti",
 ]);
 
 // A hang guard, not a speed target: one (model, concept)'s steerability (5 methods, ITI's head search, 4 rungs ×

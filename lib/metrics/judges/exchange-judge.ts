@@ -173,24 +173,45 @@ export function exchangeJudge(engine: Engine, fitted: FittedExchangeJudge, id: s
 }
 
 /**
+ * Where a checkpoint ships its fitted exchange judges: `<model dir>/judges/exchange-judge-<key>.json`, written by
+ * `npm run build:models` for the default study (scripts/build-models.ts). Read-only here: a judge whose key does
+ * not match (another model, data, seed or option) is simply not found, and is fitted.
+ */
+export const SHIPPED_JUDGES = "judges";
+
+/** The file name of a fitted judge under its cache key. */
+const judgeFileName = (key: string): string => `exchange-judge-${key}.json`;
+
+/**
  * The exchange judge of a concept on the engine's model, trained on data/concepts/<concept>/judge_train.jsonl,
  * reading the concept's judge_instructions.jsonl when it lists one (without it the instructed block is 0: a
- * weaker judge, which its validation shows); with cacheDir, the fitted weights are stored there (keyed by model,
- * data, options) and reused.
+ * weaker judge, which its validation shows). The fitted weights are looked up, by a key over (model, data,
+ * options), in cacheDir, then among the checkpoint's shipped judges (SHIPPED_JUDGES; `shipped: false` skips
+ * them); found nowhere, the judge is fitted and, with cacheDir, stored there.
  */
-export async function conceptExchangeJudge(engine: Engine, concept: string, opts: Omit<ExchangeJudgeOptions, "instructions">): Promise<Judge> {
+export async function conceptExchangeJudge(engine: Engine, concept: string, opts: Omit<ExchangeJudgeOptions, "instructions"> & { shipped?: boolean }): Promise<Judge> {
   const file = judgeTrainFile(concept);
   const rows = readLabelled(file);
   const instructions = judgeInstructions(concept);
   const id = `exchange:${concept}`;
-  // Keyed by the instructions the judge reads, so an edit past them does not refit it.
-  const key = fingerprint({ v: VERSION, model: opts.modelId, data: readFileSync(file), instructions: instructions.slice(0, JUDGE_INSTRUCTIONS), seed: opts.seed, l2: opts.l2, iterations: opts.iterations, folds: opts.folds });
-  const cached = opts.cacheDir ? join(opts.cacheDir, `exchange-judge-${key}.json`) : null;
+  const { shipped = true, ...fitOptions } = opts;
+  const name = judgeFileName(exchangeJudgeKey(opts.modelId, file, instructions, opts));
+  const cached = opts.cacheDir ? join(opts.cacheDir, name) : null;
+  const found = [cached, shipped ? join(engine.model.dir, SHIPPED_JUDGES, name) : null].find((f): f is string => f !== null && existsSync(f));
   let fitted: FittedExchangeJudge;
-  if (cached && existsSync(cached)) fitted = JSON.parse(readFileSync(cached, "utf8")) as FittedExchangeJudge;
+  if (found) fitted = JSON.parse(readFileSync(found, "utf8")) as FittedExchangeJudge;
   else {
-    fitted = await fitExchangeJudge(engine, rows, { ...opts, instructions });
+    fitted = await fitExchangeJudge(engine, rows, { ...fitOptions, instructions });
     if (cached) writeJsonAtomic(cached, fitted);
   }
   return exchangeJudge(engine, fitted, id);
 }
+
+/** The cache key of a concept's fitted judge. Keyed by the instructions the judge reads, so an edit past them does not refit it. */
+function exchangeJudgeKey(modelId: string, trainFile: string, instructions: readonly string[], opts: Pick<ExchangeJudgeOptions, "seed" | "l2" | "iterations" | "folds">): string {
+  return fingerprint({ v: VERSION, model: modelId, data: readFileSync(trainFile), instructions: instructions.slice(0, JUDGE_INSTRUCTIONS), seed: opts.seed, l2: opts.l2, iterations: opts.iterations, folds: opts.folds });
+}
+
+/** The file a concept's judge for (model, seed) is shipped as in a checkpoint folder (default options). */
+export const shippedJudgeFile = (modelDir: string, concept: string, modelId: string, seed: number): string =>
+  join(modelDir, SHIPPED_JUDGES, judgeFileName(exchangeJudgeKey(modelId, judgeTrainFile(concept), judgeInstructions(concept), { seed })));
