@@ -31,7 +31,10 @@ export async function createEngine(model: LoadedModel, opts: EngineOptions = {})
     }
     const open = await s;
     embedding ??= embeddingRows(open.embedding, vocabSize, hidden);
-    const { [IO.inputIds]: ids, ...graphFeeds } = feeds;
+    const { [IO.inputIds]: ids, ...rest } = feeds;
+    // Only the inputs this graph has: a capture-only graph stops after its last captured block (graph.ts blocksRun),
+    // so the steering inputs of the blocks after it are not there.
+    const graphFeeds = Object.fromEntries(Object.entries(rest).filter(([name]) => open.inputs.has(name)));
     graphFeeds[IO.inputsEmbeds] = float32(embedding.lookup(ids.data as BigInt64Array), [...ids.dims, hidden]);
     return open.session.run(graphFeeds);
   };

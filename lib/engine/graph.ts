@@ -109,7 +109,7 @@ export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant
     if (capture.has(name)) b.output(name, tensor, "float", ["rows", width]);
   };
 
-  for (let l = 0; l < spec.nLayers; l++) {
+  for (let l = 0; l < blocksRun(spec, variant); l++) {
     const p = `layers.${l}`;
     maybeCapture(IO.capture(l, "resid_pre"), x, H);
 
@@ -165,6 +165,15 @@ export function buildTransformerGraph(spec: ModelSpec, read: ReadWeight, variant
   }
   return b;
 }
+
+/**
+ * How many blocks a variant's graph runs. A capture-only variant (no logits, no cache) stops after its last captured
+ * layer: later blocks cannot change what it returns, yet onnxruntime would run them all (it does not prune nodes
+ * that no requested output needs; measured, a capture at layer 0 of llama-tiny cost as much as one at layer 4). Its
+ * graph then has no steering inputs for the blocks it skips; the engine feeds a session only the inputs it has.
+ */
+export const blocksRun = (spec: ModelSpec, variant: GraphVariant): number =>
+  variant.logits === "none" && !variant.kv && variant.capture.layers.length > 0 ? Math.max(...variant.capture.layers) + 1 : spec.nLayers;
 
 /**
  * Largest slice of the head's weight one Gemm reads. onnxruntime prepacks a Gemm's weight while the mapped original is

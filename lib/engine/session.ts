@@ -20,7 +20,7 @@ export type Feeds = Record<string, ort.Tensor>;
 export type RunGraph = (variant: GraphVariant, feeds: Feeds) => Promise<ort.InferenceSession.ReturnType>;
 
 /** Bump when the graph builder's output changes, so cached graphs are rebuilt. */
-export const BUILDER_VERSION = 8;
+export const BUILDER_VERSION = 9;
 
 /**
  * The disk cache is trimmed to max(this, 1.25 × the checkpoints this process has open), least recently used
@@ -93,7 +93,7 @@ const FULL_VARIANT: GraphVariant = { logits: "all", kv: true, capture: { sites: 
 const inUse = new Map<string, number>();
 
 /** An open session of one variant, and where its embedding rows are read from. */
-export interface OpenSession { session: ort.InferenceSession; embedding: EmbeddingSource }
+export interface OpenSession { session: ort.InferenceSession; embedding: EmbeddingSource; inputs: ReadonlySet<string> }
 
 /**
  * Build (or reuse from the disk cache) one variant's graph and open an ORT session on it. On disk a checkpoint is
@@ -108,7 +108,7 @@ export async function openSession(model: LoadedModel, variant: GraphVariant, opt
   if (cacheDir === null) {
     const read = weightReader(model);
     const session = await create(serializeModel(buildTransformerGraph(model.spec, read, variant, format), { kind: "inline" }), options, opts);
-    return { session, embedding: { table: () => read("embed.weight") } };
+    return { session, embedding: { table: () => read("embed.weight") }, inputs: new Set(session.inputNames) };
   }
 
   // Each weight format is its own group, with its own weight file.
@@ -137,7 +137,8 @@ export async function openSession(model: LoadedModel, variant: GraphVariant, opt
   for (const f of [file, dataFile]) utimesSync(f, now, now); // recently used, for pruning
   inUse.set(group, groupBytes(cacheDir, group));
   pruneCache(cacheDir, new Set(inUse.keys()), cacheLimit());
-  return { session: await create(file, options, opts), embedding: { file: dataFile, entry: index["embed.weight"] } };
+  const session = await create(file, options, opts);
+  return { session, embedding: { file: dataFile, entry: index["embed.weight"] }, inputs: new Set(session.inputNames) };
 }
 
 /** How a caller's users name the weight options in messages: option fields here, flags in the CLI. */

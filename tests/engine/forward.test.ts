@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { SITES, type ArchName } from "../../lib/arch/spec";
 import { createEngine } from "../../lib/engine";
+import { blocksRun } from "../../lib/engine/graph";
 import { referenceForward } from "../../lib/engine/reference";
 import { logSoftmaxAt } from "../../lib/math/index";
 import type { Engine, SampleSteering } from "../../lib/engine/types";
@@ -104,6 +105,28 @@ describe.each(ARCHS)("%s forward", (arch) => {
       const n = ids[b].length;
       expect(realRelError(batch.logits.subarray(b * V, (b + 1) * V), one.logits.subarray((n - 1) * V), [0], 1)).toBeLessThanOrEqual(1e-5);
     }
+  });
+
+  it("a capture without logits stops after its last captured block: the same bits as the whole graph's, steering after it ignored", async () => {
+    // logits "none" builds a graph of blocks 0..1 only (graph.ts blocksRun); logits "all" runs every block. The
+    // mixed steering adds at 0.attn_out and 1.resid_post (inside the cut) and at 2.resid_post (after it: no input
+    // there, so the engine must not feed it). Blocks 0..1 are the same operators on the same inputs in both graphs.
+    const cutVariant = { logits: "none" as const, kv: false, capture: { sites: ["resid_post" as const], layers: [0, 1] } };
+    expect(blocksRun(spec, cutVariant)).toBe(2);
+    expect(blocksRun(spec, { ...cutVariant, logits: "all" })).toBe(spec.nLayers);
+    expect(blocksRun(spec, { ...cutVariant, kv: true })).toBe(spec.nLayers);
+    const engine = await engineFor(arch);
+    const steering = mixedSteering(arch, "all");
+    const capture = { sites: ["attn_out", "resid_post"] as const, layers: [0, 1] };
+    const cut = await engine.forward(ids, { capture: { sites: [...capture.sites], layers: capture.layers }, logits: "none", steering });
+    const whole = await engine.forward(ids, { capture: { sites: [...capture.sites], layers: capture.layers }, logits: "all", steering });
+    expect([...cut.captures.keys()].sort()).toEqual([...whole.captures.keys()].sort());
+    for (const [key, want] of whole.captures) expect(Array.from(cut.captures.get(key)!), key).toEqual(Array.from(want));
+    // Steering only after the cut changes nothing it returns.
+    const late: SampleSteering = { window: "all", add: { "2.resid_post": randomVector(spec.hidden, 9, 5) } };
+    const plain = await engine.forward(ids, { capture: { sites: ["resid_post"], layers: [1] }, logits: "none" });
+    const steeredLate = await engine.forward(ids, { capture: { sites: ["resid_post"], layers: [1] }, logits: "none", steering: [late, late, late] });
+    expect(Array.from(steeredLate.captures.get("1.resid_post")!)).toEqual(Array.from(plain.captures.get("1.resid_post")!));
   });
 });
 
